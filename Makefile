@@ -1,0 +1,67 @@
+# Circolo: `make run` serves the demo site, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run install install-test test test-unit test-browser lint format bench clean messages
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --if-empty
+	@echo
+	@echo "  Circolo is running on http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"
+	@echo "  demo-staff, demo-manager (admin at /admin/). Sign-up e-mails print below."
+	@echo
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+
+# The unit/integration suite runs in parallel; browser tests (sync Playwright) run in
+# their own invocation because they cannot share a process with pytest-asyncio's loop.
+test: install-test
+	$(MAKE) --no-print-directory test-unit test-browser
+
+test-unit:
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
+
+test-browser:
+	$(VENV)/bin/pytest -q -p no:asyncio tests/browser || { rc=$$?; [ $$rc -eq 5 ] && echo "no browser tests" || exit $$rc; }
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install-test
+	$(PY) manage.py makemessages -l it --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

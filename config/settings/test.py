@@ -1,0 +1,38 @@
+"""The test suite: fast hashing, in-memory e-mail, no throttling surprises."""
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, REST_FRAMEWORK
+
+DEBUG = False
+SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "anon": "100000/min",
+        "user": "100000/min",
+    },
+}
+CIRCOLO_POST_RATE = "1000/m"
+
+# With REDIS_URL set, each pytest-xdist worker gets its own Redis database, so one worker
+# clearing its cache (rate-limit counters) never disturbs another.
+if REDIS_URL:
+    import os
+    import re
+
+    from .base import CACHES, CHANNEL_LAYERS
+
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 1 + int(re.sub(r"\D", "", _worker) or 0)
+    _url = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + f"/{_db}"
+    CACHES["default"]["LOCATION"] = _url
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [_url]

@@ -1,0 +1,771 @@
+"""Content pools for `seed_demo`: an Italian telecom / fintech / retail support community.
+
+Everything here is plain data plus small pure functions of a `random.Random`, so the same
+seed always gives the same text. Posts are built from blocks (paragraphs, lists, fenced
+code) joined by blank lines; the seeder renders each distinct block once and joins the
+HTML, which is what rendering the whole body would give (the tests check that).
+
+Slots are `{name}`; a template in language `lang` takes `name_<lang>` when that pool
+exists, `name` otherwise.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+
+LANGS = ("it", "en")
+
+SLOTS: dict[str, list[str]] = {
+    "device": [
+        "iPhone 15", "iPhone 13 mini", "iPhone SE", "Samsung Galaxy S24", "Galaxy A54",
+        "Pixel 8", "Xiaomi Redmi Note 13", "Motorola Edge 40", "OPPO Reno 11", "Huawei P30",
+        "Nokia G21", "Galaxy Z Flip5", "iPad Air", "Apple Watch Series 9", "Fairphone 5",
+    ],
+    "city": [
+        "Milano", "Roma", "Napoli", "Torino", "Bologna", "Firenze", "Bari", "Palermo",
+        "Genova", "Verona", "Padova", "Cagliari", "Trento", "Lecce", "Perugia", "Ancona",
+    ],
+    "operator": ["TIM", "Vodafone", "WindTre", "Iliad", "Fastweb", "ho. Mobile", "Kena", "Very Mobile"],
+    "country_it": ["Francia", "Spagna", "Svizzera", "Regno Unito", "Albania", "Stati Uniti", "Grecia", "Croazia", "Turchia", "Egitto"],
+    "country_en": ["France", "Spain", "Switzerland", "the UK", "Albania", "the US", "Greece", "Croatia", "Turkey", "Egypt"],
+    "amount": ["4,99", "7,50", "9,99", "12,90", "15,00", "19,99", "29,00", "49,90", "120,00", "250,00"],
+    "days": ["2", "3", "4", "5", "7", "10", "15"],
+    "month_it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "novembre", "dicembre"],
+    "month_en": ["January", "February", "March", "April", "May", "June", "July", "September", "October", "November", "December"],
+    "code": ["E102", "E-3021", "ERR_SIM_NOT_PROVISIONED", "PAY-4012", "403", "0x8007000E", "SIM_PIN2", "NET-17", "AUTH-009", "CARD_DECLINED"],
+    "plan": ["Giga 100", "Unlimited 5G", "Start 50", "Family 200", "Smart 150", "Junior 30"],
+    "bank": ["Intesa Sanpaolo", "UniCredit", "BPER", "Banca Sella", "Fineco", "BancoPosta", "Mediolanum", "Credem"],
+    "product_it": ["router Wi-Fi 6", "smartwatch", "auricolari Bluetooth", "caricatore da 65 W", "power bank", "cover in silicone", "tablet da 11 pollici", "smart TV da 55 pollici", "aspirapolvere robot", "cuffie con cancellazione del rumore"],
+    "product_en": ["Wi-Fi 6 router", "smartwatch", "Bluetooth earbuds", "65 W charger", "power bank", "silicone case", "11-inch tablet", "55-inch smart TV", "robot vacuum", "noise-cancelling headphones"],
+    "hour": ["08:10", "09:45", "11:30", "13:05", "15:20", "18:40", "20:15", "22:50"],
+    "order": ["IT-48213", "IT-50977", "IT-51230", "IT-60412", "IT-77045", "IT-80311"],
+}  # fmt: skip
+
+LINKS = [
+    "https://help.example.com/it/apn",
+    "https://help.example.com/it/esim",
+    "https://help.example.com/en/roaming",
+    "https://help.example.com/it/fattura-elettronica",
+    "https://help.example.com/en/porting",
+    "https://www.example.com/area-clienti",
+    "https://status.example.com/",
+    "https://help.example.com/it/sicurezza-account",
+]
+
+# (slug, English name, Italian name, description, tags of the area)
+CATEGORIES = [
+    ("billing", "Billing", "Fatturazione", "Bills, charges, top-ups and refunds.",
+     ["fattura", "ricarica", "addebito", "rimborso", "offerte", "costi-extra", "promo"]),
+    ("network", "Network", "Rete", "Coverage, mobile data, calls, roaming.",
+     ["4g", "5g", "copertura", "roaming", "apn", "volte", "chiamate", "sms", "hotspot"]),
+    ("devices", "Devices", "Dispositivi", "Phones, modems, eSIM and setup.",
+     ["esim", "sim", "iphone", "android", "modem", "wifi", "dual-sim", "aggiornamento"]),
+    ("account", "Account", "Account", "Sign-in, personal data, security.",
+     ["login", "password", "spid", "2fa", "app", "dati-personali", "privacy"]),
+    ("porting", "Porting", "Portabilità", "Moving your number in or out.",
+     ["portabilita", "mnp", "sim", "codice-migrazione", "credito-residuo"]),
+    ("payments", "Payments", "Pagamenti", "Cards, bank transfers, loans and instalments.",
+     ["iban", "bonifico", "carta", "sdd", "rata", "prestito", "paypal"]),
+    ("orders", "Orders & delivery", "Ordini e spedizioni", "Shop orders, shipping and returns.",
+     ["ordine", "spedizione", "reso", "garanzia", "ritiro-in-negozio"]),
+]  # fmt: skip
+GENERAL_TAGS = ["urgente", "app", "sim", "area-clienti", "assistenza", "offerte"]
+
+# Titles, question openings and details per category and language.
+QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
+    "billing": {
+        "it": {
+            "titles": [
+                "Addebito di {amount} € in fattura che non riconosco",
+                "Fattura di {month} più alta del solito con l'offerta {plan}",
+                "Ricarica da {amount} € non accreditata dopo {days} giorni",
+                "Costi extra per servizi in abbonamento mai attivati",
+                "Come scarico la fattura di {month} in PDF?",
+                "Rimborso del credito residuo: quanto ci vuole?",
+                "Doppio addebito della ricarica automatica su {bank}",
+                "Perché pago {amount} € in più da {month}?",
+                "Promo {plan} scaduta senza preavviso, cosa posso fare?",
+                "Fattura intestata alla persona sbagliata dopo il cambio titolare",
+            ],
+            "intros": [
+                "Buongiorno, nella fattura di {month} trovo un addebito di {amount} € che non riesco a capire.",
+                "Ciao a tutti, ho fatto una ricarica di {amount} € alle {hour} ma il credito non è cambiato.",
+                "Da {month} la mia offerta {plan} costa di più e nessuno mi ha avvisato.",
+                "Salve, mi sono accorto di due addebiti identici sul conto {bank}.",
+                "Ho ricevuto un SMS che parla di servizi in abbonamento che non ho mai chiesto.",
+            ],
+            "details": [
+                'Nell\'area clienti la voce compare come "servizi digitali" senza altri dettagli.',
+                "Ho controllato l'app e lo storico ricariche è vuoto per quel giorno.",
+                "Il blocco dei servizi a pagamento dovrebbe essere attivo da anni.",
+                'La promozione era indicata come "per sempre" quando l\'ho attivata.',
+                "Non è la prima volta, era già successo qualche mese fa.",
+                "Ho la domiciliazione su carta e vorrei evitare di contestare l'addebito in banca.",
+            ],
+        },
+        "en": {
+            "titles": [
+                "Unknown {amount} € charge on my bill",
+                "{month} bill much higher than usual on the {plan} plan",
+                "Top-up of {amount} € not credited after {days} days",
+                "Charged for premium subscriptions I never signed up for",
+                "How do I download my {month} invoice as a PDF?",
+                "Refund of remaining credit: how long does it take?",
+                "Auto top-up charged twice on my {bank} card",
+                "Why am I paying {amount} € more since {month}?",
+                "{plan} promo ended without notice, what can I do?",
+            ],
+            "intros": [
+                "Hi all, my {month} bill has a {amount} € charge I can't explain.",
+                "Hello, I topped up {amount} € at {hour} but my balance hasn't changed.",
+                "Since {month} my {plan} plan costs more and nobody told me.",
+                "I just noticed two identical charges on my {bank} account.",
+                "I got a text about a premium subscription I never asked for.",
+            ],
+            "details": [
+                'In the customer area it only says "digital services", nothing else.',
+                "The app's top-up history is empty for that day.",
+                "I'm fairly sure premium services have been blocked on my line for years.",
+                'The offer was advertised as "forever" when I signed up.',
+                "This isn't the first time, it already happened a few months ago.",
+                "I pay by card and would rather not dispute the charge with my bank.",
+            ],
+        },
+    },
+    "network": {
+        "it": {
+            "titles": [
+                "Niente 4G a {city} da {days} giorni",
+                "Il 5G compare ma internet non funziona sul {device}",
+                "Chiamate che cadono dopo pochi secondi a {city}",
+                "Roaming in {country} attivo ma nessuna rete dati",
+                "Impostazioni APN corrette per {device}?",
+                "Hotspot lentissimo con l'offerta {plan}",
+                "VoLTE non disponibile sul {device}",
+                "Non ricevo gli SMS di conferma della banca",
+                "Copertura assente in casa a {city}, solo una tacca",
+                "Errore {code} quando provo a navigare",
+            ],
+            "intros": [
+                "Ciao, da {days} giorni a {city} il telefono resta in 3G o senza rete dati.",
+                "Sono in {country} per lavoro, il roaming risulta attivo ma non navigo.",
+                "Con il {device} le chiamate cadono dopo pochi secondi, soprattutto in casa.",
+                "Da stamattina alle {hour} compare l'errore {code} appena apro il browser.",
+                "Ho appena cambiato telefono e sul {device} internet non va.",
+            ],
+            "details": [
+                "Il credito c'è e i giga residui sono più di 40.",
+                "Ho già provato la modalità aereo e un riavvio completo.",
+                "Mio marito ha la stessa offerta e a lui funziona tutto.",
+                "Sulla mappa di copertura la zona risulta coperta in 5G.",
+                "Il problema si presenta solo la sera, di giorno va tutto bene.",
+                "Ho controllato: la SIM è quella nuova arrivata la settimana scorsa.",
+            ],
+            "code": [
+                "APN: {apn}\nNome utente: (vuoto)\nPassword: (vuoto)\nMCC: 222\nMNC: {mnc}\nTipo APN: default,supl",
+                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code}",
+            ],
+        },
+        "en": {
+            "titles": [
+                "No 4G in {city} for {days} days",
+                "5G icon shows but no internet on my {device}",
+                "Calls drop after a few seconds in {city}",
+                "Roaming in {country} is on but no mobile data",
+                "Correct APN settings for the {device}?",
+                "Hotspot extremely slow on the {plan} plan",
+                "VoLTE not available on my {device}",
+                "Not receiving bank confirmation texts",
+                "Almost no coverage indoors in {city}",
+                "Error {code} whenever I try to browse",
+            ],
+            "intros": [
+                "Hi, for {days} days in {city} my phone has been stuck on 3G or with no data at all.",
+                "I'm in {country} for work; roaming shows as active but nothing loads.",
+                "Calls on my {device} drop after a few seconds, mostly at home.",
+                "Since {hour} this morning I get error {code} as soon as I open the browser.",
+                "I just switched phones and mobile data doesn't work on the {device}.",
+            ],
+            "details": [
+                "I have credit and more than 40 GB left.",
+                "I already tried airplane mode and a full restart.",
+                "My partner has the same plan and everything works for them.",
+                "The coverage map says my street has 5G.",
+                "It only happens in the evening, during the day it's fine.",
+                "The SIM is the new one that arrived last week.",
+            ],
+            "code": [
+                "APN: {apn}\nUsername: (empty)\nPassword: (empty)\nMCC: 222\nMNC: {mnc}\nAPN type: default,supl",
+                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code}",
+            ],
+        },
+    },
+    "devices": {
+        "it": {
+            "titles": [
+                "Come attivo la eSIM sul {device}?",
+                'Il QR code della eSIM dice "codice non valido"',
+                "Il {device} non riconosce la SIM dopo l'aggiornamento",
+                "Modem che si riavvia da solo ogni sera alle {hour}",
+                "Dual SIM sul {device}: i dati passano sulla SIM sbagliata",
+                "PIN bloccato, dove trovo il PUK?",
+                "Wi-Fi del modem lento solo con il {device}",
+                "Trasferire la eSIM dal vecchio al nuovo {device}",
+                'Il {device} mostra "Nessuna SIM" a intermittenza',
+            ],
+            "intros": [
+                "Ciao, ho comprato un {device} e vorrei passare alla eSIM senza perdere il numero.",
+                "Dopo l'ultimo aggiornamento il {device} non vede più la SIM.",
+                "Il modem si riavvia da solo tutte le sere intorno alle {hour}.",
+                "Ho sbagliato il PIN tre volte e ora il telefono chiede il PUK.",
+                "Scansiono il QR code ricevuto via e-mail ma compare l'errore {code}.",
+            ],
+            "details": [
+                "La SIM fisica funziona su un altro telefono, quindi non è rotta.",
+                "Il modem è quello fornito in comodato d'uso, firmware aggiornato.",
+                "Ho già ripristinato le impostazioni di rete.",
+                "Il negozio mi ha detto di chiedere qui prima di cambiare la SIM.",
+                "Uso il telefono anche per lavoro, quindi mi serve risolvere in fretta.",
+            ],
+            "code": [
+                "Impostazioni > Cellulare > Aggiungi eSIM\nErrore: {code}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
+                "syslog {hour}:02 wan0 link down\nsyslog {hour}:02 watchdog: reboot requested\nsyslog {hour}:04 wan0 PPP up, ip 100.64.12.7",
+            ],
+        },
+        "en": {
+            "titles": [
+                "How do I activate an eSIM on the {device}?",
+                'eSIM QR code says "invalid code"',
+                "{device} doesn't detect the SIM after the update",
+                "Router reboots by itself every night at {hour}",
+                "Dual SIM on the {device}: data goes through the wrong line",
+                "PIN blocked, where do I find my PUK?",
+                "Router Wi-Fi slow only with my {device}",
+                "Moving my eSIM from the old to the new {device}",
+                '{device} keeps showing "No SIM" on and off',
+            ],
+            "intros": [
+                "Hi, I bought a {device} and I'd like to switch to eSIM without losing my number.",
+                "Since the last update my {device} no longer sees the SIM.",
+                "The router reboots by itself every night around {hour}.",
+                "I typed the wrong PIN three times and now the phone asks for the PUK.",
+                "I scan the QR code from the e-mail but get error {code}.",
+            ],
+            "details": [
+                "The physical SIM works in another phone, so it isn't broken.",
+                "The router is the one the company lent me, firmware up to date.",
+                "I already reset the network settings.",
+                "The shop told me to ask here before replacing the SIM.",
+                "I use the phone for work, so I need this fixed soon.",
+            ],
+            "code": [
+                "Settings > Mobile > Add eSIM\nError: {code}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
+                "syslog {hour}:02 wan0 link down\nsyslog {hour}:02 watchdog: reboot requested\nsyslog {hour}:04 wan0 PPP up, ip 100.64.12.7",
+            ],
+        },
+    },
+    "account": {
+        "it": {
+            "titles": [
+                "Non riesco ad accedere all'app: errore {code}",
+                "Codice di verifica via SMS che non arriva mai",
+                "Accesso con SPID non funziona dall'area clienti",
+                "Come cambio l'e-mail associata al mio account?",
+                "Account bloccato dopo troppi tentativi di login",
+                "Ho ricevuto un'e-mail sospetta a nome vostro: è phishing?",
+                "Come attivo la verifica in due passaggi?",
+                "Voglio cancellare i miei dati personali, come faccio?",
+            ],
+            "intros": [
+                "Da ieri l'app mi dà l'errore {code} appena inserisco la password.",
+                "Provo ad accedere ma il codice via SMS non arriva, ho provato {days} volte.",
+                "Ho cambiato numero e ora non riesco più a ricevere il codice di accesso.",
+                "Stamattina alle {hour} ho ricevuto un'e-mail che mi chiede di aggiornare i dati della carta.",
+                "Vorrei aggiungere la verifica in due passaggi ma non trovo l'opzione.",
+            ],
+            "details": [
+                "Ho già reinstallato l'app e svuotato la cache.",
+                "Dal computer riesco ad entrare, solo l'app dà problemi.",
+                "Il link dell'e-mail porta a un dominio strano, non l'ho aperto.",
+                "Uso un gestore di password, quindi sono sicuro che sia giusta.",
+                "L'assistenza telefonica mi ha rimandato al forum.",
+            ],
+        },
+        "en": {
+            "titles": [
+                "Can't sign in to the app: error {code}",
+                "SMS verification code never arrives",
+                "SPID sign-in not working in the customer area",
+                "How do I change the e-mail on my account?",
+                "Account locked after too many sign-in attempts",
+                "Got a suspicious e-mail in your name: is it phishing?",
+                "How do I turn on two-step verification?",
+                "I want my personal data deleted, how?",
+            ],
+            "intros": [
+                "Since yesterday the app shows error {code} as soon as I enter my password.",
+                "I try to sign in but the SMS code never arrives; I tried {days} times.",
+                "I changed my number and now can't receive the sign-in code.",
+                "This morning at {hour} I got an e-mail asking me to update my card details.",
+                "I'd like to add two-step verification but can't find the option.",
+            ],
+            "details": [
+                "I already reinstalled the app and cleared its cache.",
+                "Signing in from the computer works, only the app fails.",
+                "The link in the e-mail goes to an odd domain, I didn't open it.",
+                "I use a password manager, so I'm sure the password is right.",
+                "Phone support sent me to the forum.",
+            ],
+        },
+    },
+    "porting": {
+        "it": {
+            "titles": [
+                "Portabilità da {operator} ferma da {days} giorni",
+                "Dove trovo il codice di migrazione per passare da {operator}?",
+                "Il credito residuo non è stato trasferito con la portabilità",
+                "Portabilità completata ma il vecchio numero non funziona",
+                "Posso fare la portabilità di un numero intestato a mia madre?",
+                "Data della portabilità spostata senza motivo",
+            ],
+            "intros": [
+                "Ciao, ho chiesto la portabilità da {operator} {days} giorni fa e non è ancora completata.",
+                "Sto passando da {operator} e mi chiedono il codice di migrazione.",
+                "La portabilità è andata a buon fine ma il credito di {amount} € è sparito.",
+                "Da stamattina alle {hour} la nuova SIM è attiva ma non ricevo chiamate.",
+                "Il numero è intestato a un familiare e vorrei portarlo sulla mia offerta {plan}.",
+            ],
+            "details": [
+                "Il codice fiscale e il seriale della vecchia SIM li ho ricontrollati.",
+                "Nel frattempo la vecchia SIM funziona ancora.",
+                'Sul sito lo stato della richiesta è "in lavorazione".',
+                "Ho bisogno del numero per l'home banking, quindi è abbastanza urgente.",
+            ],
+        },
+        "en": {
+            "titles": [
+                "Number transfer from {operator} stuck for {days} days",
+                "Where do I find the migration code to leave {operator}?",
+                "Remaining credit not moved with the number transfer",
+                "Transfer completed but my old number doesn't work",
+                "Can I transfer a number registered to my mother?",
+                "Transfer date moved for no reason",
+            ],
+            "intros": [
+                "Hi, I requested a number transfer from {operator} {days} days ago and it's still not done.",
+                "I'm leaving {operator} and they ask me for a migration code.",
+                "The transfer went through but my {amount} € credit is gone.",
+                "Since {hour} this morning the new SIM works but I can't receive calls.",
+                "The number belongs to a relative and I'd like to move it to my {plan} plan.",
+            ],
+            "details": [
+                "I double-checked the tax code and the old SIM's serial number.",
+                "Meanwhile the old SIM still works.",
+                'The website says the request is "in progress".',
+                "I need the number for online banking, so it's fairly urgent.",
+            ],
+        },
+    },
+    "payments": {
+        "it": {
+            "titles": [
+                "Bonifico di {amount} € non ancora arrivato dopo {days} giorni",
+                "Come cambio l'IBAN per l'addebito diretto SDD?",
+                "Carta rifiutata con errore {code} al pagamento",
+                "Rata del prestito addebitata due volte a {month}",
+                "Posso estinguere il prestito in anticipo?",
+                "Pagamento con PayPal bloccato in fase di conferma",
+                "Il mio IBAN risulta non valido ma è corretto",
+            ],
+            "intros": [
+                "Ho fatto un bonifico di {amount} € da {bank} {days} giorni fa e non risulta ancora.",
+                "Vorrei spostare l'addebito delle rate su un altro conto {bank}.",
+                "Al momento del pagamento la carta viene rifiutata con il codice {code}.",
+                "La rata di {month} del prestito mi è stata addebitata due volte.",
+                "Ho un prestito da {amount} € e vorrei chiuderlo prima della scadenza.",
+            ],
+            "details": [
+                "La banca dice che il bonifico è partito regolarmente.",
+                "La carta funziona senza problemi su altri siti.",
+                "L'IBAN l'ho copiato direttamente dall'home banking.",
+                "Ho già caricato il modulo firmato nell'area clienti.",
+                "Vorrei sapere anche se ci sono penali.",
+            ],
+            "code": [
+                "IBAN: IT60 X054 2811 1010 0000 0123 456\nBIC: BPPIITRRXXX\nCausale: rata prestito {month}",
+                "payment_id=pay_7f3a{days}c status=declined\nreason={code}\n3ds=challenge_failed",
+            ],
+        },
+        "en": {
+            "titles": [
+                "Bank transfer of {amount} € still missing after {days} days",
+                "How do I change the IBAN for direct debit?",
+                "Card declined with error {code} at checkout",
+                "Loan instalment charged twice in {month}",
+                "Can I pay off my loan early?",
+                "PayPal payment stuck at confirmation",
+                "My IBAN is rejected as invalid but it's correct",
+            ],
+            "intros": [
+                "I sent a {amount} € transfer from {bank} {days} days ago and it hasn't shown up.",
+                "I'd like to move my instalments to another {bank} account.",
+                "At checkout my card is declined with code {code}.",
+                "My {month} loan instalment was charged twice.",
+                "I have a {amount} € loan and would like to close it early.",
+            ],
+            "details": [
+                "The bank says the transfer went out normally.",
+                "The card works fine on other websites.",
+                "I copied the IBAN straight from my online banking.",
+                "I already uploaded the signed form in the customer area.",
+                "I'd also like to know about any early repayment fees.",
+            ],
+            "code": [
+                "IBAN: IT60 X054 2811 1010 0000 0123 456\nBIC: BPPIITRRXXX\nReference: loan instalment {month}",
+                "payment_id=pay_7f3a{days}c status=declined\nreason={code}\n3ds=challenge_failed",
+            ],
+        },
+    },
+    "orders": {
+        "it": {
+            "titles": [
+                'Ordine {order} fermo "in preparazione" da {days} giorni',
+                "Reso del {product}: quando arriva il rimborso?",
+                "Il {product} è arrivato danneggiato, cosa faccio?",
+                "Ritiro in negozio a {city}: serve un documento?",
+                "Garanzia del {product} dopo 13 mesi",
+                "Spedizione consegnata ma il pacco non c'è",
+            ],
+            "intros": [
+                "Ciao, ho ordinato un {product} (ordine {order}) e da {days} giorni è fermo.",
+                "Ho restituito il {product} a {month} e il rimborso di {amount} € non è arrivato.",
+                "Il corriere ha lasciato il pacco alle {hour} ma il {product} ha lo schermo rotto.",
+                "Ho scelto il ritiro nel negozio di {city} per il mio {product}.",
+                "Il tracking dice consegnato ma a casa non è arrivato niente.",
+            ],
+            "details": [
+                "Ho conservato la scatola originale e lo scontrino.",
+                "Il tracking non si aggiorna da lunedì.",
+                "Ho pagato con carta, l'importo è già stato addebitato.",
+                "Nessuno dei vicini ha ritirato il pacco.",
+            ],
+        },
+        "en": {
+            "titles": [
+                'Order {order} stuck "being prepared" for {days} days',
+                "Returned my {product}: when do I get the refund?",
+                "My {product} arrived damaged, what now?",
+                "Store pick-up in {city}: do I need ID?",
+                "Warranty on a {product} after 13 months",
+                "Parcel marked delivered but it isn't here",
+            ],
+            "intros": [
+                "Hi, I ordered a {product} (order {order}) and it hasn't moved for {days} days.",
+                "I returned my {product} in {month} and the {amount} € refund never came.",
+                "The courier left the parcel at {hour} but the {product} has a cracked screen.",
+                "I chose pick-up at the {city} store for my {product}.",
+                "Tracking says delivered but nothing arrived at home.",
+            ],
+            "details": [
+                "I kept the original box and the receipt.",
+                "Tracking hasn't updated since Monday.",
+                "I paid by card and the amount has already been taken.",
+                "None of my neighbours took the parcel.",
+            ],
+        },
+    },
+}
+
+APNS = [("internet.example.it", "10"), ("web.example.it", "88"), ("mobile.example.it", "50")]
+
+TRIED = {
+    "it": {
+        "lead": ["Ho già provato:", "Cose che ho già fatto:", "Finora ho provato a:"],
+        "items": [
+            "riavviare il telefono", "togliere e rimettere la SIM", "attivare e disattivare la modalità aereo",
+            "aggiornare l'app all'ultima versione", "chiamare il servizio clienti", "controllare l'area clienti",
+            "provare da un altro telefono", "ripristinare le impostazioni di rete", "aspettare 24 ore",
+            "scrivere in chat all'assistenza",
+        ],
+    },
+    "en": {
+        "lead": ["What I already tried:", "So far I have:", "Things I did already:"],
+        "items": [
+            "restarted the phone", "taken the SIM out and put it back", "toggled airplane mode",
+            "updated the app to the latest version", "called customer service", "checked the customer area",
+            "tried another phone", "reset the network settings", "waited 24 hours",
+            "written to support in the chat",
+        ],
+    },
+}  # fmt: skip
+
+CODE_LEAD = {
+    "it": ["Queste sono le impostazioni che vedo:", "Ecco il log:", "Incollo quello che compare:"],
+    "en": ["These are the settings I see:", "Here is the log:", "Pasting what I see:"],
+}
+LINK_LINE = {
+    "it": [
+        "Ho seguito la guida {link} ma non è cambiato nulla.",
+        "Ho letto {link} ma non trovo la risposta.",
+    ],
+    "en": [
+        "I followed the guide at {link} but nothing changed.",
+        "I read {link} and couldn't find the answer.",
+    ],
+}
+CLOSINGS = {
+    "it": [
+        "Qualcuno ha avuto lo stesso problema?", "Grazie in anticipo a chi risponde!",
+        "Cosa mi consigliate?", "Ogni suggerimento è benvenuto.", "Grazie mille.",
+        "Sapete se è un problema noto?",
+    ],
+    "en": [
+        "Has anyone had the same problem?", "Thanks in advance!", "What would you suggest?",
+        "Any tips are welcome.", "Many thanks.", "Is this a known issue?",
+    ],
+}  # fmt: skip
+
+# Answers: the core advice per category, optional numbered steps, openers and closers.
+ADVICE: dict[str, dict[str, list[str]]] = {
+    "billing": {
+        "it": [
+            "Quell'importo di solito è un servizio a pagamento attivato da un banner: puoi chiederne il rimborso dall'area clienti, sezione **Costi e servizi**.",
+            "Le ricariche con carta a volte restano in sospeso fino a {days} giorni; se non compare entro allora, apri una segnalazione con l'ID della transazione.",
+            "L'aumento da {month} è una rimodulazione: avevi diritto al recesso gratuito entro 60 giorni dalla comunicazione via SMS.",
+            "La fattura in PDF la trovi in **Area clienti > Fatture > Archivio**, anche quelle degli ultimi 10 anni.",
+        ],
+        "en": [
+            "That amount is usually a premium service started from a banner: you can ask for a refund in the customer area under **Costs and services**.",
+            "Card top-ups sometimes stay pending for up to {days} days; if it doesn't show up by then, open a ticket with the transaction ID.",
+            "The increase since {month} is a plan change: you could leave for free within 60 days of the text message.",
+            "You'll find the PDF in **Customer area > Bills > Archive**, going back 10 years.",
+        ],
+    },
+    "network": {
+        "it": [
+            "Quasi sempre è l'APN: controlla che sia impostato **{apn}** e che non ce ne siano altri attivi.",
+            "A {city} c'è un lavoro programmato sulle antenne in questi giorni, lo trovi sulla pagina di stato.",
+            "Per il roaming in {country} devi attivare anche il roaming dati nelle impostazioni del telefono, non basta l'opzione.",
+            "Se il VoLTE non compare, il {device} potrebbe avere un firmware di un altro operatore: aggiornalo e riavvia.",
+        ],
+        "en": [
+            "It's almost always the APN: make sure it's set to **{apn}** and that no other APN is active.",
+            "There's planned work on the masts in {city} these days, it's listed on the status page.",
+            "For roaming in {country} you also have to switch on data roaming in the phone settings, the add-on isn't enough.",
+            "If VoLTE doesn't show up, the {device} may run another carrier's firmware: update it and restart.",
+        ],
+    },
+    "devices": {
+        "it": [
+            "Per la eSIM serve un QR code nuovo ogni volta: quello vecchio vale una sola installazione.",
+            "Il PUK è sul supporto plastico della SIM, oppure in app in **Linea > SIM > Codici**.",
+            "Dopo l'aggiornamento, sul {device} va riattivata la linea in **Impostazioni > Cellulare**.",
+            "Il riavvio notturno del modem è l'aggiornamento automatico del firmware: puoi cambiare l'orario dal pannello del router.",
+        ],
+        "en": [
+            "An eSIM needs a fresh QR code every time: the old one only works for one install.",
+            "The PUK is on the plastic card the SIM came in, or in the app under **Line > SIM > Codes**.",
+            "After the update, the line has to be switched back on in **Settings > Mobile** on the {device}.",
+            "The nightly router reboot is the automatic firmware update: you can move it in the router panel.",
+        ],
+    },
+    "account": {
+        "it": [
+            "L'errore {code} indica una sessione scaduta: esci, cancella i dati dell'app e accedi di nuovo.",
+            "Se il numero è cambiato, il codice va richiesto via e-mail dalla pagina di accesso, link **Non ricevo l'SMS**.",
+            "Quell'e-mail è phishing: non chiediamo mai i dati della carta via e-mail. Inoltrala all'indirizzo per le segnalazioni e cancellala.",
+            "La verifica in due passaggi si attiva da **Profilo > Sicurezza**; consiglio un'app di autenticazione invece dell'SMS.",
+        ],
+        "en": [
+            "Error {code} means an expired session: sign out, clear the app data and sign in again.",
+            "If your number changed, request the code by e-mail from the sign-in page, link **I don't get the SMS**.",
+            "That e-mail is phishing: card details are never requested by e-mail. Forward it to the abuse address and delete it.",
+            "Two-step verification is under **Profile > Security**; I'd use an authenticator app rather than SMS.",
+        ],
+    },
+    "porting": {
+        "it": [
+            "La portabilità richiede di norma 3 giorni lavorativi; se sei oltre, probabilmente il seriale della SIM non corrisponde.",
+            "Il codice di migrazione di {operator} lo trovi in fattura o chiamando il loro servizio clienti.",
+            "Il credito residuo arriva separatamente, di solito entro {days} giorni dalla portabilità, meno eventuali costi.",
+            "Per un numero intestato a un'altra persona serve il cambio intestazione prima della portabilità.",
+        ],
+        "en": [
+            "A transfer normally takes 3 working days; beyond that, the SIM serial probably doesn't match.",
+            "You'll find the {operator} migration code on your bill or by calling their customer service.",
+            "Remaining credit comes separately, usually within {days} days of the transfer, minus any fees.",
+            "For a number in someone else's name you need a change of holder before the transfer.",
+        ],
+    },
+    "payments": {
+        "it": [
+            "I bonifici ordinari tra banche diverse richiedono 1-2 giorni lavorativi; con {bank} a volte anche 3.",
+            "Per cambiare IBAN serve un nuovo mandato SDD: lo firmi dall'app in **Pagamenti > Metodo di pagamento**.",
+            "Il codice {code} arriva dalla tua banca: di solito è il 3-D Secure non completato, riprova con la notifica della banca aperta.",
+            "L'estinzione anticipata si chiede dall'area prestiti; la penale è al massimo l'1% del capitale residuo.",
+        ],
+        "en": [
+            "Ordinary transfers between banks take 1-2 working days; with {bank} sometimes 3.",
+            "A new IBAN needs a new direct-debit mandate: sign it in the app under **Payments > Payment method**.",
+            "Code {code} comes from your bank: usually 3-D Secure wasn't completed, try again with the bank's notification open.",
+            "Early repayment is requested in the loans area; the fee is at most 1% of the remaining capital.",
+        ],
+    },
+    "orders": {
+        "it": [
+            "Quando un ordine resta \"in preparazione\" più di {days} giorni di solito manca un articolo: scrivi all'assistenza con il numero d'ordine.",
+            "Il rimborso del reso parte quando il magazzino riceve il pacco, poi servono fino a {days} giorni lavorativi.",
+            "Per la merce danneggiata hai 8 giorni per segnalarlo: fai delle foto alla scatola e al prodotto.",
+            "Al ritiro in negozio a {city} serve un documento e il codice dell'e-mail di conferma.",
+        ],
+        "en": [
+            'When an order stays "being prepared" for over {days} days an item is usually missing: contact support with the order number.',
+            "The return refund starts when the warehouse gets the parcel, then it takes up to {days} working days.",
+            "You have 8 days to report damaged goods: take photos of the box and the product.",
+            "For pick-up at the {city} store you need ID and the code from the confirmation e-mail.",
+        ],
+    },
+}
+
+STEPS = {
+    "it": [
+        "Apri l'app e vai su **Assistenza**", "Scegli la linea interessata", "Tocca **Segnala un problema**",
+        "Allega uno screenshot dell'errore", "Riavvia il telefono", "Vai su **Impostazioni > Rete mobile > Nomi punti di accesso**",
+        "Crea un nuovo APN e salvalo", "Seleziona il nuovo APN", "Controlla lo stato su https://status.example.com/",
+        "Aspetta la conferma via SMS",
+    ],
+    "en": [
+        "Open the app and go to **Help**", "Pick the line concerned", "Tap **Report a problem**",
+        "Attach a screenshot of the error", "Restart the phone", "Go to **Settings > Mobile network > Access point names**",
+        "Create a new APN and save it", "Select the new APN", "Check the status at https://status.example.com/",
+        "Wait for the confirmation text",
+    ],
+}  # fmt: skip
+STEPS_LEAD = {
+    "it": ["Prova così:", "Questi i passaggi:", "A me ha funzionato così:"],
+    "en": ["Try this:", "Here are the steps:", "This is what worked for me:"],
+}
+ANSWER_OPEN = {
+    "it": ["Ciao!", "Ciao, capita spesso.", "Mi è successo lo stesso il mese scorso.", "Buongiorno,", "Ciao, nessun problema."],
+    "en": ["Hi!", "Hi, this happens a lot.", "Same thing happened to me last month.", "Hello,", "Hi, no worries."],
+}  # fmt: skip
+ANSWER_CLOSE = {
+    "it": ["Facci sapere se ha funzionato.", "Spero sia utile!", "Se non va, scrivi in privato allo staff.", "In bocca al lupo!"],
+    "en": ["Let us know if it worked.", "Hope this helps!", "If not, message the staff privately.", "Good luck!"],
+}  # fmt: skip
+ANSWER_CODE = [
+    "APN: {apn}\nMCC: 222\nMNC: {mnc}\nProxy: (none)\nAuthentication: none",
+    "adb shell settings get global preferred_network_mode\n# 33 = LTE/NR, 9 = LTE/GSM/WCDMA",
+]
+
+COMMENTS = {
+    "it": [
+        "Anche a me, stesso problema da ieri.", "Che modello di telefono hai?", "Funzionato, grazie mille!",
+        "Hai provato a riavviare il modem?", "Confermo, a {city} è così da giorni.", "Grazie, provo stasera e vi aggiorno.",
+        "Puoi indicare il codice di errore preciso?", "Risolto con il nuovo APN, grazie.",
+        "Ottima spiegazione.", "Io ho dovuto chiamare il 190, ma alla fine ha funzionato.",
+        "Scusa, in quale menu si trova?", "Stessa cosa sul {device}.",
+    ],
+    "en": [
+        "Same here since yesterday.", "Which phone model do you have?", "That worked, thanks a lot!",
+        "Did you try restarting the router?", "Confirmed, it's been like this in {city} for days.",
+        "Thanks, I'll try tonight and report back.", "Can you post the exact error code?",
+        "Fixed with the new APN, thanks.", "Great explanation.", "I had to call support, but it worked in the end.",
+        "Sorry, which menu is that in?", "Same on my {device}.",
+    ],
+}  # fmt: skip
+
+FIRST_NAMES = [
+    "Giulia", "Luca", "Francesca", "Marco", "Chiara", "Alessandro", "Sara", "Matteo", "Valentina",
+    "Andrea", "Martina", "Davide", "Elena", "Simone", "Federica", "Giorgio", "Alice", "Paolo",
+    "Silvia", "Stefano", "Anna", "Roberto", "Laura", "Fabio", "Elisa", "Tommaso", "Irene", "Nicola",
+]  # fmt: skip
+LAST_INITIALS = "BCDFGLMNPRSTV"
+
+
+@dataclass
+class Post:
+    """A generated post: the Markdown blocks (joined by a blank line) and the language."""
+
+    blocks: list[str]
+    lang: str
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.blocks)
+
+
+def fill(template: str, rng: random.Random, lang: str) -> str:
+    """Replace each `{slot}` with a value from its pool (one draw per distinct slot)."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not names:
+        return template
+    values = {}
+    for name in sorted(names):  # sorted: the draw order must not depend on set order
+        if name in ("apn", "mnc", "link"):
+            continue
+        pool = SLOTS.get(f"{name}_{lang}") or SLOTS[name]
+        values[name] = rng.choice(pool)
+    if "apn" in names or "mnc" in names:
+        values["apn"], values["mnc"] = rng.choice(APNS)
+    if "link" in names:
+        values["link"] = rng.choice(LINKS)
+    return template.format(**values)
+
+
+def bullet_list(items: list[str], *, ordered: bool = False) -> str:
+    if ordered:
+        return "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))
+    return "\n".join(f"- {item}" for item in items)
+
+
+def fence(code: str) -> str:
+    return f"```text\n{code}\n```"
+
+
+def question(rng: random.Random, category: str, lang: str) -> tuple[str, Post]:
+    """A question title and body for `category` in `lang`."""
+    pools = QUESTIONS[category][lang]
+    title = fill(rng.choice(pools["titles"]), rng, lang)
+    blocks = [fill(rng.choice(pools["intros"]), rng, lang)]
+    if rng.random() < 0.8:
+        blocks.append(rng.choice(pools["details"]))
+    if rng.random() < 0.35:
+        blocks.append(rng.choice(TRIED[lang]["lead"]))
+        blocks.append(bullet_list(rng.sample(TRIED[lang]["items"], rng.randint(2, 4))))
+    if pools.get("code") and rng.random() < 0.4:
+        blocks.append(rng.choice(CODE_LEAD[lang]))
+        blocks.append(fence(fill(rng.choice(pools["code"]), rng, lang)))
+    if rng.random() < 0.12:
+        blocks.append(fill(rng.choice(LINK_LINE[lang]), rng, lang))
+    if rng.random() < 0.85:
+        blocks.append(rng.choice(CLOSINGS[lang]))
+    return title, Post(blocks, lang)
+
+
+def answer(rng: random.Random, category: str, lang: str) -> Post:
+    blocks = []
+    if rng.random() < 0.6:
+        blocks.append(rng.choice(ANSWER_OPEN[lang]))
+    blocks.append(fill(rng.choice(ADVICE[category][lang]), rng, lang))
+    if rng.random() < 0.4:
+        blocks.append(rng.choice(STEPS_LEAD[lang]))
+        blocks.append(bullet_list(rng.sample(STEPS[lang], rng.randint(2, 4)), ordered=True))
+    if category in ("network", "devices") and rng.random() < 0.15:
+        blocks.append(fence(fill(rng.choice(ANSWER_CODE), rng, lang)))
+    if rng.random() < 0.15:
+        link = rng.choice(LINKS)
+        blocks.append(f"Guida ufficiale: {link}" if lang == "it" else f"Official guide: {link}")
+    if rng.random() < 0.5:
+        blocks.append(rng.choice(ANSWER_CLOSE[lang]))
+    return Post(blocks, lang)
+
+
+def comment(rng: random.Random, lang: str) -> str:
+    return fill(rng.choice(COMMENTS[lang]), rng, lang)
+
+
+def display_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_INITIALS)}."

@@ -1,0 +1,351 @@
+"""Members, questions, answers, comments, votes and revisions.
+
+Counters (score, answer_count, comment_count) are denormalised and only ever changed by
+the services in `forum.services` with `F()` expressions, inside the transaction that
+writes the rows they count; `forum.selectors.counter_drift` checks them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from taggit.managers import TaggableManager
+
+TITLE_MIN_LENGTH = 10
+TITLE_MAX_LENGTH = 150
+BODY_MIN_LENGTH = 20
+BODY_MAX_LENGTH = 30_000
+ANSWER_MIN_LENGTH = 10
+COMMENT_MIN_LENGTH = 5
+COMMENT_MAX_LENGTH = 600
+TAGS_MIN = 1
+TAGS_MAX = 5
+TAG_MAX_LENGTH = 35
+
+
+class User(AbstractUser):
+    """A member of the community. Staff are support agents; superusers are managers."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    bio = models.TextField(_("about me"), max_length=2000, blank=True)
+    locale = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, default=""
+    )
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    # Cached sum of the member's point ledger; written only by the points services.
+    reputation = models.IntegerField(_("reputation"), default=1)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        """What people see: the display name, or the username when none is set."""
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.replace("_", " ").replace("-", " ").split() if p]
+        letters = "".join(p[0] for p in parts[:2]) or self.username[:1]
+        return letters.upper()
+
+    @property
+    def avatar_hue(self) -> int:
+        """A stable colour for the initials fallback, derived from the user id."""
+        return (self.pk or 0) * 47 % 360
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:profile", kwargs={"username": self.username})
+
+
+class Category(models.Model):
+    """A product area (billing, network, devices, ...) that questions belong to."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    name_it = models.CharField(_("name (Italian)"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", kwargs={"slug": self.slug})
+
+
+class CloseReason(models.TextChoices):
+    DUPLICATE = "duplicate", pgettext_lazy("close reason", "Duplicate")
+    OFF_TOPIC = "off_topic", pgettext_lazy("close reason", "Off topic")
+    NEEDS_DETAILS = "needs_details", pgettext_lazy("close reason", "Needs details or clarity")
+    RESOLVED = "resolved", pgettext_lazy("close reason", "Resolved elsewhere")
+    OTHER = "other", pgettext_lazy("close reason", "Other")
+
+
+class PostQuerySet(models.QuerySet):
+    def alive(self) -> PostQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+class Question(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(_("body"), max_length=BODY_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
+    )
+    tags = TaggableManager(verbose_name=_("tags"), blank=True)
+
+    score = models.IntegerField(default=0)
+    answer_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    accepted_answer = models.OneToOneField(
+        "Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_for",
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    close_note = models.CharField(max_length=500, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    # Maintained by forum.search on PostgreSQL (English + Italian configurations, GIN index
+    # added by migration 0002); unused on SQLite, where search falls back to LIKE.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        indexes = [
+            models.Index(fields=["-last_activity_at"], name="question_active_idx"),
+            models.Index(fields=["-score", "-created_at"], name="question_votes_idx"),
+            models.Index(
+                fields=["-created_at"],
+                name="question_unanswered_idx",
+                condition=Q(answer_count=0, deleted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:question_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_answer_id is not None
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers"
+    )
+    body = models.TextField(_("answer"), max_length=BODY_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    score = models.IntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "created_at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        indexes = [models.Index(fields=["question", "-score", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to {self.question_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.question.get_absolute_url()}#answer-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Comment(models.Model):
+    """A short remark on a question or on an answer (exactly one of the two)."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="comment_on_exactly_one_post",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk}"
+
+    @property
+    def thread(self) -> Question:
+        return self.question if self.question_id else self.answer.question
+
+
+class Vote(models.Model):
+    """One member's up (+1) or down (-1) vote on a question or an answer.
+
+    Withdrawing a vote deletes the row; the unique constraints make a second vote on the
+    same post impossible even when two requests race.
+    """
+
+    UP = 1
+    DOWN = -1
+
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="vote_on_exactly_one_post",
+            ),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_is_one"),
+            models.UniqueConstraint(
+                fields=["voter", "question"],
+                condition=Q(question__isnull=False),
+                name="one_vote_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["voter", "answer"],
+                condition=Q(answer__isnull=False),
+                name="one_vote_per_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = f"question {self.question_id}" if self.question_id else f"answer {self.answer_id}"
+        return f"{self.value:+d} on {target} by {self.voter_id}"
+
+
+class Revision(models.Model):
+    """A saved version of a question or answer; number 1 is the original post."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    body = models.TextField()
+    tags = models.CharField(max_length=250, blank=True)
+    summary = models.CharField(_("edit summary"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="revision_of_exactly_one_post",
+            ),
+            models.UniqueConstraint(
+                fields=["question", "number"],
+                condition=Q(question__isnull=False),
+                name="unique_question_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["answer", "number"],
+                condition=Q(answer__isnull=False),
+                name="unique_answer_revision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of {self.question_id or self.answer_id}"

@@ -1,0 +1,164 @@
+"""Who may do what in the forum: one place for the HTML views, the API and the socket.
+
+`check_<verb>_<noun>(user, obj)` raises PermissionDenied with a message a person can read;
+`can_<verb>_<noun>(user, obj)` returns a bool for templates; `visible_*` scope querysets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from forum.models import Answer, Comment, Question, User
+
+
+def is_moderator(user: User) -> bool:
+    """Staff (support agents) and managers moderate until the advocacy programme exists."""
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def _require_login(user: User) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to do that."))
+    if not user.is_active:
+        raise PermissionDenied(_("This account is disabled."))
+
+
+def visible_questions(qs: QuerySet[Question], user: User) -> QuerySet[Question]:
+    """Deleted questions stay visible to their author and to moderators only."""
+    if is_moderator(user):
+        return qs
+    if user.is_authenticated:
+        return qs.filter(Q(deleted_at__isnull=True) | Q(author=user))
+    return qs.filter(deleted_at__isnull=True)
+
+
+def visible_answers(qs: QuerySet[Answer], user: User) -> QuerySet[Answer]:
+    if is_moderator(user):
+        return qs
+    if user.is_authenticated:
+        return qs.filter(Q(deleted_at__isnull=True) | Q(author=user))
+    return qs.filter(deleted_at__isnull=True)
+
+
+def visible_comments(qs: QuerySet[Comment], user: User) -> QuerySet[Comment]:
+    return qs.filter(deleted_at__isnull=True)
+
+
+def _thread_of(post: Question | Answer | Comment) -> Question:
+    if isinstance(post, Question):
+        return post
+    return post.thread if isinstance(post, Comment) else post.question
+
+
+def check_ask_question(user: User) -> None:
+    _require_login(user)
+
+
+def check_answer_question(user: User, question: Question) -> None:
+    _require_login(user)
+    if question.is_deleted:
+        raise PermissionDenied(_("This question has been deleted."))
+    if question.is_locked:
+        raise PermissionDenied(_("This question is locked."))
+    if question.is_closed:
+        raise PermissionDenied(_("This question is closed and no longer accepts answers."))
+
+
+def check_comment_post(user: User, post: Question | Answer) -> None:
+    _require_login(user)
+    question = post if isinstance(post, Question) else post.question
+    if post.is_deleted or question.is_deleted:
+        raise PermissionDenied(_("You cannot comment on a deleted post."))
+    if question.is_locked:
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_vote_post(user: User, post: Question | Answer) -> None:
+    _require_login(user)
+    if post.author_id == user.pk:
+        raise PermissionDenied(_("You cannot vote on your own post."))
+    question = post if isinstance(post, Question) else post.question
+    if post.is_deleted or question.is_deleted:
+        raise PermissionDenied(_("You cannot vote on a deleted post."))
+    if question.is_locked:
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_edit_post(user: User, post: Question | Answer) -> None:
+    _require_login(user)
+    if post.author_id != user.pk and not is_moderator(user):
+        raise PermissionDenied(_("Only the author can edit this post."))
+    question = post if isinstance(post, Question) else post.question
+    if question.is_locked and not is_moderator(user):
+        raise PermissionDenied(_("This question is locked."))
+    if post.is_deleted:
+        raise PermissionDenied(_("You cannot edit a deleted post."))
+
+
+def check_delete_post(user: User, post: Question | Answer | Comment) -> None:
+    _require_login(user)
+    if post.author_id != user.pk and not is_moderator(user):
+        raise PermissionDenied(_("Only the author can delete this post."))
+    if post.deleted_at is not None:
+        raise PermissionDenied(_("This post is already deleted."))
+    if not is_moderator(user) and _thread_of(post).is_locked:
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_accept_answer(user: User, answer: Answer) -> None:
+    _require_login(user)
+    question = answer.question
+    if question.author_id != user.pk and not is_moderator(user):
+        raise PermissionDenied(_("Only the person who asked can accept an answer."))
+    if answer.is_deleted or question.is_deleted:
+        raise PermissionDenied(_("You cannot accept a deleted answer."))
+    if question.is_locked:
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_close_question(user: User, question: Question) -> None:
+    _require_login(user)
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only moderators can close or reopen questions."))
+    if question.is_deleted:
+        raise PermissionDenied(_("This question has been deleted."))
+
+
+def check_lock_question(user: User, question: Question) -> None:
+    _require_login(user)
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only moderators can lock questions."))
+
+
+def check_edit_profile(user: User, member: User) -> None:
+    _require_login(user)
+    if user.pk != member.pk:
+        raise PermissionDenied(_("You can only edit your own profile."))
+
+
+def _can(check: Callable[..., None]) -> Callable[..., bool]:
+    def can(*args: object) -> bool:
+        try:
+            check(*args)
+        except PermissionDenied:
+            return False
+        return True
+
+    can.__name__ = check.__name__.replace("check_", "can_", 1)
+    can.__doc__ = f"True when {check.__name__} would let the user through."
+    return can
+
+
+can_ask_question = _can(check_ask_question)
+can_answer_question = _can(check_answer_question)
+can_comment_post = _can(check_comment_post)
+can_vote_post = _can(check_vote_post)
+can_edit_post = _can(check_edit_post)
+can_delete_post = _can(check_delete_post)
+can_accept_answer = _can(check_accept_answer)
+can_close_question = _can(check_close_question)
+can_lock_question = _can(check_lock_question)

@@ -1,0 +1,206 @@
+"""Reads for the forum pages and the API: scoped, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from forum import permissions
+from forum.models import Answer, Category, Comment, Question, User, Vote
+from forum.search import search_questions
+
+ORDERINGS = {
+    "newest": ("-created_at",),
+    "active": ("-last_activity_at",),
+    "votes": ("-score", "-created_at"),
+}
+STATUSES = ("unanswered", "unsolved", "solved")
+
+
+def question_list(
+    *,
+    user: User,
+    ordering: str = "newest",
+    status: str = "",
+    tag: str = "",
+    category: Category | None = None,
+    author: User | None = None,
+    tags_in: list[str] | None = None,
+    q: str = "",
+) -> QuerySet[Question]:
+    """Questions a member may see, filtered and ordered; tags and authors prefetched."""
+    qs = Question.objects.filter(deleted_at__isnull=True)
+    if author is not None:
+        qs = permissions.visible_questions(Question.objects.all(), user).filter(author=author)
+    if status == "unanswered":
+        qs = qs.filter(answer_count=0, closed_at__isnull=True)
+    elif status == "unsolved":
+        qs = qs.filter(accepted_answer__isnull=True, closed_at__isnull=True)
+    elif status == "solved":
+        qs = qs.filter(accepted_answer__isnull=False)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if tags_in:
+        qs = qs.filter(tags__slug__in=tags_in).distinct()
+    if category is not None:
+        qs = qs.filter(category=category)
+    qs = qs.select_related("author", "category").prefetch_related("tags")
+    if q:
+        return search_questions(qs, q)
+    return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["newest"]))
+
+
+def get_question(*, pk: int, user: User) -> Question:
+    """The question or 404 (deleted questions are visible to author and moderators)."""
+    qs = permissions.visible_questions(Question.objects.all(), user)
+    return get_object_or_404(
+        qs.select_related("author", "category", "closed_by", "duplicate_of").prefetch_related(
+            "tags"
+        ),
+        pk=pk,
+    )
+
+
+def get_answer(*, pk: int, user: User) -> Answer:
+    qs = permissions.visible_answers(Answer.objects.all(), user).filter(
+        question__in=permissions.visible_questions(Question.objects.all(), user)
+    )
+    return get_object_or_404(qs.select_related("question", "author"), pk=pk)
+
+
+def _comments_prefetch(user: User) -> Prefetch:
+    return Prefetch(
+        "comments",
+        queryset=permissions.visible_comments(Comment.objects.all(), user).select_related("author"),
+        to_attr="visible_comment_list",
+    )
+
+
+@dataclass
+class Thread:
+    question: Question
+    answers: list[Answer]
+    comments: list[Comment]
+    my_votes: dict[tuple[str, int], int]
+
+
+def question_thread(*, question: Question, user: User) -> Thread:
+    """Answers (accepted first, then by score), comments and the viewer's own votes.
+
+    A fixed number of queries whatever the number of answers: answers, their comments,
+    the question's comments, and the viewer's votes.
+    """
+    answers = list(
+        permissions.visible_answers(question.answers.all(), user)
+        .select_related("author")
+        .prefetch_related(_comments_prefetch(user))
+        .order_by("-score", "created_at")
+    )
+    answers.sort(key=lambda a: a.pk != question.accepted_answer_id)
+    comments = list(
+        permissions.visible_comments(question.comments.all(), user).select_related("author")
+    )
+    my_votes: dict[tuple[str, int], int] = {}
+    if user.is_authenticated:
+        votes = Vote.objects.filter(voter=user).filter(
+            Q(question=question) | Q(answer__question=question)
+        )
+        for question_id, answer_id, value in votes.values_list("question_id", "answer_id", "value"):
+            key = ("question", question_id) if question_id else ("answer", answer_id)
+            my_votes[key] = value
+    return Thread(question=question, answers=answers, comments=comments, my_votes=my_votes)
+
+
+def similar_questions(*, title: str, user: User, limit: int = 5) -> list[Question]:
+    """Questions whose wording matches a draft title, best first (for the ask page)."""
+    if len(title.strip()) < 4:
+        return []
+    qs = Question.objects.filter(deleted_at__isnull=True).select_related("category")
+    return list(search_questions(qs, _or_terms(title))[:limit])
+
+
+def _or_terms(title: str) -> str:
+    """A draft title as an OR query of its words, so partial matches still surface."""
+    from forum.search import is_postgres, terms
+
+    words = terms(title)
+    return " OR ".join(words) if is_postgres() else " ".join(words[:3])
+
+
+def member_stats(member: User) -> dict[str, int]:
+    answers = Answer.objects.filter(author=member, deleted_at__isnull=True)
+    return {
+        "questions": Question.objects.filter(author=member, deleted_at__isnull=True).count(),
+        "answers": answers.count(),
+        "accepted": answers.filter(accepted_for__isnull=False).count(),
+    }
+
+
+def member_answers(*, member: User, user: User, accepted_only: bool = False) -> QuerySet[Answer]:
+    qs = (
+        permissions.visible_answers(Answer.objects.filter(author=member), user)
+        .filter(question__deleted_at__isnull=True)
+        .select_related("question")
+        .order_by("-created_at")
+    )
+    if accepted_only:
+        qs = qs.filter(accepted_for__isnull=False)
+    return qs
+
+
+def popular_tags(limit: int = 30) -> list[dict]:
+    from taggit.models import Tag
+
+    return list(
+        Tag.objects.annotate(
+            n=Count(
+                "taggit_taggeditem_items",
+                filter=Q(taggit_taggeditem_items__content_type__model="question"),
+            )
+        )
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values("name", "slug", "n")[:limit]
+    )
+
+
+def counter_drift() -> dict[str, list[int]]:
+    """Posts whose cached score or answer_count differs from the rows (for repair checks)."""
+    vote_sum = (
+        Vote.objects.filter(question=OuterRef("pk"))
+        .values("question")
+        .annotate(s=Sum("value"))
+        .values("s")
+    )
+    answer_vote_sum = (
+        Vote.objects.filter(answer=OuterRef("pk"))
+        .values("answer")
+        .annotate(s=Sum("value"))
+        .values("s")
+    )
+    live_answers = (
+        Answer.objects.filter(question=OuterRef("pk"), deleted_at__isnull=True)
+        .values("question")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    questions = Question.objects.annotate(
+        real_score=Coalesce(Subquery(vote_sum), Value(0)),
+        real_answers=Coalesce(Subquery(live_answers), Value(0)),
+    )
+    return {
+        "question_score": list(
+            questions.exclude(score=F("real_score")).values_list("pk", flat=True)
+        ),
+        "answer_count": list(
+            questions.exclude(answer_count=F("real_answers")).values_list("pk", flat=True)
+        ),
+        "answer_score": list(
+            Answer.objects.annotate(real=Coalesce(Subquery(answer_vote_sum), Value(0)))
+            .exclude(score=F("real"))
+            .values_list("pk", flat=True)
+        ),
+    }

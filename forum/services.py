@@ -1,0 +1,456 @@
+"""Everything that writes to the forum.
+
+Each service is one transaction: it checks the permission, validates, writes the rows and
+the denormalised counters (with F() under the row lock of the question or answer), and
+returns what it wrote. Views, the API and commands call these; none writes to the ORM.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum import permissions, ratelimit
+from forum.markdown import render_markdown
+from forum.models import (
+    Answer,
+    Category,
+    CloseReason,
+    Comment,
+    Question,
+    Revision,
+    User,
+    Vote,
+)
+from forum.search import update_search_vector
+from forum.validation import (
+    clean_answer_body,
+    clean_body,
+    clean_comment,
+    clean_line,
+    clean_tags,
+    clean_text,
+    clean_title,
+)
+
+Post = Question | Answer
+
+
+def _collect(errors: dict[str, list[str]], field: str, func, value):  # noqa: ANN001, ANN202
+    try:
+        return func(value)
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+        return None
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _throttle_posting(actor: User) -> None:
+    if not actor.is_staff:
+        ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
+
+
+def _lock_question(question_id: int) -> Question:
+    return Question.objects.select_for_update().get(pk=question_id)
+
+
+def _lock_post(post: Post) -> Post:
+    return type(post).objects.select_for_update().get(pk=post.pk)
+
+
+def _post_fields(post: Post) -> dict[str, Post]:
+    return {"question": post} if isinstance(post, Question) else {"answer": post}
+
+
+# Questions ------------------------------------------------------------------------------
+
+
+def ask_question(
+    *,
+    actor: User,
+    title: str,
+    body: str,
+    tags: list[str] | str,
+    category: Category | None = None,
+) -> Question:
+    """Post a new question with its first revision. Raises ValidationError, RateLimited."""
+    permissions.check_ask_question(actor)
+    errors: dict[str, list[str]] = {}
+    title = _collect(errors, "title", clean_title, title)
+    body = _collect(errors, "body", clean_body, body)
+    tag_names = _collect(errors, "tags", clean_tags, tags)
+    _raise_if(errors)
+    _throttle_posting(actor)
+    rendered = render_markdown(body)
+    with transaction.atomic():
+        question = Question.objects.create(
+            author=actor, title=title, body=body, body_html=rendered.html, category=category
+        )
+        question.tags.set(tag_names)
+        Revision.objects.create(
+            question=question,
+            number=1,
+            author=actor,
+            title=title,
+            body=body,
+            tags=" ".join(tag_names),
+        )
+        update_search_vector([question.pk])
+    return question
+
+
+def edit_question(
+    *,
+    actor: User,
+    question: Question,
+    title: str,
+    body: str,
+    tags: list[str] | str,
+    category: Category | None,
+    summary: str = "",
+) -> Question:
+    """Save a new revision of a question (only when something changed)."""
+    permissions.check_edit_post(actor, question)
+    errors: dict[str, list[str]] = {}
+    title = _collect(errors, "title", clean_title, title)
+    body = _collect(errors, "body", clean_body, body)
+    tag_names = _collect(errors, "tags", clean_tags, tags)
+    _raise_if(errors)
+    summary = clean_line(summary)[:200]
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        # The caller's copy may be stale (locked or deleted meanwhile): decide on the row.
+        permissions.check_edit_post(actor, question)
+        old_tags = sorted(question.tags.names())
+        if (
+            title == question.title
+            and body == question.body
+            and sorted(tag_names) == old_tags
+            and category == question.category
+        ):
+            return question
+        now = timezone.now()
+        question.title = title
+        if body != question.body:
+            question.body = body
+            question.body_html = render_markdown(body).html
+        question.category = category
+        question.edited_at = now
+        question.last_activity_at = now
+        question.save(
+            update_fields=[
+                "title",
+                "body",
+                "body_html",
+                "category",
+                "edited_at",
+                "last_activity_at",
+            ]
+        )
+        question.tags.set(tag_names)
+        _add_revision(
+            question, actor=actor, title=title, body=body, tags=tag_names, summary=summary
+        )
+        update_search_vector([question.pk])
+    return question
+
+
+def _add_revision(
+    post: Post, *, actor: User, body: str, summary: str, title: str = "", tags=()
+) -> None:  # noqa: ANN001
+    """Caller holds the post's row lock, so numbers cannot collide."""
+    number = post.revisions.count() + 1
+    Revision.objects.create(
+        **_post_fields(post),
+        number=number,
+        author=actor,
+        title=title,
+        body=body,
+        tags=" ".join(tags),
+        summary=summary,
+    )
+
+
+def delete_question(*, actor: User, question: Question) -> Question:
+    """Soft delete: the question disappears from lists; author and moderators still see it."""
+    permissions.check_delete_post(actor, question)
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        permissions.check_delete_post(actor, question)
+        question.deleted_at = timezone.now()
+        question.save(update_fields=["deleted_at"])
+    return question
+
+
+def close_question(
+    *,
+    actor: User,
+    question: Question,
+    reason: str,
+    note: str = "",
+    duplicate_of: Question | None = None,
+) -> Question:
+    """Close a question to new answers; a duplicate points at the question that answers it."""
+    permissions.check_close_question(actor, question)
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        permissions.check_close_question(actor, question)
+        errors: dict[str, list[str]] = {}
+        if reason not in CloseReason.values:
+            errors["reason"] = [_("Choose a reason for closing.")]
+        if reason == CloseReason.DUPLICATE:
+            if duplicate_of is None:
+                errors["duplicate_of"] = [_("Say which question this one duplicates.")]
+            elif duplicate_of.pk == question.pk:
+                errors["duplicate_of"] = [_("A question cannot duplicate itself.")]
+            elif not Question.objects.filter(pk=duplicate_of.pk, deleted_at__isnull=True).exists():
+                errors["duplicate_of"] = [_("That question has been deleted.")]
+        if question.is_closed:
+            errors["reason"] = [_("This question is already closed.")]
+        _raise_if(errors)
+        question.closed_at = timezone.now()
+        question.closed_by = actor
+        question.close_reason = reason
+        question.close_note = clean_line(note)[:500]
+        question.duplicate_of = duplicate_of if reason == CloseReason.DUPLICATE else None
+        question.save(
+            update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
+        )
+    return question
+
+
+def reopen_question(*, actor: User, question: Question) -> Question:
+    permissions.check_close_question(actor, question)
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        permissions.check_close_question(actor, question)
+        if not question.is_closed:
+            raise ValidationError({"reason": [_("This question is not closed.")]})
+        question.closed_at = None
+        question.closed_by = None
+        question.close_reason = ""
+        question.close_note = ""
+        question.duplicate_of = None
+        question.save(
+            update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
+        )
+    return question
+
+
+def set_question_lock(*, actor: User, question: Question, locked: bool) -> Question:
+    """Lock (no answers, comments, votes or edits by members) or unlock a question."""
+    permissions.check_lock_question(actor, question)
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        question.locked_at = timezone.now() if locked else None
+        question.save(update_fields=["locked_at"])
+    return question
+
+
+# Answers --------------------------------------------------------------------------------
+
+
+def post_answer(*, actor: User, question: Question, body: str) -> Answer:
+    permissions.check_answer_question(actor, question)
+    body = _collect(errors := {}, "body", clean_answer_body, body)
+    _raise_if(errors)
+    _throttle_posting(actor)
+    rendered = render_markdown(body)
+    with transaction.atomic():
+        question = _lock_question(question.pk)
+        permissions.check_answer_question(actor, question)  # closed while we were rendering?
+        answer = Answer.objects.create(
+            question=question, author=actor, body=body, body_html=rendered.html
+        )
+        Revision.objects.create(answer=answer, number=1, author=actor, body=body)
+        Question.objects.filter(pk=question.pk).update(
+            answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
+        )
+    return answer
+
+
+def edit_answer(*, actor: User, answer: Answer, body: str, summary: str = "") -> Answer:
+    permissions.check_edit_post(actor, answer)
+    body = _collect(errors := {}, "body", clean_answer_body, body)
+    _raise_if(errors)
+    summary = clean_line(summary)[:200]
+    with transaction.atomic():
+        answer = _lock_post(answer)
+        permissions.check_edit_post(actor, answer)
+        if body == answer.body:
+            return answer
+        now = timezone.now()
+        answer.body = body
+        answer.body_html = render_markdown(body).html
+        answer.edited_at = now
+        answer.save(update_fields=["body", "body_html", "edited_at"])
+        _add_revision(answer, actor=actor, body=body, summary=summary)
+        Question.objects.filter(pk=answer.question_id).update(last_activity_at=now)
+    return answer
+
+
+def delete_answer(*, actor: User, answer: Answer) -> Answer:
+    """Soft delete; an accepted answer stops being accepted."""
+    permissions.check_delete_post(actor, answer)
+    with transaction.atomic():
+        question = _lock_question(answer.question_id)
+        answer = _lock_post(answer)
+        answer.question = question
+        # Re-checked on the locked row: a stale copy must not decrement the count twice.
+        permissions.check_delete_post(actor, answer)
+        answer.deleted_at = timezone.now()
+        answer.save(update_fields=["deleted_at"])
+        updates = {"answer_count": Greatest(F("answer_count") - 1, 0)}
+        if question.accepted_answer_id == answer.pk:
+            updates["accepted_answer"] = None
+        Question.objects.filter(pk=question.pk).update(**updates)
+    return answer
+
+
+def accept_answer(*, actor: User, answer: Answer) -> Question:
+    """Mark `answer` as the accepted one; a previously accepted answer is replaced."""
+    permissions.check_accept_answer(actor, answer)
+    with transaction.atomic():
+        question = _lock_question(answer.question_id)
+        # delete_answer takes the same question lock, so this read cannot be stale.
+        answer = Answer.objects.get(pk=answer.pk)
+        answer.question = question
+        permissions.check_accept_answer(actor, answer)
+        if question.accepted_answer_id != answer.pk:
+            question.accepted_answer = answer
+            question.last_activity_at = timezone.now()
+            question.save(update_fields=["accepted_answer", "last_activity_at"])
+    return question
+
+
+def unaccept_answer(*, actor: User, answer: Answer) -> Question:
+    permissions.check_accept_answer(actor, answer)
+    with transaction.atomic():
+        question = _lock_question(answer.question_id)
+        answer = Answer.objects.get(pk=answer.pk)
+        answer.question = question
+        permissions.check_accept_answer(actor, answer)
+        if question.accepted_answer_id == answer.pk:
+            question.accepted_answer = None
+            question.save(update_fields=["accepted_answer"])
+    return question
+
+
+# Comments -------------------------------------------------------------------------------
+
+
+def post_comment(*, actor: User, post: Post, body: str) -> Comment:
+    permissions.check_comment_post(actor, post)
+    body = _collect(errors := {}, "body", clean_comment, body)
+    _raise_if(errors)
+    _throttle_posting(actor)
+    rendered = render_markdown(body)
+    with transaction.atomic():
+        post = _lock_post(post)
+        permissions.check_comment_post(actor, post)  # deleted or locked while we rendered?
+        comment = Comment.objects.create(
+            **_post_fields(post), author=actor, body=body, body_html=rendered.html
+        )
+        type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        question_id = post.pk if isinstance(post, Question) else post.question_id
+        Question.objects.filter(pk=question_id).update(last_activity_at=comment.created_at)
+    return comment
+
+
+def delete_comment(*, actor: User, comment: Comment) -> Comment:
+    permissions.check_delete_post(actor, comment)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        permissions.check_delete_post(actor, comment)  # already deleted by a stale copy?
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["deleted_at"])
+        post_model = Question if comment.question_id else Answer
+        post_model.objects.filter(pk=comment.question_id or comment.answer_id).update(
+            comment_count=Greatest(F("comment_count") - 1, 0)
+        )
+    return comment
+
+
+# Votes ----------------------------------------------------------------------------------
+
+
+def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
+    """Vote +1 / -1 on a question or answer, or withdraw with 0.
+
+    Serialised by the post's row lock; the unique constraint on (voter, post) is the
+    backstop. Returns (new score, the actor's vote now). Voting the same value twice is a
+    no-op, so a double click cannot count twice.
+    """
+    if type(value) is not int or value not in (Vote.UP, Vote.DOWN, 0):
+        raise ValidationError({"value": [_("A vote is 1 (up), -1 (down) or 0 (withdraw).")]})
+    permissions.check_vote_post(actor, post)
+    fields = _post_fields(post)
+    try:
+        with transaction.atomic():
+            post = _lock_post(post)
+            permissions.check_vote_post(actor, post)  # deleted or locked meanwhile?
+            existing = Vote.objects.filter(voter=actor, **_post_fields(post)).first()
+            old = existing.value if existing else 0
+            if value == old:
+                return post.score, old
+            if value == 0:
+                existing.delete()
+            elif existing:
+                existing.value = value
+                existing.save(update_fields=["value"])
+            else:
+                Vote.objects.create(voter=actor, value=value, **fields)
+            type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
+            post.refresh_from_db(fields=["score"])
+    except IntegrityError:
+        # Another request of the same member won the race; its vote stands.
+        post.refresh_from_db(fields=["score"])
+        current = Vote.objects.filter(voter=actor, **fields).values_list("value", flat=True)
+        return post.score, next(iter(current), 0)
+    return post.score, value
+
+
+# Members --------------------------------------------------------------------------------
+
+
+def update_profile(
+    *,
+    actor: User,
+    member: User,
+    display_name: str,
+    bio: str,
+    locale: str,
+    avatar=None,  # noqa: ANN001 - an UploadedFile, False to clear, None to keep
+) -> User:
+    permissions.check_edit_profile(actor, member)
+    errors: dict[str, list[str]] = {}
+    display_name = clean_line(display_name)
+    if len(display_name) > 50:
+        errors["display_name"] = [_("A display name has at most 50 characters.")]
+    bio = clean_text(bio).strip()
+    if len(bio) > 2000:
+        errors["bio"] = [_("“About me” has at most 2000 characters.")]
+    if locale and locale not in dict(settings.LANGUAGES):
+        errors["locale"] = [_("Choose one of the languages offered.")]
+    _raise_if(errors)
+    member.display_name = display_name
+    member.bio = bio
+    member.locale = locale
+    update_fields = ["display_name", "bio", "locale"]
+    if avatar is False:
+        member.avatar = ""
+        update_fields.append("avatar")
+    elif avatar is not None:
+        member.avatar = avatar
+        update_fields.append("avatar")
+    member.save(update_fields=update_fields)
+    return member

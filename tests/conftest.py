@@ -1,0 +1,81 @@
+"""Fixtures named after the roles of PRODUCT.md."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import QuestionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; every test starts with a clean budget."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(username="anna", display_name="Anna Rossi")
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(username="bruno", display_name="Bruno Bianchi")
+
+
+@pytest.fixture
+def helper(db):
+    return UserFactory(username="carla", display_name="Carla Verdi", reputation=1500)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="sofia-staff", display_name="Sofia (Support)", is_staff=True)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(
+        username="marco-manager", display_name="Marco", is_staff=True, is_superuser=True
+    )
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def customer_client(customer) -> Client:
+    return _client_for(customer)
+
+
+@pytest.fixture
+def other_client(other_customer) -> Client:
+    return _client_for(other_customer)
+
+
+@pytest.fixture
+def helper_client(helper) -> Client:
+    return _client_for(helper)
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    return _client_for(staff)
+
+
+@pytest.fixture
+def manager_client(manager) -> Client:
+    return _client_for(manager)
+
+
+@pytest.fixture
+def question(customer):
+    """A question asked by `customer`, tagged `sim`."""
+    return QuestionFactory(author=customer, tags=["sim", "ricarica"])
