@@ -23,8 +23,9 @@ REST_FRAMEWORK = {
 }
 CIRCOLO_POST_RATE = "1000/m"
 
-# With REDIS_URL set, each pytest-xdist worker gets its own Redis database, so one worker
-# clearing its cache (rate-limit counters) never disturbs another.
+# With REDIS_URL set, each pytest-xdist worker gets its own Redis database (the URL's
+# database + 1 + worker number), so one worker clearing its cache (rate-limit counters)
+# never disturbs another, and two suites given different base databases can run at once.
 if REDIS_URL:
     import os
     import re
@@ -32,7 +33,8 @@ if REDIS_URL:
     from .base import CACHES, CHANNEL_LAYERS
 
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    _db = 1 + int(re.sub(r"\D", "", _worker) or 0)
+    _base = re.search(r"/(\d+)$", REDIS_URL.rstrip("/"))
+    _db = (int(_base.group(1)) if _base else 0) + 1 + int(re.sub(r"\D", "", _worker) or 0)
     _url = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + f"/{_db}"
     CACHES["default"]["LOCATION"] = _url
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [_url]

@@ -1,0 +1,26 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var KEY = "circolo-theme";
+
+  function effectiveTheme() {
+    if (root.dataset.theme) return root.dataset.theme;
+    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  // The theme toggle flips between light and dark and remembers the choice.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-theme-toggle]");
+    if (!toggle) return;
+    var next = effectiveTheme() === "dark" ? "light" : "dark";
+    root.dataset.theme = next;
+    try { localStorage.setItem(KEY, next); } catch (e) { /* private mode */ }
+    toggle.setAttribute("aria-pressed", next === "dark" ? "true" : "false");
+  });
+
+  // Selects marked data-autosubmit (the language switcher) submit on change.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+  });
+})();
