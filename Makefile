@@ -46,7 +46,7 @@ test-unit:
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
 
 test-browser:
-	$(VENV)/bin/pytest -q -p no:asyncio tests/browser || { rc=$$?; [ $$rc -eq 5 ] && echo "no browser tests" || exit $$rc; }
+	$(VENV)/bin/pytest -q -p no:asyncio -W ignore::pytest.PytestConfigWarning tests/browser || { rc=$$?; [ $$rc -eq 5 ] && echo "no browser tests" || exit $$rc; }
 
 lint: install-test
 	$(VENV)/bin/ruff check .
