@@ -52,8 +52,10 @@ def _mention_rule(state: StateInline, silent: bool) -> bool:
     pos = state.pos
     if state.src[pos] != "@":
         return False
-    if pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "_@"):
-        return False  # e-mail addresses and the like
+    if pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "_@/"):
+        return False  # e-mail addresses, URL paths (example.com/@name) and the like
+    if state.linkLevel > 0:
+        return False  # inside a link's text: a nested <a> would tear the link apart
     match = MENTION_RE.match(state.src, pos)
     if not match:
         return False
@@ -74,7 +76,8 @@ def _render_mention(self, tokens, idx, options, env) -> str:
     text = escapeHtml(f"@{username}")
     if known is not None and username.lower() not in known:
         return text
-    url = reverse("forum:profile", kwargs={"username": username})
+    canonical = env.get("usernames", {}).get(username.lower(), username)
+    url = reverse("forum:profile", kwargs={"username": canonical})
     return f'<a class="mention" href="{url}">{text}</a>'
 
 
@@ -118,19 +121,24 @@ def render_markdown(text: str, *, known_users: set[str] | None = None) -> Render
     """Render Markdown to sanitised HTML.
 
     `known_users` (lower-cased usernames) decides which @mentions become links; when it is
-    None every mention is looked up in the database once.
+    None every mention is looked up in the database once, ignoring case (sign-up keeps
+    usernames unique regardless of case), and links and `mentions` use the stored spelling.
     """
     mentions = list(dict.fromkeys(_mentioned(text)))
+    usernames: dict[str, str] = {}
     if known_users is None and mentions:
+        from django.db.models.functions import Lower
+
         from forum.models import User
 
-        known_users = {
-            name.lower()
-            for name in User.objects.filter(username__in=mentions, is_active=True).values_list(
-                "username", flat=True
-            )
+        usernames = {
+            name.lower(): name
+            for name in User.objects.annotate(lower_name=Lower("username"))
+            .filter(lower_name__in={m.lower() for m in mentions}, is_active=True)
+            .values_list("username", flat=True)
         }
-    env = {"known_users": known_users or set()}
+        known_users = set(usernames)
+    env = {"known_users": known_users or set(), "usernames": usernames}
     html = _parser().render(text, env)
-    found = [m for m in mentions if m.lower() in (known_users or set())]
-    return Rendered(html=sanitize(html), mentions=found)
+    found = [usernames.get(m.lower(), m) for m in mentions if m.lower() in (known_users or set())]
+    return Rendered(html=sanitize(html), mentions=list(dict.fromkeys(found)))
