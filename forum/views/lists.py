@@ -1,3 +1,198 @@
-"""Placeholder until the module lands; replaced by its owner."""
+"""Browsing pages: the question list (with its tabs), category and tag pages, the tag
+directory and search. Read-only: they parse the query string, fetch through
+`forum.selectors` and render.
+"""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from forum import selectors
+from forum.models import Category, Question
+from forum.search import MAX_QUERY_LENGTH, highlight
+from forum.validation import clean_line
+
+QUESTIONS_PER_PAGE = 20
+TAGS_PER_PAGE = 60
+SIDEBAR_TAGS = 20
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    ordering: str
+    status: str = ""
+
+
+# The list's tabs, in display order; the first is the default.
+TABS = (
+    Tab("newest", _("Newest"), "newest"),
+    Tab("active", _("Active"), "active"),
+    Tab("unanswered", _("Unanswered"), "newest", "unanswered"),
+    Tab("unsolved", _("Unsolved"), "newest", "unsolved"),
+    Tab("top", _("Top"), "votes"),
+)
+TABS_BY_KEY = {tab.key: tab for tab in TABS}
+
+
+class QuestionListForm(forms.Form):
+    """The list's query string. Anything unexpected falls back to the defaults."""
+
+    sort = forms.ChoiceField(choices=[(tab.key, tab.label) for tab in TABS], required=False)
+    tag = forms.CharField(max_length=100, required=False)
+    category = forms.SlugField(max_length=60, required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        # Never an error for a query: control characters (NUL breaks PostgreSQL) and
+        # invisible ones go, and an overlong query is cut rather than refused.
+        return clean_line(self.cleaned_data["q"])[:MAX_QUERY_LENGTH]
+
+
+class TagFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        return clean_line(self.cleaned_data["q"])[:100]
+
+
+def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
+    """The requested page; a missing, malformed or out-of-range number gives a real page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _sidebar() -> dict:
+    live = Q(questions__deleted_at__isnull=True)
+    return {
+        "categories": list(Category.objects.annotate(n=Count("questions", filter=live))),
+        "popular_tags": selectors.popular_tags(limit=SIDEBAR_TAGS),
+    }
+
+
+def _list_page(
+    request: HttpRequest,
+    *,
+    heading: str,
+    description: str = "",
+    tag: Tag | None = None,
+    category: Category | None = None,
+    nav: str = "questions",
+    tag_filter_allowed: bool = True,
+) -> HttpResponse:
+    form = QuestionListForm(request.GET)
+    params = form.cleaned_data if form.is_valid() else {}
+    tab = TABS_BY_KEY.get(params.get("sort") or "", TABS[0])
+    tag_slug = tag.slug if tag is not None else ""
+    filter_tag = None
+    if tag is None and tag_filter_allowed and params.get("tag"):
+        tag_slug = params["tag"]
+        filter_tag = Tag.objects.filter(slug=tag_slug).first()
+    filter_category = None
+    if category is None and params.get("category"):
+        category = filter_category = get_object_or_404(Category, slug=params["category"])
+    questions = selectors.question_list(
+        user=request.user,
+        ordering=tab.ordering,
+        status=tab.status,
+        tag=tag_slug,
+        category=category,
+    )
+    page_obj = _paginate(request, questions, QUESTIONS_PER_PAGE)
+    context = {
+        "heading": heading,
+        "description": description,
+        "page_obj": page_obj,
+        "tabs": TABS,
+        "current_tab": tab,
+        "tag": tag,
+        "category": category,
+        "filter_tag": filter_tag,
+        "filter_tag_slug": tag_slug if tag is None else "",
+        "filter_category": filter_category,
+        "nav": nav,
+        **_sidebar(),
+    }
+    return render(request, "forum/question_list.html", context)
+
+
+def question_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, heading=_("Questions"))
+
+
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    return _list_page(
+        request,
+        heading="",  # the template shows the category's name in the page's language
+        description=category.description,
+        category=category,
+    )
+
+
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return _list_page(request, heading="", tag=tag, nav="tags")
+
+
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """Every tag in use, most used first, with the number of live questions carrying it."""
+    form = TagFilterForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    live_count = (
+        Question.objects.filter(tags=OuterRef("pk"), deleted_at__isnull=True)
+        .order_by()
+        .values("tags")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    tags = Tag.objects.annotate(n=Subquery(live_count, output_field=IntegerField())).filter(n__gt=0)
+    if q:
+        tags = tags.filter(name__icontains=q)
+    page_obj = _paginate(request, tags.order_by("-n", "name"), TAGS_PER_PAGE)
+    return render(
+        request,
+        "forum/tag_list.html",
+        {"page_obj": page_obj, "q": q, "nav": "tags"},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    page_obj = None
+    if q:
+        page_obj = _paginate(
+            request, selectors.question_list(user=request.user, q=q), QUESTIONS_PER_PAGE
+        )
+        # Materialise the page once so the highlighted attributes survive rendering.
+        page_obj.object_list = list(page_obj.object_list)
+        highlight(page_obj.object_list, q)
+    context = {
+        "page_obj": page_obj,
+        "search_query": q,
+        "nav": "questions",
+        "popular_tags": selectors.popular_tags(limit=SIDEBAR_TAGS) if not q else [],
+    }
+    return render(request, "forum/search.html", context)
+
+
+urlpatterns = [
+    path("", question_list, name="question_list"),
+    path("categories/<slug:slug>/", category_detail, name="category"),
+    path("tags/", tag_list, name="tag_list"),
+    path("tags/<str:slug>/", tag_detail, name="tag"),
+    path("search/", search, name="search"),
+]

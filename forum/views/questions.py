@@ -1,3 +1,0 @@
-"""Placeholder until the module lands; replaced by its owner."""
-
-urlpatterns: list = []
