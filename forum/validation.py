@@ -34,8 +34,12 @@ _INVISIBLE = dict.fromkeys(
     + list(range(0x202A, 0x202F))
     + list(range(0x2066, 0x206A))
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-TAG_RE = re.compile(r"^[\w][\w+#.-]*$", re.UNICODE)
+# Lone surrogates (JSON may carry "\ud800") cannot be encoded as UTF-8: the database
+# driver would fail on them, so they go with the control characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# A tag starts with a letter or digit: one made of "_" and "." only would get an empty
+# slug from taggit, and an empty slug has no URL.
+TAG_RE = re.compile(r"^[^\W_][\w+#.-]*$", re.UNICODE)
 
 
 def _visible_length(text: str) -> int:
@@ -43,7 +47,8 @@ def _visible_length(text: str) -> int:
 
 
 def clean_text(text: str) -> str:
-    """Normalise to NFC, drop control characters (NUL included), unify newlines."""
+    """Normalise to NFC, drop control characters (NUL included) and lone surrogates,
+    unify newlines."""
     text = unicodedata.normalize("NFC", str(text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)
