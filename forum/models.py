@@ -349,3 +349,78 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number} of {self.question_id or self.answer_id}"
+
+
+# Notifications and the live layer's backlog ---------------------------------------------
+
+
+class Notification(models.Model):
+    """Something a member should hear about: written by the forum services, in the same
+    transaction as the post or acceptance it reports (never for the member's own action)."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("answer to your question")
+        COMMENT = "comment", _("comment on your post")
+        MENTION = "mention", _("mention")
+        ACCEPTED = "accepted", _("your answer was accepted")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} on {self.question_id}"
+
+
+class LiveStream(models.Model):
+    """The last event id handed out on one live stream (database backlog only).
+
+    Kept apart from the events so ids keep increasing after old events are trimmed.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_id = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_id}"
+
+
+class LiveEvent(models.Model):
+    """One encoded event frame of a live stream, kept for catch-up (`forum.live.backlog`)."""
+
+    stream = models.CharField(max_length=100)
+    seq = models.PositiveBigIntegerField()
+    frame = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="one_live_event_per_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} #{self.seq}"
