@@ -505,6 +505,17 @@ CODE_LEAD = {
     "it": ["Queste sono le impostazioni che vedo:", "Ecco il log:", "Incollo quello che compare:"],
     "en": ["These are the settings I see:", "Here is the log:", "Pasting what I see:"],
 }
+# A support ticket number: seven random digits, so full-text search has genuinely rare terms.
+TICKET_LINE = {
+    "it": [
+        "Ho già aperto la segnalazione n. {ticket}, ma è ancora in lavorazione.",
+        "Il numero della pratica è {ticket}, se può servire.",
+    ],
+    "en": [
+        "I already opened ticket #{ticket}, still in progress.",
+        "My case number is {ticket}, in case it helps.",
+    ],
+}
 LINK_LINE = {
     "it": [
         "Ho seguito la guida {link} ma non è cambiato nulla.",
@@ -684,6 +695,28 @@ FIRST_NAMES = [
 ]  # fmt: skip
 LAST_INITIALS = "BCDFGLMNPRSTV"
 
+BIOS = {
+    "it": [
+        "Cliente dal 2012, appassionato di smartphone e offerte.", "Lavoro in informatica, qui nel tempo libero.",
+        "Mamma di due ragazzi sempre connessi.", "Pendolare {city}-Milano, vivo di hotspot.",
+        "Mi piace capire come funzionano le cose.", "Ex tecnico di rete, ora in pensione.",
+        "Uso il {device} per lavoro e per tutto il resto.", "Se posso, aiuto volentieri.",
+    ],
+    "en": [
+        "Customer since 2015, gadget fan.", "Software developer, helping out in my spare time.",
+        "Travel a lot, so roaming is my speciality.", "Living in {city}, originally from Dublin.",
+        "I like to know how things work.", "Retired network engineer.",
+    ],
+}  # fmt: skip
+EDIT_SUMMARIES = {
+    "it": ["Aggiunti dettagli", "Corretto un errore di battitura", "Aggiunto il log", "Chiarito il titolo"],
+    "en": ["Added details", "Fixed a typo", "Added the log", "Clarified the title"],
+}  # fmt: skip
+CLOSE_NOTES = {
+    "it": ["Vedi la domanda collegata.", "Manca il modello del telefono.", "Risolto in privato con lo staff.", ""],
+    "en": ["See the linked question.", "Please add your phone model.", "Solved privately with the staff.", ""],
+}  # fmt: skip
+
 
 @dataclass
 class Post:
@@ -704,7 +737,7 @@ def fill(template: str, rng: random.Random, lang: str) -> str:
         return template
     values = {}
     for name in sorted(names):  # sorted: the draw order must not depend on set order
-        if name in ("apn", "mnc", "link"):
+        if name in ("apn", "mnc", "link", "ticket"):
             continue
         pool = SLOTS.get(f"{name}_{lang}") or SLOTS[name]
         values[name] = rng.choice(pool)
@@ -712,6 +745,8 @@ def fill(template: str, rng: random.Random, lang: str) -> str:
         values["apn"], values["mnc"] = rng.choice(APNS)
     if "link" in names:
         values["link"] = rng.choice(LINKS)
+    if "ticket" in names:
+        values["ticket"] = str(rng.randint(1_000_000, 9_999_999))
     return template.format(**values)
 
 
@@ -740,6 +775,8 @@ def question(rng: random.Random, category: str, lang: str) -> tuple[str, Post]:
         blocks.append(fence(fill(rng.choice(pools["code"]), rng, lang)))
     if rng.random() < 0.12:
         blocks.append(fill(rng.choice(LINK_LINE[lang]), rng, lang))
+    if rng.random() < 0.1:
+        blocks.append(fill(rng.choice(TICKET_LINE[lang]), rng, lang))
     if rng.random() < 0.85:
         blocks.append(rng.choice(CLOSINGS[lang]))
     return title, Post(blocks, lang)
@@ -765,6 +802,10 @@ def answer(rng: random.Random, category: str, lang: str) -> Post:
 
 def comment(rng: random.Random, lang: str) -> str:
     return fill(rng.choice(COMMENTS[lang]), rng, lang)
+
+
+def bio(rng: random.Random, lang: str) -> str:
+    return fill(rng.choice(BIOS[lang]), rng, lang)
 
 
 def display_name(rng: random.Random) -> str:
