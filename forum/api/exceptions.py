@@ -1,18 +1,42 @@
-"""Map the services' exceptions to the API's error contract (API.md).
+"""Map the services' exceptions to the API's error contract (API.md, `forum.api.schema`).
 
 ValidationError -> 400 with field errors; PermissionDenied -> 403 with a `detail`
-reason; RateLimited -> 429 with Retry-After; everything else as DRF does it.
+reason; Http404 -> 404; IntegrityError (a unique constraint lost a race) -> 409;
+RateLimited -> 429 with Retry-After; everything else as DRF does it. Every non-400 body
+is `{"detail", "code"}`.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from forum.ratelimit import RateLimited
+
+
+class BadRequest(exceptions.APIException):
+    """A 400 whose reason is not tied to one field: `{"detail": "..."}`."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("Invalid request.")
+    default_code = "invalid"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This conflicts with a change made at the same moment. Please retry.")
+    default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "too_large"
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -22,6 +46,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
-    if isinstance(exc, RateLimited):
-        exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, RateLimited):
+        throttled = exceptions.Throttled(wait=exc.retry_after)
+        # The service's message already says how long to wait; don't say it twice.
+        throttled.detail = exceptions.ErrorDetail(str(exc), code="throttled")
+        exc = throttled
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict()
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code != status.HTTP_400_BAD_REQUEST:
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        if isinstance(detail, exceptions.ErrorDetail):
+            response.data = {"detail": str(detail), "code": detail.code}
+    return response

@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+"""`/api/v1/` (app_name "api"); the paths are a contract (API.md)."""
+
+from django.urls import path
+
+from forum.api import auth, views
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("questions/", views.QuestionListView.as_view(), name="question-list"),
+    path("questions/<int:pk>/", views.QuestionDetailView.as_view(), name="question-detail"),
+    path("questions/<int:pk>/answers/", views.AnswerCreateView.as_view(), name="answer-create"),
+    path("questions/<int:pk>/vote/", views.QuestionVoteView.as_view(), name="question-vote"),
+    path(
+        "questions/<int:pk>/comments/",
+        views.QuestionCommentView.as_view(),
+        name="question-comments",
+    ),
+    path("answers/<int:pk>/", views.AnswerDetailView.as_view(), name="answer-detail"),
+    path("answers/<int:pk>/vote/", views.AnswerVoteView.as_view(), name="answer-vote"),
+    path("answers/<int:pk>/accept/", views.AcceptView.as_view(), name="answer-accept"),
+    path("answers/<int:pk>/comments/", views.AnswerCommentView.as_view(), name="answer-comments"),
+    path("users/me/", views.MeView.as_view(), name="me"),
+    path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
+]

@@ -1,0 +1,75 @@
+"""What every forum API view shares: JSON in, throttles that honour settings, pagination."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import parsers, throttling
+from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from forum.api.exceptions import RequestTooLarge
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF hands JSON straight from the socket to the parser, past Django's upload limit;
+    this reads at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes and refuses more with a 413."""
+
+    def parse(self, stream, media_type=None, parser_context=None):  # noqa: ANN001, ANN201
+        if stream is None:
+            return {}
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(raw) > limit:
+            raise RequestTooLarge()
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from exc
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class _LiveRatesMixin:
+    """DRF copies DEFAULT_THROTTLE_RATES once at import; read them on each request instead,
+    so a changed setting (an override in a test, a reloaded config) takes effect."""
+
+    def get_rate(self) -> str | None:
+        if not getattr(self, "scope", None):
+            return None
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonRateThrottle(_LiveRatesMixin, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_LiveRatesMixin, throttling.UserRateThrottle):
+    pass
+
+
+class WriteRateThrottle(_LiveRatesMixin, throttling.ScopedRateThrottle):
+    """The view's `throttle_scope` ("post", "vote", "token") budgets its writes only:
+    reading a list must not spend the budget for posting to it."""
+
+    def allow_request(self, request, view) -> bool:  # noqa: ANN001
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ForumAPIView(APIView):
+    parser_classes = [JSONParser]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, WriteRateThrottle]
