@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers, throttling
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -70,6 +70,16 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
+# Ids are 64-bit: a longer one in the path can name nothing, and handing it to the database
+# would fail there (an overflow on SQLite, "bigint out of range" on PostgreSQL).
+MAX_ID = 2**63 - 1
+
+
 class ForumAPIView(APIView):
     parser_classes = [JSONParser]
     throttle_classes = [AnonRateThrottle, UserRateThrottle, WriteRateThrottle]
+
+    def initial(self, request, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().initial(request, *args, **kwargs)
+        if kwargs.get("pk", 0) > MAX_ID:
+            raise NotFound()

@@ -54,8 +54,30 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
     response = drf_exception_handler(exc, context)
-    if response is not None and response.status_code != status.HTTP_400_BAD_REQUEST:
+    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
+        if isinstance(response.data, dict):
+            response.data = {
+                field: value if field == "detail" and isinstance(value, str) else _messages(value)
+                for field, value in response.data.items()
+            }
+    elif response is not None:
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         if isinstance(detail, exceptions.ErrorDetail):
             response.data = {"detail": str(detail), "code": detail.code}
     return response
+
+
+def _messages(errors: object, prefix: str = "") -> list[str]:
+    """Field errors as a flat list of sentences, as the schema promises: DRF nests the
+    errors of list items in a dict keyed by index ({"tags": {0: [...]}})."""
+    if isinstance(errors, dict):
+        messages: list[str] = []
+        for key, value in errors.items():
+            label = (
+                _("Item %(number)d") % {"number": int(key) + 1} if str(key).isdigit() else str(key)
+            )
+            messages.extend(_messages(value, f"{prefix}{label}: "))
+        return messages
+    if isinstance(errors, list | tuple):
+        return [message for item in errors for message in _messages(item, prefix)]
+    return [f"{prefix}{errors}"]
