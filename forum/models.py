@@ -56,7 +56,9 @@ class User(AbstractUser):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.replace("_", " ").replace("-", " ").split() if p]
+        # Words that start with a letter or digit only: "Giulia (demo)" -> "G", not "G(".
+        words = self.name.replace("_", " ").replace("-", " ").split()
+        parts = [p for p in words if p[0].isalnum()]
         letters = "".join(p[0] for p in parts[:2]) or self.username[:1]
         return letters.upper()
 

@@ -54,6 +54,10 @@ class ProfileForm(forms.Form):
     )
     remove_avatar = forms.BooleanField(label=_("Remove my picture"), required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels stand above their fields
+        super().__init__(*args, **kwargs)
+
     def clean_avatar(self) -> UploadedFile | None:
         avatar = self.cleaned_data.get("avatar")
         if not avatar:

@@ -42,7 +42,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     Deleted posts appear only to their author and to moderators (the visible_* scopes).
     """
     member = get_object_or_404(User, username=username, is_active=True)
-    tab = PROFILE_TAB_KEYS.get(request.GET.get("tab", ""), PROFILE_TABS[0])
+    stats = selectors.member_stats(member)
+    # Open on what the member does: a helper who never asked starts on their answers.
+    default = PROFILE_TABS[1] if stats["answers"] and not stats["questions"] else PROFILE_TABS[0]
+    tab = PROFILE_TAB_KEYS.get(request.GET.get("tab", ""), default)
     if tab.key == "questions":
         posts = selectors.question_list(user=request.user, author=member)
     else:
@@ -52,7 +55,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     page_obj = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "member": member,
-        "stats": selectors.member_stats(member),
+        "stats": stats,
         "tabs": PROFILE_TABS,
         "current_tab": tab,
         "page_obj": page_obj,

@@ -86,6 +86,23 @@ def test_profile_without_display_name_shows_initials_and_username(client):
     assert 'aria-hidden="true">ZK</span>' in html
 
 
+def test_initials_skip_words_that_do_not_start_with_a_letter(client):
+    UserFactory(username="giulia", display_name="Giulia (demo)")
+
+    html = client.get("/u/giulia/").content.decode()
+
+    assert 'aria-hidden="true">G</span>' in html
+
+
+def test_profile_opens_on_answers_for_a_member_who_only_answers(client, helper):
+    answer = AnswerFactory(author=helper)
+
+    response = client.get("/u/carla/")
+
+    assert response.context["current_tab"].key == "answers"
+    assert answer_ids(response) == [answer.pk]
+
+
 def test_unknown_or_inactive_member_is_404(client):
     UserFactory(username="gone", is_active=False)
 
