@@ -17,6 +17,11 @@ from django.utils.text import Truncator
 register = template.Library()
 
 _SPACE = re.compile(r"\s+")
+# List items read as a sentence: "a, b. Next paragraph" rather than "a b Next paragraph".
+_LIST_END = re.compile(r"</li>\s*</[ou]l>", re.IGNORECASE)
+_ITEM_END = re.compile(r"</li>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>", re.IGNORECASE)
+_DOUBLE_PUNCTUATION = re.compile(r"([.!?:;,])[.,](?=\s|$)")
 
 
 @register.filter
@@ -26,7 +31,10 @@ def excerpt(body_html: str, length: int = 200) -> str:
     Works on the sanitised HTML rather than the Markdown source so that `**`, `#` and
     link syntax never show; entities are decoded so "&amp;" reads as "&".
     """
-    text = _SPACE.sub(" ", html.unescape(strip_tags(body_html or ""))).strip()
+    marked = _LIST_END.sub(". ", body_html or "")
+    marked = _BLOCK_END.sub(" ", _ITEM_END.sub(", ", marked))
+    text = _SPACE.sub(" ", html.unescape(strip_tags(marked))).strip()
+    text = _DOUBLE_PUNCTUATION.sub(r"\1", text)
     return Truncator(text).chars(int(length))
 
 

@@ -263,6 +263,19 @@ def test_question_row_shows_stats_tags_category_author_and_time(client):
     assert f'<time datetime="{timezone.localtime(question.created_at).isoformat()}"' in html
 
 
+def test_excerpt_reads_lists_as_sentences_and_is_cut_at_200_characters(client):
+    make(
+        "A question with a list",
+        body_html="<p>I tried:</p><ul><li>restarting</li><li>waiting a day.</li></ul><p>Help?</p>",
+    )
+    make("A very long question", body_html="<p>" + "word " * 100 + "</p>")
+
+    html = client.get("/").content.decode()
+
+    assert '<p class="excerpt">I tried: restarting, waiting a day. Help?</p>' in html
+    assert '<p class="excerpt">' + "word " * 39 + "word…</p>" in html
+
+
 def test_answered_but_unsolved_row_is_marked_answered(client):
     AnswerFactory(question=make("Answered not solved"))
 
