@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -198,6 +200,25 @@ def test_profile_escapes_display_name(client):
     assert "&lt;script&gt;x()&lt;/script&gt;" in html
 
 
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_profile_queries_do_not_grow_with_the_posts_shown(client, customer):
+    QuestionFactory(author=customer)
+    AnswerFactory(author=customer)
+    few = {tab: _queries(client, f"/u/anna/?tab={tab}") for tab in ("questions", "answers")}
+    for _ in range(25):
+        QuestionFactory(author=customer, tags=["sim", "esim"])
+        AnswerFactory(author=customer)
+
+    many = {tab: _queries(client, f"/u/anna/?tab={tab}") for tab in ("questions", "answers")}
+
+    assert many == few
+
+
 # --- Editing the profile ----------------------------------------------------------------
 
 
@@ -379,6 +400,7 @@ def test_profile_edit_requires_the_csrf_token(customer):
     response = client.post("/settings/profile/", profile_post(display_name="Hacked"))
 
     assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
     customer.refresh_from_db()
     assert customer.display_name == "Anna Rossi"
 
