@@ -15,13 +15,15 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions, ratelimit
+from forum import notifications, permissions, ratelimit
+from forum.live.events import publish
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
     Category,
     CloseReason,
     Comment,
+    Notification,
     Question,
     Revision,
     User,
@@ -39,6 +41,7 @@ from forum.validation import (
 )
 
 Post = Question | Answer
+Kind = Notification.Kind
 
 
 def _collect(errors: dict[str, list[str]], field: str, func, value):  # noqa: ANN001, ANN202
@@ -69,6 +72,15 @@ def _lock_post(post: Post) -> Post:
 
 def _post_fields(post: Post) -> dict[str, Post]:
     return {"question": post} if isinstance(post, Question) else {"answer": post}
+
+
+def _thread(question_id: int) -> str:
+    """The live stream of a question's page."""
+    return f"question.{question_id}"
+
+
+def _mentions(usernames: list[str]) -> list[tuple[User, str]]:
+    return [(m, Kind.MENTION) for m in notifications.mentioned_members(usernames)]
 
 
 # Questions ------------------------------------------------------------------------------
@@ -105,6 +117,19 @@ def ask_question(
             tags=" ".join(tag_names),
         )
         update_search_vector([question.pk])
+        notifications.notify(
+            actor=actor, recipients=_mentions(rendered.mentions), question=question
+        )
+        publish(
+            "feed",
+            "question.created",
+            {
+                "id": question.pk,
+                "author": actor.username,
+                "category": category.slug if category else None,
+                "tags": tag_names,
+            },
+        )
     return question
 
 
@@ -161,6 +186,8 @@ def edit_question(
             question, actor=actor, title=title, body=body, tags=tag_names, summary=summary
         )
         update_search_vector([question.pk])
+        publish("feed", "question.updated", {"id": question.pk})
+        publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
 
@@ -188,6 +215,8 @@ def delete_question(*, actor: User, question: Question) -> Question:
         permissions.check_delete_post(actor, question)
         question.deleted_at = timezone.now()
         question.save(update_fields=["deleted_at"])
+        publish("feed", "question.updated", {"id": question.pk})
+        publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
 
@@ -225,6 +254,12 @@ def close_question(
         question.save(
             update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
         )
+        publish("feed", "question.updated", {"id": question.pk})
+        publish(
+            _thread(question.pk),
+            "question.closed",
+            {"id": question.pk, "reason": reason, "duplicate_of": question.duplicate_of_id},
+        )
     return question
 
 
@@ -243,6 +278,8 @@ def reopen_question(*, actor: User, question: Question) -> Question:
         question.save(
             update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
         )
+        publish("feed", "question.updated", {"id": question.pk})
+        publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
 
@@ -253,6 +290,7 @@ def set_question_lock(*, actor: User, question: Question, locked: bool) -> Quest
         question = _lock_question(question.pk)
         question.locked_at = timezone.now() if locked else None
         question.save(update_fields=["locked_at"])
+        publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
 
@@ -275,6 +313,17 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
         Question.objects.filter(pk=question.pk).update(
             answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
         )
+        notifications.notify(
+            actor=actor,
+            recipients=[(question.author_id, Kind.ANSWER), *_mentions(rendered.mentions)],
+            question=question,
+            answer=answer,
+        )
+        publish(
+            _thread(question.pk),
+            "answer.created",
+            {"id": answer.pk, "question": question.pk, "author": actor.username},
+        )
     return answer
 
 
@@ -295,6 +344,11 @@ def edit_answer(*, actor: User, answer: Answer, body: str, summary: str = "") ->
         answer.save(update_fields=["body", "body_html", "edited_at"])
         _add_revision(answer, actor=actor, body=body, summary=summary)
         Question.objects.filter(pk=answer.question_id).update(last_activity_at=now)
+        publish(
+            _thread(answer.question_id),
+            "answer.updated",
+            {"id": answer.pk, "question": answer.question_id},
+        )
     return answer
 
 
@@ -312,7 +366,13 @@ def delete_answer(*, actor: User, answer: Answer) -> Answer:
         updates = {"answer_count": Greatest(F("answer_count") - 1, 0)}
         if question.accepted_answer_id == answer.pk:
             updates["accepted_answer"] = None
+            publish(
+                _thread(question.pk),
+                "answer.unaccepted",
+                {"id": answer.pk, "question": question.pk},
+            )
         Question.objects.filter(pk=question.pk).update(**updates)
+        publish(_thread(question.pk), "answer.deleted", {"id": answer.pk, "question": question.pk})
     return answer
 
 
@@ -329,6 +389,15 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
             question.accepted_answer = answer
             question.last_activity_at = timezone.now()
             question.save(update_fields=["accepted_answer", "last_activity_at"])
+            notifications.notify(
+                actor=actor,
+                recipients=[(answer.author_id, Kind.ACCEPTED)],
+                question=question,
+                answer=answer,
+            )
+            publish(
+                _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
+            )
     return question
 
 
@@ -342,6 +411,11 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
         if question.accepted_answer_id == answer.pk:
             question.accepted_answer = None
             question.save(update_fields=["accepted_answer"])
+            publish(
+                _thread(question.pk),
+                "answer.unaccepted",
+                {"id": answer.pk, "question": question.pk},
+            )
     return question
 
 
@@ -363,6 +437,24 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
         type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         question_id = post.pk if isinstance(post, Question) else post.question_id
         Question.objects.filter(pk=question_id).update(last_activity_at=comment.created_at)
+        notifications.notify(
+            actor=actor,
+            recipients=[(post.author_id, Kind.COMMENT), *_mentions(rendered.mentions)],
+            question=post if isinstance(post, Question) else post.question,
+            answer=None if isinstance(post, Question) else post,
+            comment=comment,
+        )
+        publish(
+            _thread(question_id),
+            "comment.created",
+            {
+                "id": comment.pk,
+                "question": question_id,
+                "post": "question" if isinstance(post, Question) else "answer",
+                "post_id": post.pk,
+                "author": actor.username,
+            },
+        )
     return comment
 
 
@@ -376,6 +468,17 @@ def delete_comment(*, actor: User, comment: Comment) -> Comment:
         post_model = Question if comment.question_id else Answer
         post_model.objects.filter(pk=comment.question_id or comment.answer_id).update(
             comment_count=Greatest(F("comment_count") - 1, 0)
+        )
+        question_id = comment.question_id or comment.answer.question_id
+        publish(
+            _thread(question_id),
+            "comment.deleted",
+            {
+                "id": comment.pk,
+                "question": question_id,
+                "post": "question" if comment.question_id else "answer",
+                "post_id": comment.question_id or comment.answer_id,
+            },
         )
     return comment
 
@@ -411,6 +514,15 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
                 Vote.objects.create(voter=actor, value=value, **fields)
             type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
             post.refresh_from_db(fields=["score"])
+            publish(
+                _thread(post.pk if isinstance(post, Question) else post.question_id),
+                "vote.changed",
+                {
+                    "target": "question" if isinstance(post, Question) else "answer",
+                    "id": post.pk,
+                    "score": post.score,
+                },
+            )
     except IntegrityError:
         # Another request of the same member won the race; its vote stands.
         post.refresh_from_db(fields=["score"])

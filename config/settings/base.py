@@ -115,7 +115,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {}}}
+# Live layer: frames waiting for one socket are capped (capacity) and dropped after
+# `expiry` seconds, so a stuck consumer cannot grow memory; clients recover gaps with
+# `since` (forum.live.consumers). Backlog and presence use LIVE_REDIS_URL when set.
+CHANNEL_LAYERS["default"]["CONFIG"].update(
+    {"capacity": env.int("LIVE_CHANNEL_CAPACITY", default=200), "expiry": 30}
+)
+LIVE_REDIS_URL = REDIS_URL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

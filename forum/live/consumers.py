@@ -1,0 +1,196 @@
+"""The socket at `/ws/`: subscribe / unsubscribe / typing (API.md, "Live socket").
+
+Thin on purpose: authorise each subscription (`streams.authorise`), join the stream's
+group, replay from the backlog when asked, then forward the frames `events.publish`
+encoded, as they are. Presence is the only state a socket changes, and it is not data.
+
+Limits (settings, see `forum.live.conf`): a message over LIVE_MAX_MESSAGE_BYTES, more
+than LIVE_MAX_MESSAGES_PER_SECOND (token bucket), or a subscription beyond
+LIVE_MAX_SUBSCRIPTIONS get an error frame and the socket is closed (1009 for size,
+1008 otherwise).
+
+Slow readers: frames wait for a socket in its channel-layer channel, which holds at
+most `capacity` messages for at most `expiry` seconds (CHANNEL_LAYERS); beyond that the
+layer drops them instead of growing, and a client that notices a gap in the ids
+resubscribes with `since`. What daphne has already accepted for a socket sits in its
+transport buffer until the TCP peer reads it or daphne's ping timeout closes the socket.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from forum.live import streams
+from forum.live.backlog import get_backlog
+from forum.live.conf import live_setting
+from forum.live.presence import get_presence
+from forum.live.streams import Denied, group_name
+
+logger = logging.getLogger(__name__)
+
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+
+
+@dataclass
+class Subscription:
+    stream: str  # the internal key (`user.7` for the client's `user`)
+    # Frames up to this id were replayed; the same frames may still arrive live (they
+    # were queued while we replayed) and are dropped. The backlog stores a frame in the
+    # same step that assigns its id, so nothing at or below it can be missing.
+    replayed_upto: int = 0
+
+
+class TokenBucket:
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.subscriptions: dict[str, Subscription] = {}  # by the client's stream name
+        self.bucket = TokenBucket(float(live_setting("LIVE_MAX_MESSAGES_PER_SECOND")))
+        self.closing = False
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for name in list(getattr(self, "subscriptions", {})):
+            await self._unsubscribe(name)
+
+    # Client -> server ---------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > int(live_setting("LIVE_MAX_MESSAGE_BYTES")):
+            return await self._refuse("message_too_large", CLOSE_TOO_BIG)
+        if not self.bucket.take():
+            return await self._refuse("rate_limited", CLOSE_POLICY)
+        if text_data is None:
+            return await self._error(None, "bad_message")
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            return await self._error(None, "bad_message")
+        if not isinstance(content, dict):
+            return await self._error(None, "bad_message")
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        action = content.get("action")
+        stream = content.get("stream")
+        if action == "subscribe":
+            await self._subscribe(stream, content.get("since"))
+        elif action == "unsubscribe":
+            if isinstance(stream, str) and stream in self.subscriptions:
+                await self._unsubscribe(stream)
+                await self.send_json({"type": "unsubscribed", "stream": stream})
+            else:
+                await self._error(stream, "not_subscribed")
+        elif action == "typing":
+            await self._typing(stream)
+        else:
+            await self._error(stream, "unknown_action")
+
+    async def _subscribe(self, name: object, since: object) -> None:
+        if not isinstance(name, str):
+            return await self._error(None, "unknown_stream")
+        if since is not None and (type(since) is not int or since < 0):
+            return await self._error(name, "bad_since")
+        if name not in self.subscriptions:
+            if len(self.subscriptions) >= int(live_setting("LIVE_MAX_SUBSCRIPTIONS")):
+                return await self._refuse("too_many_subscriptions", CLOSE_POLICY, stream=name)
+            try:
+                stream = await streams.authorise(self.scope["user"], name)
+            except Denied as denied:
+                return await self._error(name, denied.reason)
+            # Join before reading the backlog: whatever is published from now on is
+            # either in what we replay or arrives live afterwards.
+            await self.channel_layer.group_add(group_name(stream), self.channel_name)
+            self.subscriptions[name] = Subscription(stream=stream)
+            if stream.startswith("question."):
+                await get_presence().join(stream, self.channel_name, self._viewer_key())
+        subscription = self.subscriptions[name]
+        backlog = get_backlog()
+        if since is None:
+            last_id = await backlog.alast_id(subscription.stream)
+            await self.send_json({"type": "subscribed", "stream": name, "last_id": last_id})
+        else:
+            replay = await backlog.replay(subscription.stream, since)
+            await self.send_json({"type": "subscribed", "stream": name, "last_id": replay.last_id})
+            if replay.resync:
+                await self.send_json(
+                    {"stream": name, "type": "resync", "data": {"last_id": replay.last_id}}
+                )
+            for frame in replay.frames:
+                await self.send(text_data=frame)
+            subscription.replayed_upto = max(subscription.replayed_upto, replay.last_id)
+        if subscription.stream.startswith("question."):
+            await self.send(text_data=await get_presence().current(subscription.stream))
+
+    async def _unsubscribe(self, name: str) -> None:
+        subscription = self.subscriptions.pop(name)
+        await self.channel_layer.group_discard(group_name(subscription.stream), self.channel_name)
+        if subscription.stream.startswith("question."):
+            await get_presence().leave(subscription.stream, self.channel_name)
+
+    async def _typing(self, name: object) -> None:
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            return await self._error(name, "login_required")
+        subscription = self.subscriptions.get(name) if isinstance(name, str) else None
+        if subscription is None or not subscription.stream.startswith("question."):
+            return await self._error(name, "not_subscribed")
+        await get_presence().typing(subscription.stream, user.username, user.name)
+
+    def _viewer_key(self) -> str:
+        user = self.scope["user"]
+        return f"u{user.pk}" if user.is_authenticated else f"c{self.channel_name}"
+
+    async def _error(self, stream: object, reason: str) -> None:
+        if not isinstance(stream, str) or len(stream) > 100:
+            stream = None  # never echo back whatever a client sent in place of a name
+        await self.send_json({"type": "error", "stream": stream, "reason": reason})
+
+    async def _refuse(self, reason: str, code: int, stream: object = None) -> None:
+        self.closing = True
+        logger.info("Closing live socket %s: %s", self.channel_name, reason)
+        await self._error(stream, reason)
+        await self.close(code=code)
+
+    # Channel layer -> client -----------------------------------------------------------------
+
+    async def live_frame(self, message: dict) -> None:
+        """An event frame from `events.publish`, already encoded: forward it untouched."""
+        subscription = self._subscription_for(message["stream"])
+        if subscription is None or message["id"] <= subscription.replayed_upto:
+            return
+        await self.send(text_data=message["text"])
+
+    async def live_presence(self, message: dict) -> None:
+        if self._subscription_for(message["stream"]) is not None:
+            await self.send(text_data=message["text"])
+
+    def _subscription_for(self, stream: str) -> Subscription | None:
+        name = streams.public_name(stream)
+        subscription = self.subscriptions.get(name)
+        if subscription is None or subscription.stream != stream:
+            return None  # unsubscribed meanwhile: a frame still in the channel
+        return subscription

@@ -1,0 +1,253 @@
+"""Who is viewing a question and who is writing an answer: `presence` events.
+
+`{"stream": "question.12", "type": "presence", "data": {"viewers": 3, "typing": ["anna"],
+"typing_names": ["Anna Rossi"]}}`. Presence is ephemeral: no id, never stored in the
+backlog, never replayed; a new subscriber is sent the current state directly.
+
+Viewers are counted once per member (two tabs are one viewer; each anonymous socket is
+one). A `typing` message marks its member as writing for LIVE_TYPING_SECONDS.
+
+State lives in Redis when configured, so every process counts everyone, with a
+timestamp per socket refreshed by each process once a minute: a process that dies
+without saying goodbye stops counting after STALE_SECONDS. Without Redis there is one
+process, and the state is in its memory.
+
+Changes are coalesced: all joins, leaves and typing starts of one stream within
+LIVE_PRESENCE_DELAY go out as one event (a burst of 1,000 viewers arriving would
+otherwise send each of them up to 1,000 presence frames).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+
+from forum.live import redis_clients
+from forum.live.conf import live_setting, redis_url
+from forum.live.streams import group_name
+
+KEY_PREFIX = "circolo:live"
+REFRESH_SECONDS = 60
+STALE_SECONDS = 3 * REFRESH_SECONDS
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.viewers: dict[str, dict[str, str]] = defaultdict(dict)  # stream -> channel -> key
+        self.typing: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
+
+    async def join(self, stream: str, channel: str, viewer_key: str) -> None:
+        self.viewers[stream][channel] = viewer_key
+
+    async def leave(self, stream: str, channel: str, viewer_key: str) -> None:
+        self.viewers[stream].pop(channel, None)
+        if not self.viewers[stream]:
+            del self.viewers[stream]
+            self.typing.pop(stream, None)
+
+    async def refresh(self, entries: list[tuple[str, str, str]]) -> None:
+        pass  # one process: nobody can die without this process noticing
+
+    async def set_typing(self, stream: str, username: str, name: str, until: float) -> bool:
+        now = time.time()
+        typing = self.typing[stream]
+        was_typing = typing.get((username, name), 0) > now
+        typing[(username, name)] = until
+        return not was_typing
+
+    async def snapshot(self, stream: str) -> tuple[int, list[tuple[str, str]], float | None]:
+        now = time.time()
+        typing = self.typing.get(stream, {})
+        for who in [who for who, until in typing.items() if until <= now]:
+            del typing[who]
+        viewers = len(set(self.viewers.get(stream, {}).values()))
+        ordered = sorted(typing.items(), key=lambda item: item[1])
+        return viewers, [who for who, _until in ordered], min(typing.values(), default=None)
+
+
+class RedisStore:
+    def _viewers_key(self, stream: str) -> str:
+        return f"{KEY_PREFIX}:viewers:{stream}"
+
+    def _typing_key(self, stream: str) -> str:
+        return f"{KEY_PREFIX}:typing:{stream}"
+
+    async def join(self, stream: str, channel: str, viewer_key: str) -> None:
+        await self.refresh([(stream, channel, viewer_key)])
+
+    async def leave(self, stream: str, channel: str, viewer_key: str) -> None:
+        await redis_clients.async_client().zrem(
+            self._viewers_key(stream), f"{viewer_key}|{channel}"
+        )
+
+    async def refresh(self, entries: list[tuple[str, str, str]]) -> None:
+        if not entries:
+            return
+        now = time.time()
+        async with redis_clients.async_client().pipeline(transaction=False) as pipe:
+            for stream, channel, viewer_key in entries:
+                key = self._viewers_key(stream)
+                pipe.zadd(key, {f"{viewer_key}|{channel}": now})
+                pipe.expire(key, STALE_SECONDS)
+            await pipe.execute()
+
+    async def set_typing(self, stream: str, username: str, name: str, until: float) -> bool:
+        key = self._typing_key(stream)
+        member = json.dumps([username, name], ensure_ascii=False)
+        async with redis_clients.async_client().pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(key, "-inf", time.time())
+            pipe.zadd(key, {member: until})
+            pipe.expire(key, int(live_setting("LIVE_TYPING_SECONDS")) + 5)
+            _removed, added, _ok = await pipe.execute()
+        return bool(added)
+
+    async def snapshot(self, stream: str) -> tuple[int, list[tuple[str, str]], float | None]:
+        now = time.time()
+        vkey, tkey = self._viewers_key(stream), self._typing_key(stream)
+        async with redis_clients.async_client().pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(vkey, "-inf", now - STALE_SECONDS)
+            pipe.zrange(vkey, 0, -1)
+            pipe.zremrangebyscore(tkey, "-inf", now)
+            pipe.zrange(tkey, 0, -1, withscores=True)
+            _pruned, viewers, _expired, typing = await pipe.execute()
+        keys = {member.decode().rpartition("|")[0] for member in viewers}
+        who = [tuple(json.loads(member)) for member, _until in typing]
+        return len(keys), who, min((until for _m, until in typing), default=None)
+
+
+_memory_store = MemoryStore()
+
+
+def get_store() -> MemoryStore | RedisStore:
+    return RedisStore() if redis_url() else _memory_store
+
+
+def reset_memory_store() -> None:
+    """Forget all in-memory presence (tests)."""
+    global _memory_store
+    _memory_store = MemoryStore()
+
+
+class Presence:
+    """One per event loop: this process's sockets' presence, and the coalesced broadcasts."""
+
+    def __init__(self) -> None:
+        self.local: dict[tuple[str, str], str] = {}  # (stream, channel) -> viewer key
+        self.local_count: dict[str, int] = defaultdict(int)  # stream -> sockets here
+        self.pending: dict[str, asyncio.Task] = {}
+        self.last_sent: dict[str, str] = {}
+        self.refresher: asyncio.Task | None = None
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+
+    async def join(self, stream: str, channel: str, viewer_key: str) -> None:
+        if (stream, channel) not in self.local:
+            self.local_count[stream] += 1
+        self.local[(stream, channel)] = viewer_key
+        await get_store().join(stream, channel, viewer_key)
+        self.changed(stream)
+        if self.refresher is None or self.refresher.done():
+            self.refresher = asyncio.get_running_loop().create_task(self._refresh_forever())
+
+    async def leave(self, stream: str, channel: str) -> None:
+        viewer_key = self.local.pop((stream, channel), None)
+        if viewer_key is None:
+            return
+        await get_store().leave(stream, channel, viewer_key)
+        self.local_count[stream] -= 1
+        if not self.local_count[stream]:
+            del self.local_count[stream]
+            self.last_sent.pop(stream, None)
+        # Even with no local viewer left: sockets on other processes want the new count.
+        self.changed(stream)
+
+    async def typing(self, stream: str, username: str, name: str) -> None:
+        until = time.time() + float(live_setting("LIVE_TYPING_SECONDS"))
+        if await get_store().set_typing(stream, username, name, until):
+            self.changed(stream)
+
+    async def current(self, stream: str) -> str:
+        """The encoded presence frame of `stream` as it is now."""
+        text, _next_expiry = await self._encode(stream)
+        return text
+
+    def changed(self, stream: str, *, force: bool = True) -> None:
+        """Schedule one presence broadcast for `stream` (coalescing further changes)."""
+        if stream in self.pending:
+            return
+        self.pending[stream] = asyncio.get_running_loop().create_task(
+            self._broadcast_later(stream, force)
+        )
+
+    async def _encode(self, stream: str) -> tuple[str, float | None]:
+        viewers, typing, next_expiry = await get_store().snapshot(stream)
+        data = {
+            "viewers": viewers,
+            "typing": [username for username, _name in typing],
+            "typing_names": [name for _username, name in typing],
+        }
+        text = json.dumps(
+            {"stream": stream, "type": "presence", "data": data},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return text, next_expiry
+
+    async def _broadcast_later(self, stream: str, force: bool) -> None:
+        try:
+            await asyncio.sleep(float(live_setting("LIVE_PRESENCE_DELAY")))
+        finally:
+            self.pending.pop(stream, None)
+        text, next_expiry = await self._encode(stream)
+        if force or self.last_sent.get(stream) != text:
+            if stream in self.local_count:
+                self.last_sent[stream] = text
+            await get_channel_layer().group_send(
+                group_name(stream), {"type": "live.presence", "stream": stream, "text": text}
+            )
+        if next_expiry is not None:
+            # Say when the typing stops: look again just after the earliest one lapses.
+            delay = max(next_expiry - time.time(), 0) + 0.05
+            if stream in self.timers:
+                self.timers[stream].cancel()
+            self.timers[stream] = asyncio.get_running_loop().call_later(
+                delay, self._recheck, stream
+            )
+
+    def _recheck(self, stream: str) -> None:
+        self.timers.pop(stream, None)
+        self.changed(stream, force=False)
+
+    async def _refresh_forever(self) -> None:
+        while self.local:
+            await asyncio.sleep(REFRESH_SECONDS)
+            entries = [(s, c, key) for (s, c), key in self.local.items()]
+            await get_store().refresh(entries)
+
+    async def close(self) -> None:
+        """Cancel pending work (tests, before their event loop ends)."""
+        tasks = [*self.pending.values(), *([self.refresher] if self.refresher else [])]
+        for task in tasks:
+            task.cancel()
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.pending.clear()
+
+
+_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Presence] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def get_presence() -> Presence:
+    loop = asyncio.get_running_loop()
+    presence = _per_loop.get(loop)
+    if presence is None:
+        presence = _per_loop[loop] = Presence()
+    return presence

@@ -1,0 +1,19 @@
+"""The WebSocket side of the ASGI application (mounted by `config.asgi`)."""
+
+from __future__ import annotations
+
+from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
+
+from forum.live.auth import RequireOrigin, TokenOrSessionAuthMiddleware
+from forum.live.consumers import LiveConsumer
+
+websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]
+
+
+def websocket_application():  # noqa: ANN201 - an ASGI application
+    """Origin checks first (missing or foreign: refused), then who the member is."""
+    return RequireOrigin(
+        AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))
+    )

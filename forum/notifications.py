@@ -1,0 +1,116 @@
+"""In-app notifications: answers to your question, comments on your post, @mentions, and
+the acceptance of your answer.
+
+`notify` is called by the forum services inside their transaction, so a notification
+exists exactly when the post it reports does; each recipient's bell hears of it on their
+`user` stream after commit. A member is never notified of their own action, and one
+action notifies a member once (an answer that also mentions the asker is one
+"answer" notification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from forum.live.events import publish
+from forum.live.streams import user_stream
+from forum.models import Answer, Comment, Notification, Question, User
+
+Kind = Notification.Kind
+
+
+def unread_count(member: User | int) -> int:
+    member_id = member.pk if isinstance(member, User) else member
+    return Notification.objects.filter(recipient_id=member_id, read_at__isnull=True).count()
+
+
+def notifications_for(member: User) -> QuerySet[Notification]:
+    """The member's notifications, newest first, with what a list shows."""
+    return Notification.objects.filter(recipient=member).select_related(
+        "actor", "question", "answer", "comment"
+    )
+
+
+def mentioned_members(usernames: Iterable[str]) -> list[User]:
+    """Active members with these usernames (`render_markdown(...).mentions` spells them)."""
+    names = list(dict.fromkeys(usernames))
+    if not names:
+        return []
+    return list(User.objects.filter(username__in=names, is_active=True).order_by("pk"))
+
+
+def notify(
+    *,
+    actor: User,
+    recipients: Iterable[tuple[User | int | None, str]],
+    question: Question,
+    answer: Answer | None = None,
+    comment: Comment | None = None,
+) -> list[Notification]:
+    """Create one notification per (recipient, kind), first kind wins per recipient.
+
+    Runs inside the caller's transaction; publishes `notification.created` (with the
+    recipient's unread count) to each recipient's `user` stream after commit.
+    """
+    chosen: dict[int, str] = {}
+    for recipient, kind in recipients:
+        recipient_id = recipient.pk if isinstance(recipient, User) else recipient
+        if recipient_id is None or recipient_id == actor.pk or recipient_id in chosen:
+            continue
+        chosen[recipient_id] = kind
+    if not chosen:
+        return []
+    created = Notification.objects.bulk_create(
+        Notification(
+            recipient_id=recipient_id,
+            actor=actor,
+            kind=kind,
+            question=question,
+            answer=answer,
+            comment=comment,
+        )
+        for recipient_id, kind in chosen.items()
+    )
+    for notification in created:
+        publish(
+            user_stream(notification.recipient_id),
+            "notification.created",
+            {
+                "id": notification.pk,
+                "kind": notification.kind,
+                "actor": actor.username,
+                "actor_name": actor.name,
+                "question": question.pk,
+                "title": question.title,
+                "answer": answer.pk if answer else None,
+                "comment": comment.pk if comment else None,
+                "unread": unread_count(notification.recipient_id),
+            },
+        )
+    return created
+
+
+def mark_notifications_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's unread notifications (all, or those of `ids`) read.
+
+    Returns how many changed; other members' ids are ignored. Publishes
+    `notification.read` (ids, unread count) to the actor's `user` stream after commit, so
+    the bell of every open tab updates.
+    """
+    with transaction.atomic():
+        unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+        id_list = None if ids is None else sorted(set(ids))
+        if id_list is not None:
+            unread = unread.filter(pk__in=id_list)
+        marked = unread.update(read_at=timezone.now())
+        if marked:
+            publish(
+                user_stream(actor.pk),
+                "notification.read",
+                {"ids": id_list, "unread": unread_count(actor)},
+            )
+    return marked
