@@ -4,8 +4,9 @@ PostgreSQL: a stored tsvector built with both the English and the Italian config
 (the community writes in both, often mixing them), weighted title A / body B, behind a
 GIN index; queries use websearch syntax in both configurations, are ranked by ts_rank
 on a capped candidate set, and highlighted with ts_headline on the returned page only.
-SQLite (development): every term must appear in the title or body (LIKE), ranked by
-title matches then recency, highlighted in Python.
+SQLite (development): the same websearch syntax on LIKE (every word or "phrase" must
+appear in the title or body, -word excludes, OR offers alternatives), no stemming, ranked
+by title matches then recency, highlighted in Python.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from forum.models import Question
+from forum.validation import clean_line
 
 CONFIGS = ("english", "italian")
 MAX_QUERY_LENGTH = 200
-HIGHLIGHT_OPTIONS = "StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2"
+# ts_headline marks matches with these; clean_text strips both from every stored text, so
+# once the fragment is escaped they can only stand for a match (a "<mark>" a member typed
+# stays text).
+START_SEL, STOP_SEL = "\x02", "\x03"
+BODY_HEADLINE = {"max_words": 35, "min_words": 15, "max_fragments": 2}
 
 
 def is_postgres() -> bool:
@@ -62,9 +68,61 @@ def terms(text: str) -> list[str]:
     return [t for t in re.findall(r"\w+", text.lower()) if len(t) > 1][:10]
 
 
+def _clean_query(text: str) -> str:
+    """One line, no control characters (PostgreSQL refuses NUL), capped."""
+    return clean_line(text)[:MAX_QUERY_LENGTH]
+
+
+# A "phrase" (closing quote optional) or a word, either one possibly negated with "-".
+_WEBSEARCH_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def _websearch_like(text: str) -> tuple[Q, Q, list[str]] | None:
+    """websearch syntax as LIKE conditions: (match, all in the title, words to highlight).
+
+    Clauses are ANDed; "OR" between two clauses accepts either; a clause is a word (split
+    into its \\w+ parts, all required) or a "phrase" (found as typed); "-" excludes.
+    """
+    clauses: list[tuple[Q, Q]] = []
+    positive: list[str] = []
+    join_next = False
+    for match in _WEBSEARCH_TOKEN.finditer(text):
+        negated, phrase, word = match.groups()
+        if word is not None and word.lower() == "or":
+            join_next = bool(clauses)
+            continue
+        if word is not None:
+            negated = word.startswith("-")
+            needles = terms(word)
+        else:
+            needles = [" ".join(phrase.lower().split())] if terms(phrase) else []
+        if not needles:
+            continue
+        where, in_title = Q(), Q()
+        for needle in needles:
+            where &= Q(title__icontains=needle) | Q(body__icontains=needle)
+            in_title &= Q(title__icontains=needle)
+        if negated:
+            where, in_title = ~where, Q()  # an exclusion says nothing about the title
+        else:
+            positive.extend(needles)
+        if join_next and not negated:
+            last_where, last_title = clauses.pop()
+            where, in_title = last_where | where, last_title | in_title
+        join_next = False
+        clauses.append((where, in_title))
+    if not clauses:
+        return None
+    condition, title_hits = Q(), Q()
+    for where, in_title in clauses:
+        condition &= where
+        title_hits &= in_title
+    return condition, title_hits, positive[:10]
+
+
 def search_questions(qs: QuerySet[Question], text: str) -> QuerySet[Question]:
     """Filter and order `qs` by relevance to `text` (annotates `rank`)."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
+    text = _clean_query(text)
     if not text:
         return qs.none()
     if is_postgres():
@@ -74,43 +132,38 @@ def search_questions(qs: QuerySet[Question], text: str) -> QuerySet[Question]:
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-created_at")
         )
-    words = terms(text)
-    if not words:
+    parsed = _websearch_like(text)
+    if parsed is None:
         return qs.none()
-    condition = Q()
-    title_hits = Q()
-    for word in words:
-        condition &= Q(title__icontains=word) | Q(body__icontains=word)
-        title_hits &= Q(title__icontains=word)
-    return (
-        qs.filter(condition)
-        .annotate(
-            rank=Case(
-                When(title_hits, then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-        )
-        .order_by("-rank", "-created_at")
+    condition, title_hits, _words = parsed
+    rank = (
+        Case(When(title_hits, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if title_hits
+        else Value(0, output_field=IntegerField())  # exclusions only: nothing to rank by
     )
+    return qs.filter(condition).annotate(rank=rank).order_by("-rank", "-created_at")
+
+
+def _headline(expression: str, query: SearchQuery, **options) -> SearchHeadline:
+    """ts_headline in both configurations, so English and Italian stems are both marked:
+    the English pass picks the fragments, the Italian pass marks within them."""
+    marks = {"start_sel": START_SEL, "stop_sel": STOP_SEL}
+    inner = SearchHeadline(expression, query, config=CONFIGS[0], **marks, **options)
+    return SearchHeadline(inner, query, config=CONFIGS[1], **marks, highlight_all=True)
 
 
 def highlight(questions: list[Question], text: str) -> None:
     """Set `title_highlighted` and `snippet` (safe HTML) on each question of a page."""
     if not questions:
         return
-    if is_postgres():
-        query = _query(text[:MAX_QUERY_LENGTH])
+    text = _clean_query(text)
+    if is_postgres() and text:
+        query = _query(text)
         rows = (
             Question.objects.filter(pk__in=[q.pk for q in questions])
             .annotate(
-                hl_title=SearchHeadline(
-                    "title",
-                    query,
-                    config="simple",
-                    start_sel="<mark>",
-                    stop_sel="</mark>",
-                    highlight_all=True,
-                ),
-                hl_body=SearchHeadline("body", query, config="simple", options=HIGHLIGHT_OPTIONS),
+                hl_title=_headline("title", query, highlight_all=True),
+                hl_body=_headline("body", query, **BODY_HEADLINE),
             )
             .values_list("pk", "hl_title", "hl_body")
         )
@@ -120,16 +173,19 @@ def highlight(questions: list[Question], text: str) -> None:
             question.title_highlighted = _safe_marks(t)
             question.snippet = _safe_marks(b)
         return
-    words = terms(text)
+    parsed = _websearch_like(text)
+    words = parsed[2] if parsed else []
     for question in questions:
         question.title_highlighted = _mark_terms(question.title, words)
         question.snippet = _mark_terms(_excerpt(question.body, words), words)
 
 
 def _safe_marks(fragment: str) -> SafeString:
-    """ts_headline returns raw text with <mark> inserted: escape all, then restore marks."""
+    """ts_headline returns raw text with the match markers: escape it all, then turn the
+    markers (doubled where both passes matched) into <mark> elements."""
     escaped = escape(fragment)
-    return mark_safe(escaped.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    escaped = re.sub(f"{START_SEL}+", "<mark>", escaped)
+    return mark_safe(re.sub(f"{STOP_SEL}+", "</mark>", escaped))
 
 
 def _excerpt(body: str, words: list[str], width: int = 220) -> str:
@@ -141,8 +197,17 @@ def _excerpt(body: str, words: list[str], width: int = 220) -> str:
 
 
 def _mark_terms(text: str, words: list[str]) -> SafeString:
-    escaped = escape(text)
+    """Mark the words in the raw text and escape every piece (marking after escaping
+    would find "amp" inside "&amp;")."""
     if not words:
-        return mark_safe(escaped)
-    pattern = re.compile("|".join(re.escape(escape(w)) for w in words), re.IGNORECASE)
-    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+        return escape(text)
+    longest_first = sorted(set(words), key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(w) for w in longest_first), re.IGNORECASE)
+    pieces: list[str] = []
+    end = 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[end : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        end = match.end()
+    pieces.append(escape(text[end:]))
+    return mark_safe("".join(pieces))
