@@ -34,7 +34,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
@@ -313,6 +313,7 @@ class Seeder:
                 )
                 ids.append(qid)
             self._write(built)
+            reset_queries()  # with DEBUG on, Django would keep every INSERT's SQL in memory
             done = min(start + CHUNK, count)
             self.log(f"  {done:,}/{count:,} questions ({time.monotonic() - started:.0f} s)")
         self._reset_sequences()
@@ -324,6 +325,7 @@ class Seeder:
             else:
                 update_search_vector()
             self.log(f"  search vectors: {time.monotonic() - t:.1f} s")
+            self._analyze()
         return ids
 
     def _demo_plans(self, count: int) -> dict[int, Plan]:
@@ -650,6 +652,19 @@ class Seeder:
         self.counts["accepted"] += sum(1 for q in built.questions if q.accepted_answer_id)
         self.counts["closed"] += sum(1 for q in built.questions if q.closed_at)
         self.counts["unanswered"] += sum(1 for q in built.questions if not q.answer_count)
+
+    def _analyze(self) -> None:
+        """Fresh statistics for the planner; outside a transaction also reclaim the row
+        versions the search-vector UPDATE left behind (PostgreSQL)."""
+        tables = [m._meta.db_table for m in (Answer, Comment, Vote, Revision, TaggedItem)]
+        with connection.cursor() as cursor:
+            question_table = connection.ops.quote_name(Question._meta.db_table)
+            if connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {question_table}")
+            else:
+                cursor.execute(f"VACUUM ANALYZE {question_table}")
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
     def _reset_sequences(self) -> None:
         """Ids of questions and answers were set here; move the sequences past them."""
