@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from forum import permissions
-from forum.models import Answer, Category, Comment, Question, User, Vote
+from forum.models import Answer, Category, Comment, Question, Revision, User, Vote
 from forum.search import search_questions
 
 ORDERINGS = {
@@ -204,3 +204,32 @@ def counter_drift() -> dict[str, list[int]]:
             .values_list("pk", flat=True)
         ),
     }
+
+
+def attach_last_editors(*, question: Question, answers: list[Answer]) -> None:
+    """Set `last_editor` (a User, or None) on the question and answers that were edited.
+
+    One query for the whole page, and none when nothing was edited: the newest revision
+    of each edited post, with its author.
+    """
+    posts = [p for p in [question, *answers] if p.edited_at is not None]
+    for post in [question, *answers]:
+        post.last_editor = None
+    if not posts:
+        return
+    edited_answers = [p.pk for p in posts if isinstance(p, Answer)]
+    condition = Q(answer_id__in=edited_answers)
+    if question.edited_at is not None:
+        condition |= Q(question_id=question.pk)
+    latest: dict[tuple[str, int], User] = {}
+    revisions = Revision.objects.filter(condition).select_related("author").order_by("number")
+    for revision in revisions:
+        key = (
+            ("question", revision.question_id)
+            if revision.question_id
+            else ("answer", revision.answer_id)
+        )
+        latest[key] = revision.author  # ordered by number: the last one wins
+    for post in posts:
+        kind = "question" if isinstance(post, Question) else "answer"
+        post.last_editor = latest.get((kind, post.pk))

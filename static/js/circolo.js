@@ -24,3 +24,14 @@
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
   });
 })();
+
+// Question page (forum/views/questions): htmx leaves 4xx responses unswapped, so a refused
+// vote or comment would fail silently. Responses marked X-Circolo-Swap carry the re-rendered
+// fragment with the reason in it (403 not allowed, 429 too fast): swap those in place.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Circolo-Swap")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

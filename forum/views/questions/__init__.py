@@ -1,0 +1,40 @@
+"""Asking and the question page: ask, answer, comment, vote, accept, edit, moderate.
+
+URL names (app "forum"): ask, similar, preview, question_detail, post_answer,
+comment_question, comment_answer, vote_question, vote_answer, accept_answer,
+unaccept_answer, edit_question, edit_answer, question_revisions, answer_revisions,
+close_question, reopen_question, lock_question, unlock_question, delete_question,
+delete_answer, delete_comment.
+"""
+
+from django.urls import path
+
+from forum.views.questions import ask, detail, edit, moderate
+
+Q = {"kind": "question"}
+A = {"kind": "answer"}
+
+urlpatterns = [
+    path("ask/", ask.ask, name="ask"),
+    path("ask/similar/", ask.similar, name="similar"),
+    path("preview/", ask.preview, name="preview"),
+    path("q/<int:pk>/", detail.question_detail, name="question_detail"),
+    path("q/<int:pk>/answer/", detail.post_answer, name="post_answer"),
+    path("q/<int:pk>/comment/", detail.post_comment, Q, name="comment_question"),
+    path("a/<int:pk>/comment/", detail.post_comment, A, name="comment_answer"),
+    path("q/<int:pk>/vote/", detail.vote, Q, name="vote_question"),
+    path("a/<int:pk>/vote/", detail.vote, A, name="vote_answer"),
+    path("a/<int:pk>/accept/", detail.accept, {"accepted": True}, name="accept_answer"),
+    path("a/<int:pk>/unaccept/", detail.accept, {"accepted": False}, name="unaccept_answer"),
+    path("q/<int:pk>/edit/", edit.edit_question, name="edit_question"),
+    path("a/<int:pk>/edit/", edit.edit_answer, name="edit_answer"),
+    path("q/<int:pk>/revisions/", edit.revisions, Q, name="question_revisions"),
+    path("a/<int:pk>/revisions/", edit.revisions, A, name="answer_revisions"),
+    path("q/<int:pk>/close/", moderate.close_question, name="close_question"),
+    path("q/<int:pk>/reopen/", moderate.reopen_question, name="reopen_question"),
+    path("q/<int:pk>/lock/", moderate.lock_question, {"locked": True}, name="lock_question"),
+    path("q/<int:pk>/unlock/", moderate.lock_question, {"locked": False}, name="unlock_question"),
+    path("q/<int:pk>/delete/", moderate.delete_post, Q, name="delete_question"),
+    path("a/<int:pk>/delete/", moderate.delete_post, A, name="delete_answer"),
+    path("c/<int:pk>/delete/", moderate.delete_comment, name="delete_comment"),
+]

@@ -1,0 +1,262 @@
+"""The question page and what people do on it: answer, comment, vote, accept.
+
+Every action is a plain POST form that redirects back to the post's anchor; with htmx the
+same endpoint returns the partial it changed (vote box, comments, answer) instead.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from forum import permissions, selectors, services
+from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
+from forum.models import Answer, Question, Vote
+from forum.ratelimit import RateLimited
+from forum.templatetags.forum_posts import post_state
+from forum.views.questions._helpers import (
+    anchor_url,
+    denied,
+    get_post,
+    login_redirect,
+    question_of,
+    refuse,
+    too_fast,
+)
+
+
+def _viewer_key(request: HttpRequest) -> str:
+    """Who is looking, for counting views once: member, else session, else address."""
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    if request.session.session_key:
+        return f"s{request.session.session_key}"
+    return f"a{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _answer_refusal(user, question: Question) -> str:  # noqa: ANN001
+    """Why the viewer cannot answer ('' when they can)."""
+    try:
+        permissions.check_answer_question(user, question)
+    except PermissionDenied as exc:
+        return str(exc)
+    return ""
+
+
+def render_thread(
+    request: HttpRequest,
+    question: Question,
+    *,
+    answer_form: AnswerForm | None = None,
+    comment_form: CommentForm | None = None,
+    comment_target: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The whole question page; bound forms keep what was typed after an error.
+
+    A fixed number of queries whatever the number of answers (see the query budget test).
+    """
+    thread = selectors.question_thread(question=question, user=request.user)
+    selectors.attach_last_editors(question=question, answers=thread.answers)
+    context = {
+        "question": question,
+        "thread": thread,
+        "answers": thread.answers,
+        "my_votes": thread.my_votes,
+        "answer_form": answer_form or AnswerForm(),
+        "answer_refusal": _answer_refusal(request.user, question),
+        "comment_form": comment_form,
+        "comment_target": comment_target,
+        "nav": "questions",
+    }
+    return render(request, "forum/question_detail.html", context, status=status)
+
+
+@require_GET
+def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.get_question(pk=pk, user=request.user)
+    services.record_view(question=question, viewer=request.user, viewer_key=_viewer_key(request))
+    return render_thread(request, question)
+
+
+def _answer_fragment(request: HttpRequest, answer: Answer, **extra) -> str:  # noqa: ANN003
+    """One answer as `_answer.html`, with its comments, last editor and the viewer's vote."""
+    answer.visible_comment_list = list(
+        permissions.visible_comments(answer.comments.all(), request.user).select_related("author")
+    )
+    selectors.attach_last_editors(question=answer.question, answers=[answer])
+    context = {
+        "answer": answer,
+        "question": answer.question,
+        "my_votes": _current_vote(request, answer),
+        **extra,
+    }
+    return render_to_string("forum/_answer.html", context, request)
+
+
+# Answers --------------------------------------------------------------------------------
+
+
+@require_POST
+def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.get_question(pk=pk, user=request.user)
+    if not request.user.is_authenticated:
+        return login_redirect(request, question.get_absolute_url())
+    form = AnswerForm(request.POST)
+    fragment = {"fragment": "forum/_answer_form.html", "context": {"question": question}}
+    if form.is_valid():
+        try:
+            answer = services.post_answer(
+                actor=request.user, question=question, body=form.cleaned_data["body"]
+            )
+        except PermissionDenied as exc:
+            fragment["context"]["answer_form"] = form
+            return denied(request, exc, **fragment)
+        except RateLimited as exc:
+            fragment["context"]["answer_form"] = form
+            return too_fast(request, exc, **fragment)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            if not request.htmx:
+                return redirect(anchor_url(answer))
+            question.refresh_from_db(fields=["answer_count"])
+            context = {"question": question, "answer_form": AnswerForm(), "posted": answer}
+            # The fresh form replaces the old; the answer and the new count go out of band.
+            heading = {"question": question, "oob": True}
+            return HttpResponse(
+                render_to_string("forum/_answer_form.html", context, request)
+                + '<div hx-swap-oob="beforeend:#answer-list">'
+                + _answer_fragment(request, answer)
+                + "</div>"
+                + render_to_string("forum/_answers_heading.html", heading, request)
+            )
+    if request.htmx:
+        context = {"question": question, "answer_form": form}
+        return render(request, "forum/_answer_form.html", context)
+    return render_thread(request, question, answer_form=form)
+
+
+@require_POST
+def accept(request: HttpRequest, pk: int, accepted: bool) -> HttpResponse:
+    """Accept (or, with accepted=False, unaccept) an answer; only the asker or moderators."""
+    answer = selectors.get_answer(pk=pk, user=request.user)
+    if not request.user.is_authenticated:
+        return login_redirect(request, anchor_url(answer))
+    previous = answer.question.accepted_answer_id
+    action = services.accept_answer if accepted else services.unaccept_answer
+    try:
+        question = action(actor=request.user, answer=answer)
+    except PermissionDenied as exc:
+        return denied(request, exc)
+    if not request.htmx:
+        return redirect(anchor_url(answer))
+    answer.question = question
+    html = _answer_fragment(request, answer)
+    if previous and previous != answer.pk and question.accepted_answer_id == answer.pk:
+        # The answer that lost its mark is re-rendered too, out of band.
+        old = Answer.objects.select_related("author").get(pk=previous)
+        old.question = question
+        html += _answer_fragment(request, old, oob="outerHTML")
+    return HttpResponse(html)
+
+
+# Comments -------------------------------------------------------------------------------
+
+
+def _comments_context(
+    request: HttpRequest, post: Question | Answer, form: CommentForm | None = None
+) -> dict:
+    kind = "question" if isinstance(post, Question) else "answer"
+    comments = permissions.visible_comments(post.comments.all(), request.user)
+    return {
+        "post": post,
+        "kind": kind,
+        "question": question_of(post),
+        "comments": list(comments.select_related("author")),
+        "state": post_state(post, request.user),
+        "comment_form": form,
+        "comment_target": f"{kind}-{post.pk}" if form is not None else "",
+    }
+
+
+@require_POST
+def post_comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    post = get_post(request, kind, pk)
+    if not request.user.is_authenticated:
+        return login_redirect(request, anchor_url(post))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.post_comment(
+                actor=request.user, post=post, body=form.cleaned_data["body"]
+            )
+        except PermissionDenied as exc:
+            context = _comments_context(request, post, form)
+            return denied(request, exc, fragment="forum/_comments.html", context=context)
+        except RateLimited as exc:
+            context = _comments_context(request, post, form)
+            return too_fast(request, exc, fragment="forum/_comments.html", context=context)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            if request.htmx:
+                return render(request, "forum/_comments.html", _comments_context(request, post))
+            question = question_of(post)
+            return redirect(f"{question.get_absolute_url()}#comment-{comment.pk}")
+    if request.htmx:
+        return render(request, "forum/_comments.html", _comments_context(request, post, form))
+    return render_thread(
+        request, question_of(post), comment_form=form, comment_target=f"{kind}-{post.pk}"
+    )
+
+
+# Votes ----------------------------------------------------------------------------------
+
+
+@require_POST
+def vote(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Up (1), down (-1) or withdraw (0); the vote box sends 0 when pressed again."""
+    post = get_post(request, kind, pk)
+    if not request.user.is_authenticated:
+        return login_redirect(request, anchor_url(post))
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, _("A vote is 1 (up), -1 (down) or 0 (withdraw)."), status=400)
+    box = {"post": post, "question": question_of(post)}
+    try:
+        score, mine = services.cast_vote(
+            actor=request.user, post=post, value=form.cleaned_data["value"]
+        )
+    except PermissionDenied as exc:
+        box["state"] = post_state(post, request.user, _current_vote(request, post))
+        return denied(request, exc, fragment="forum/_vote_box.html", context=box)
+    except RateLimited as exc:
+        box["state"] = post_state(post, request.user, _current_vote(request, post))
+        return too_fast(request, exc, fragment="forum/_vote_box.html", context=box)
+    if not request.htmx:
+        return redirect(anchor_url(post))
+    post.score = score
+    box["state"] = post_state(post, request.user, {(box_kind(post), post.pk): mine})
+    return render(request, "forum/_vote_box.html", box)
+
+
+def box_kind(post: Question | Answer) -> str:
+    return "question" if isinstance(post, Question) else "answer"
+
+
+def _current_vote(request: HttpRequest, post: Question | Answer) -> dict:
+    """The viewer's vote on one post, keyed like selectors.Thread.my_votes."""
+    if not request.user.is_authenticated:
+        return {}
+    kind = box_kind(post)
+    value = (
+        Vote.objects.filter(voter=request.user, **{kind: post})
+        .values_list("value", flat=True)
+        .first()
+    )
+    return {(kind, post.pk): value} if value else {}

@@ -1,0 +1,191 @@
+"""Close, reopen, lock, unlock and delete: a confirmation page (GET), then the POST.
+
+Links to these pages only appear when the viewer may act, but every POST checks again
+through the service, which decides on the locked row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from forum import permissions, selectors, services
+from forum.forms import CloseForm, apply_service_errors
+from forum.models import Comment, Question
+from forum.views.questions._helpers import anchor_url, denied, get_post
+
+
+def _confirm(
+    request: HttpRequest,
+    *,
+    check: Callable[[], None],
+    act: Callable[[], object],
+    context: dict,
+    done: str,
+    next_url: str,
+) -> HttpResponse:
+    """GET: ask for confirmation. POST: act, say so, and go to `next_url`."""
+    try:
+        check()
+    except PermissionDenied as exc:
+        return denied(request, exc)
+    if request.method == "POST":
+        try:
+            act()
+        except PermissionDenied as exc:
+            return denied(request, exc)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done)
+        return redirect(next_url)
+    context.setdefault("cancel_url", next_url)
+    context["nav"] = "questions"
+    return render(request, "forum/confirm.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    post = get_post(request, kind, pk)
+    user = request.user
+    if kind == "question":
+        service = services.delete_question
+        context = {
+            "heading": _("Delete this question?"),
+            "message": _(
+                "It disappears from the lists and from search. You and the moderators "
+                "can still see it."
+            ),
+        }
+        done = _("The question is deleted.")
+    else:
+        service = services.delete_answer
+        context = {
+            "heading": _("Delete this answer?"),
+            "message": _("Only you and the moderators will still see it."),
+        }
+        done = _("The answer is deleted.")
+    context.update({"post": post, "button": _("Delete"), "danger": True})
+    return _confirm(
+        request,
+        check=lambda: permissions.check_delete_post(user, post),
+        act=lambda: service(actor=user, **{kind: post}),
+        context=context,
+        done=done,
+        next_url=anchor_url(post),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.select_related("question", "answer__question", "author"), pk=pk
+    )
+    # Only comments on posts the viewer can see, and never a deleted one.
+    question = selectors.get_question(pk=comment.thread.pk, user=request.user)
+    if comment.deleted_at is not None:
+        return denied(request, PermissionDenied(_("This post is already deleted.")))
+    user = request.user
+    context = {
+        "heading": _("Delete this comment?"),
+        "quote": comment.body,
+        "button": _("Delete"),
+        "danger": True,
+    }
+    return _confirm(
+        request,
+        check=lambda: permissions.check_delete_post(user, comment),
+        act=lambda: services.delete_comment(actor=user, comment=comment),
+        context=context,
+        done=_("The comment is deleted."),
+        next_url=f"{question.get_absolute_url()}#comments-"
+        + (f"question-{question.pk}" if comment.question_id else f"answer-{comment.answer_id}"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen_question(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.get_question(pk=pk, user=request.user)
+    user = request.user
+    context = {
+        "heading": _("Reopen this question?"),
+        "message": _("Members will be able to answer it again."),
+        "button": _("Reopen"),
+    }
+    return _confirm(
+        request,
+        check=lambda: permissions.check_close_question(user, question),
+        act=lambda: services.reopen_question(actor=user, question=question),
+        context=context,
+        done=_("The question is open again."),
+        next_url=anchor_url(question),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lock_question(request: HttpRequest, pk: int, locked: bool) -> HttpResponse:
+    question = selectors.get_question(pk=pk, user=request.user)
+    user = request.user
+    if locked:
+        context = {
+            "heading": _("Lock this question?"),
+            "message": _("Nobody but moderators can answer, comment, vote or edit until unlocked."),
+            "button": _("Lock"),
+        }
+        done = _("The question is locked.")
+    else:
+        context = {
+            "heading": _("Unlock this question?"),
+            "message": _("Members will be able to answer, comment, vote and edit again."),
+            "button": _("Unlock"),
+        }
+        done = _("The question is unlocked.")
+    return _confirm(
+        request,
+        check=lambda: permissions.check_lock_question(user, question),
+        act=lambda: services.set_question_lock(actor=user, question=question, locked=locked),
+        context=context,
+        done=done,
+        next_url=anchor_url(question),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_question(request: HttpRequest, pk: int) -> HttpResponse:
+    question: Question = selectors.get_question(pk=pk, user=request.user)
+    try:
+        permissions.check_close_question(request.user, question)
+    except PermissionDenied as exc:
+        return denied(request, exc)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.close_question(
+                actor=request.user,
+                question=question,
+                reason=data["reason"],
+                note=data["note"],
+                duplicate_of=data["duplicate_of"],
+            )
+        except PermissionDenied as exc:
+            return denied(request, exc)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The question is closed."))
+            return redirect(anchor_url(question))
+    context = {"question": question, "form": form, "nav": "questions"}
+    return render(request, "forum/close.html", context)
