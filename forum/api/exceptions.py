@@ -9,6 +9,7 @@ is `{"detail", "code"}`.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = throttled
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
         if isinstance(response.data, dict):
