@@ -167,6 +167,63 @@ def popular_tags(limit: int = 30) -> list[dict]:
     )
 
 
+@dataclass(frozen=True)
+class CounterDifference:
+    """A cached counter that disagrees with the rows it counts."""
+
+    model: str  # "question" or "answer"
+    pk: int
+    field: str  # "score", "answer_count" or "comment_count"
+    cached: int
+    real: int
+
+
+def _real_counters(model: type[Question] | type[Answer]) -> dict[str, Coalesce]:
+    """Each cached counter of `model` as a subquery over the rows: the sum of the votes,
+    the live (not deleted) answers and comments."""
+    post = model._meta.model_name
+
+    def total(rows: QuerySet, aggregate: Count | Sum) -> Coalesce:
+        per_post = rows.filter(**{post: OuterRef("pk")}).values(post).annotate(n=aggregate)
+        return Coalesce(Subquery(per_post.values("n")), Value(0))
+
+    counters = {
+        "score": total(Vote.objects.all(), Sum("value")),
+        "comment_count": total(Comment.objects.filter(deleted_at__isnull=True), Count("pk")),
+    }
+    if model is Question:
+        counters["answer_count"] = total(
+            Answer.objects.filter(deleted_at__isnull=True), Count("pk")
+        )
+    return counters
+
+
+def counter_differences(
+    *, model: type[Question] | type[Answer] | None = None, pk: int | None = None
+) -> list[CounterDifference]:
+    """Every cached counter (score, answer_count, comment_count) that differs from its
+    rows, ordered by post; optionally only for one model, or one post of it."""
+    found: list[CounterDifference] = []
+    for post_model in (Question, Answer) if model is None else (model,):
+        counters = _real_counters(post_model)
+        differs = Q()
+        for name in counters:
+            differs |= ~Q(**{name: F(f"real_{name}")})
+        rows = post_model.objects.annotate(**{f"real_{n}": c for n, c in counters.items()})
+        if pk is not None:
+            rows = rows.filter(pk=pk)
+        fields = [*counters, *(f"real_{n}" for n in counters)]
+        for row in rows.filter(differs).order_by("pk").values("pk", *fields):
+            found.extend(
+                CounterDifference(
+                    post_model._meta.model_name, row["pk"], name, row[name], row[f"real_{name}"]
+                )
+                for name in counters
+                if row[name] != row[f"real_{name}"]
+            )
+    return found
+
+
 def counter_drift() -> dict[str, list[int]]:
     """Posts whose cached score or answer_count differs from the rows (for repair checks)."""
     vote_sum = (

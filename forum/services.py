@@ -31,6 +31,7 @@ from forum.models import (
     Vote,
 )
 from forum.search import update_search_vector
+from forum.selectors import CounterDifference, counter_differences
 from forum.validation import (
     clean_answer_body,
     clean_body,
@@ -530,6 +531,31 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
         current = Vote.objects.filter(voter=actor, **fields).values_list("value", flat=True)
         return post.score, next(iter(current), 0)
     return post.score, value
+
+
+# Counters -------------------------------------------------------------------------------
+
+
+def repair_counters() -> list[CounterDifference]:
+    """Store the recount of every cached counter that differs from its rows.
+
+    Each drifting post is fixed in its own transaction under its row lock, the lock every
+    counter writer takes (or waits for with its UPDATE), and recounted there: a vote,
+    answer or comment landing meanwhile is counted exactly once. Returns what was fixed.
+    """
+    fixed: list[CounterDifference] = []
+    models = {"question": Question, "answer": Answer}
+    drifting = sorted({(d.model, d.pk) for d in counter_differences()})
+    for model_name, pk in drifting:
+        model = models[model_name]
+        with transaction.atomic():
+            if not list(model.objects.select_for_update().filter(pk=pk).values_list("pk")):
+                continue  # deleted meanwhile
+            found = counter_differences(model=model, pk=pk)
+            if found:
+                model.objects.filter(pk=pk).update(**{d.field: d.real for d in found})
+                fixed.extend(found)
+    return fixed
 
 
 # Members --------------------------------------------------------------------------------
