@@ -545,7 +545,7 @@ def repair_counters() -> list[CounterDifference]:
     """
     fixed: list[CounterDifference] = []
     models = {"question": Question, "answer": Answer}
-    drifting = sorted({(d.model, d.pk) for d in counter_differences()})
+    drifting = list(dict.fromkeys((d.model, d.pk) for d in counter_differences()))
     for model_name, pk in drifting:
         model = models[model_name]
         with transaction.atomic():
