@@ -30,9 +30,7 @@ def unread_count(member: User | int) -> int:
 
 def notifications_for(member: User) -> QuerySet[Notification]:
     """The member's notifications, newest first, with what a list shows."""
-    return Notification.objects.filter(recipient=member).select_related(
-        "actor", "question", "answer", "comment"
-    )
+    return Notification.objects.filter(recipient=member).select_related("actor", "question")
 
 
 def mentioned_members(usernames: Iterable[str]) -> list[User]:
