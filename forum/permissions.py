@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from forum.models import Answer, Comment, Question, User
+from gamification import privileges
 
 
 def is_moderator(user: User) -> bool:
@@ -75,9 +76,15 @@ def check_comment_post(user: User, post: Question | Answer) -> None:
         raise PermissionDenied(_("You cannot comment on a deleted post."))
     if question.is_locked:
         raise PermissionDenied(_("This question is locked."))
+    if user.pk not in (post.author_id, question.author_id):
+        # As on Stack Overflow: anyone may comment on their own post and under their own
+        # question; elsewhere commenting is a privilege.
+        privileges.check_privilege(user, privileges.COMMENT)
 
 
-def check_vote_post(user: User, post: Question | Answer) -> None:
+def check_vote_post(user: User, post: Question | Answer, value: int = 1) -> None:
+    """`value` is the vote being cast: 1 needs the upvote privilege, -1 the downvote one,
+    0 (withdrawing) none."""
     _require_login(user)
     if post.author_id == user.pk:
         raise PermissionDenied(_("You cannot vote on your own post."))
@@ -86,12 +93,16 @@ def check_vote_post(user: User, post: Question | Answer) -> None:
         raise PermissionDenied(_("You cannot vote on a deleted post."))
     if question.is_locked:
         raise PermissionDenied(_("This question is locked."))
+    if value > 0:
+        privileges.check_privilege(user, privileges.UPVOTE)
+    elif value < 0:
+        privileges.check_privilege(user, privileges.DOWNVOTE)
 
 
 def check_edit_post(user: User, post: Question | Answer) -> None:
     _require_login(user)
     if post.author_id != user.pk and not is_moderator(user):
-        raise PermissionDenied(_("Only the author can edit this post."))
+        privileges.check_privilege(user, privileges.EDIT_ANY)
     question = post if isinstance(post, Question) else post.question
     if question.is_locked and not is_moderator(user):
         raise PermissionDenied(_("This question is locked."))
@@ -123,9 +134,11 @@ def check_accept_answer(user: User, answer: Answer) -> None:
 def check_close_question(user: User, question: Question) -> None:
     _require_login(user)
     if not is_moderator(user):
-        raise PermissionDenied(_("Only moderators can close or reopen questions."))
+        privileges.check_privilege(user, privileges.CLOSE)
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
+    if question.is_locked and not is_moderator(user):
+        raise PermissionDenied(_("This question is locked."))
 
 
 def check_lock_question(user: User, question: Question) -> None:
@@ -141,9 +154,9 @@ def check_edit_profile(user: User, member: User) -> None:
 
 
 def _can(check: Callable[..., None]) -> Callable[..., bool]:
-    def can(*args: object) -> bool:
+    def can(*args: object, **kwargs: object) -> bool:
         try:
-            check(*args)
+            check(*args, **kwargs)
         except PermissionDenied:
             return False
         return True

@@ -41,6 +41,7 @@ from forum.validation import (
     clean_text,
     clean_title,
 )
+from gamification import services as points
 
 Post = Question | Answer
 Kind = Notification.Kind
@@ -219,6 +220,7 @@ def delete_question(*, actor: User, question: Question) -> Question:
         question.save(update_fields=["deleted_at"])
         publish("feed", "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})
+        points.on_post_deleted(actor=actor, post=question)
     return question
 
 
@@ -375,6 +377,7 @@ def delete_answer(*, actor: User, answer: Answer) -> Answer:
             )
         Question.objects.filter(pk=question.pk).update(**updates)
         publish(_thread(question.pk), "answer.deleted", {"id": answer.pk, "question": question.pk})
+        points.on_post_deleted(actor=actor, post=answer)
     return answer
 
 
@@ -388,6 +391,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
         answer.question = question
         permissions.check_accept_answer(actor, answer)
         if question.accepted_answer_id != answer.pk:
+            previous_id = question.accepted_answer_id
             question.accepted_answer = answer
             question.last_activity_at = timezone.now()
             question.save(update_fields=["accepted_answer", "last_activity_at"])
@@ -400,6 +404,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
             publish(
                 _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
+            points.on_answer_accepted(actor=actor, answer=answer, previous_answer_id=previous_id)
     return question
 
 
@@ -418,6 +423,7 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
                 "answer.unaccepted",
                 {"id": answer.pk, "question": question.pk},
             )
+            points.on_answer_unaccepted(actor=actor, answer=answer)
     return question
 
 
@@ -497,12 +503,12 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     """
     if type(value) is not int or value not in (Vote.UP, Vote.DOWN, 0):
         raise ValidationError({"value": [_("A vote is 1 (up), -1 (down) or 0 (withdraw).")]})
-    permissions.check_vote_post(actor, post)
+    permissions.check_vote_post(actor, post, value=value)
     fields = _post_fields(post)
     try:
         with transaction.atomic():
             post = _lock_post(post)
-            permissions.check_vote_post(actor, post)  # deleted or locked meanwhile?
+            permissions.check_vote_post(actor, post, value=value)  # deleted or locked meanwhile?
             existing = Vote.objects.filter(voter=actor, **_post_fields(post)).first()
             old = existing.value if existing else 0
             if value == old:
@@ -515,6 +521,7 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
             else:
                 Vote.objects.create(voter=actor, value=value, **fields)
             type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
+            points.on_vote_changed(actor=actor, post=post, before=old, after=value)
             post.refresh_from_db(fields=["score"])
             publish(
                 _thread(post.pk if isinstance(post, Question) else post.question_id),

@@ -17,14 +17,26 @@ def _clear_cache():
     cache.clear()
 
 
+# Reputation decides privileges (gamification.privileges: 15 upvote, 50 comment, 125
+# downvote, 1000 edit any post, 2000 close). `customer` is an asker with a little
+# reputation (may upvote, as demo-customer); `other_customer` is an established member who
+# answers, comments and votes both ways but holds no moderation privilege; `newcomer` has
+# just signed up and holds none at all.
+
+
 @pytest.fixture
 def customer(db):
-    return UserFactory(username="anna", display_name="Anna Rossi")
+    return UserFactory(username="anna", display_name="Anna Rossi", reputation=20)
 
 
 @pytest.fixture
 def other_customer(db):
-    return UserFactory(username="bruno", display_name="Bruno Bianchi")
+    return UserFactory(username="bruno", display_name="Bruno Bianchi", reputation=150)
+
+
+@pytest.fixture
+def newcomer(db):
+    return UserFactory(username="nina", display_name="Nina Nuova")
 
 
 @pytest.fixture

@@ -31,6 +31,27 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )
 
+    @factory.post_generation
+    def ledger(obj, create, extracted, **kwargs):  # noqa: N805
+        """Back a `reputation=N` with an adjustment row in the points ledger, so the cached
+        reputation equals the ledger (`recompute_reputation --check`) as in real life."""
+        if not create:
+            return
+        from django.db.models import Sum
+
+        from gamification.models import PointEvent
+
+        missing = obj.reputation - 1 - (obj.point_events.aggregate(s=Sum("points"))["s"] or 0)
+        if missing:
+            PointEvent.objects.create(
+                recipient=obj,
+                rule="adjustment",
+                delta=missing,
+                points=missing,
+                day=timezone.localdate(),
+                note="test fixture",
+            )
+
 
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -1,0 +1,406 @@
+"""Everything that writes to the points ledger.
+
+The `on_*` hooks are called by `forum.services` *inside* their transaction, after they
+have locked the post (or question) concerned, so two requests about the same post are
+serialised before they get here. Each hook turns the change into award and reversal rows
+and hands them to `_apply`, which locks the members' rows (always after the posts, always
+in primary-key order, so no two transactions wait on each other in a cycle), applies the
+daily cap, writes the rows and moves the cached reputation with `F()`. See
+`gamification.models` for the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.models import Answer, Question, User
+from gamification import rules
+from gamification.models import PointEvent, PointSettings
+
+Post = Question | Answer
+
+
+@dataclass
+class _Row:
+    """A ledger row to write: an award (reverses is None) or the reversal of one."""
+
+    recipient_id: int
+    actor_id: int | None
+    rule: str = ""
+    delta: int = 0
+    capped: bool = False
+    key: str = ""
+    question_id: int | None = None
+    answer_id: int | None = None
+    reverses: PointEvent | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What `_apply` wrote: the rows, and the new reputation of every member it moved."""
+
+    events: list[PointEvent]
+    reputation: dict[int, int]
+
+
+def _reversal(event: PointEvent, actor: User | None) -> _Row:
+    return _Row(
+        recipient_id=event.recipient_id, actor_id=actor.pk if actor else None, reverses=event
+    )
+
+
+def _reverse_active(qs, actor: User | None) -> list[_Row]:  # noqa: ANN001 - a PointEvent queryset
+    return [_reversal(event, actor) for event in qs.active().order_by("pk")]
+
+
+def _award(
+    rule_key: str,
+    *,
+    recipient_id: int,
+    actor: User,
+    key: str,
+    question_id: int | None,
+    answer_id: int | None = None,
+) -> list[_Row]:
+    """The award row for `rule_key`, or nothing when the rule is off or worth 0."""
+    rule = rules.tuning().rules[rule_key]
+    if not rule.enabled or rule.delta == 0:
+        return []
+    return [
+        _Row(
+            recipient_id=recipient_id,
+            actor_id=actor.pk,
+            rule=rule_key,
+            delta=rule.delta,
+            capped=rule.capped and rule.delta > 0,
+            key=key,
+            question_id=question_id,
+            answer_id=answer_id,
+        )
+    ]
+
+
+def _ledger_sum(user_id: int, **filters: object) -> int:
+    total = PointEvent.objects.filter(recipient_id=user_id, **filters).aggregate(s=Sum("points"))
+    return total["s"] or 0
+
+
+def _apply(rows: list[_Row]) -> Applied:
+    """Write `rows` and move the cached reputations. Runs inside the caller's transaction.
+
+    Locks the recipients' user rows (select_for_update, primary-key order) so the daily cap
+    and the floor are computed on numbers nobody else is changing. Awards to inactive
+    (suspended) members are dropped; reversals always apply.
+    """
+    if not rows:
+        return Applied([], {})
+    tuning = rules.tuning()
+    floor = tuning.reputation_floor
+    locked = {
+        pk: (reputation, active)
+        for pk, reputation, active in User.objects.select_for_update()
+        .filter(pk__in={row.recipient_id for row in rows})
+        .order_by("pk")
+        .values_list("pk", "reputation", "is_active")
+    }
+    today = timezone.localdate()
+    cap_used: dict[int, int] = {}
+
+    def used_today(user_id: int) -> int:
+        """Capped points the member got today, including this batch so far."""
+        if user_id not in cap_used:
+            cap_used[user_id] = _ledger_sum(user_id, capped=True, day=today)
+        return cap_used[user_id]
+
+    moved: dict[int, int] = defaultdict(int)
+    occurrences: dict[tuple[str, str, int], int] = {}
+    events: list[PointEvent] = []
+    for row in rows:
+        if row.recipient_id not in locked:
+            continue  # the member was deleted meanwhile
+        if row.reverses is not None:
+            original = row.reverses
+            event = PointEvent(
+                recipient_id=original.recipient_id,
+                actor_id=row.actor_id,
+                rule=original.rule,
+                delta=-original.delta,
+                points=-original.points,
+                capped=original.capped,
+                day=original.day,
+                key=original.key,
+                occurrence=original.occurrence,
+                question_id=original.question_id,
+                answer_id=original.answer_id,
+                reversal_of=original,
+            )
+        else:
+            if not locked[row.recipient_id][1]:
+                continue
+            points = row.delta
+            if row.capped:
+                room = max(0, tuning.daily_vote_cap - used_today(row.recipient_id))
+                points = min(points, room)
+            ident = (row.key, row.rule, row.recipient_id)
+            if ident not in occurrences:
+                occurrences[ident] = 1 + (
+                    PointEvent.objects.filter(
+                        key=row.key,
+                        rule=row.rule,
+                        recipient_id=row.recipient_id,
+                        reversal_of__isnull=True,
+                        reversed_by__isnull=False,
+                    ).count()
+                    if row.key
+                    else 0
+                )
+            event = PointEvent(
+                recipient_id=row.recipient_id,
+                actor_id=row.actor_id,
+                rule=row.rule,
+                delta=row.delta,
+                points=points,
+                capped=row.capped,
+                day=today,
+                key=row.key,
+                occurrence=occurrences[ident],
+                question_id=row.question_id,
+                answer_id=row.answer_id,
+                note=row.note,
+            )
+        if event.capped and event.day == today:
+            cap_used[event.recipient_id] = used_today(event.recipient_id) + event.points
+        moved[event.recipient_id] += event.points
+        events.append(event)
+    if not events:
+        return Applied([], {})
+    events = PointEvent.objects.bulk_create(events)
+    reputation: dict[int, int] = {}
+    for user_id, points in moved.items():
+        before = locked[user_id][0]
+        # Above the floor the cache is exactly 1 + the ledger sum; at the floor the sum may
+        # be lower (a remembered penalty), so read it. The rows just written are excluded.
+        raw = before - 1 if before > floor else _ledger_sum(user_id) - points
+        after = max(floor, 1 + raw + points)
+        if after != before:
+            User.objects.filter(pk=user_id).update(reputation=F("reputation") + (after - before))
+        reputation[user_id] = after
+    return Applied(events, reputation)
+
+
+def _post_ids(post: Post) -> tuple[int, int | None]:
+    if isinstance(post, Question):
+        return post.pk, None
+    return post.question_id, post.pk
+
+
+def vote_key(post: Post, voter_id: int) -> str:
+    kind = "question" if isinstance(post, Question) else "answer"
+    return f"vote:{kind}:{post.pk}:{voter_id}"
+
+
+# Hooks called by forum.services -----------------------------------------------------------
+
+
+def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Applied:
+    """The actor's vote on `post` went from `before` to `after` (each 1, -1 or 0).
+
+    Caller holds the post's row lock. Reverses whatever the previous vote earned or cost,
+    then awards what the new one is worth: an upvote gives the author points (capped per
+    day); a downvote on an answer costs its author and, a little, the voter.
+    """
+    if before == after:
+        return Applied([], {})
+    key = vote_key(post, actor.pk)
+    question_id, answer_id = _post_ids(post)
+    with transaction.atomic(savepoint=False):
+        rows = _reverse_active(PointEvent.objects.filter(key=key), actor)
+        if after and post.author_id != actor.pk:  # self-votes are refused earlier; never pay
+            ids = {"actor": actor, "key": key, "question_id": question_id, "answer_id": answer_id}
+            if answer_id is None:
+                rule = rules.QUESTION_UPVOTED if after > 0 else rules.QUESTION_DOWNVOTED
+                rows += _award(rule, recipient_id=post.author_id, **ids)
+            elif after > 0:
+                rows += _award(rules.ANSWER_UPVOTED, recipient_id=post.author_id, **ids)
+            else:
+                rows += _award(rules.ANSWER_DOWNVOTED, recipient_id=post.author_id, **ids)
+                rows += _award(rules.DOWNVOTE_CAST, recipient_id=actor.pk, **ids)
+        return _apply(rows)
+
+
+def _accept_key(answer_id: int) -> str:
+    return f"accept:{answer_id}"
+
+
+def on_answer_accepted(
+    *, actor: User, answer: Answer, previous_answer_id: int | None = None
+) -> Applied:
+    """`answer` became the accepted one, replacing `previous_answer_id` if any.
+
+    Caller holds the question's row lock and has `answer.question` set to the locked row.
+    The answerer earns the acceptance, and the asker a small bonus when they accepted it
+    themselves; nobody earns anything for accepting their own answer. The previous
+    acceptance is reversed, so switching back and forth nets exactly one acceptance.
+    """
+    question = answer.question
+    key = _accept_key(answer.pk)
+    with transaction.atomic(savepoint=False):
+        rows: list[_Row] = []
+        if previous_answer_id is not None and previous_answer_id != answer.pk:
+            rows += _reverse_active(
+                PointEvent.objects.filter(key=_accept_key(previous_answer_id)), actor
+            )
+        if answer.author_id != question.author_id:
+            ids = {"actor": actor, "key": key, "question_id": question.pk, "answer_id": answer.pk}
+            rows += _award(rules.ANSWER_ACCEPTED, recipient_id=answer.author_id, **ids)
+            if actor.pk == question.author_id:
+                rows += _award(rules.ACCEPT_BONUS_ASKER, recipient_id=question.author_id, **ids)
+        return _apply(rows)
+
+
+def on_answer_unaccepted(*, actor: User, answer: Answer) -> Applied:
+    """`answer` stopped being the accepted one: reverse what its acceptance gave."""
+    with transaction.atomic(savepoint=False):
+        rows = _reverse_active(PointEvent.objects.filter(key=_accept_key(answer.pk)), actor)
+        return _apply(rows)
+
+
+def on_post_deleted(*, actor: User, post: Post) -> Applied:
+    """`post` was (soft-)deleted: reverse everything it earned or cost.
+
+    For an answer: its votes (the voters' downvote costs are refunded too), its acceptance
+    and its verification. For a question: its votes and the asker's acceptance bonus; the
+    answers keep what they earned, so an asker cannot wipe out the helpers' points.
+    """
+    if isinstance(post, Answer):
+        events = PointEvent.objects.filter(answer_id=post.pk)
+    else:
+        events = PointEvent.objects.filter(
+            Q(answer__isnull=True) | Q(rule=rules.ACCEPT_BONUS_ASKER), question_id=post.pk
+        )
+    with transaction.atomic(savepoint=False):
+        return _apply(_reverse_active(events, actor))
+
+
+# Staff and manager actions ----------------------------------------------------------------
+
+
+def _verify_key(answer_id: int) -> str:
+    return f"verify:{answer_id}"
+
+
+def award_verified_answer(*, actor: User, answer: Answer) -> Applied:
+    """Staff confirm an answer is correct (the escalation desk): the answerer earns points.
+
+    Verifying an answer twice awards it once (the second call changes nothing).
+    """
+    if not (actor.is_authenticated and actor.is_staff):
+        raise PermissionDenied(_("Only staff can verify answers."))
+    key = _verify_key(answer.pk)
+    with transaction.atomic(savepoint=False):
+        Answer.objects.select_for_update().filter(pk=answer.pk).first()
+        if PointEvent.objects.filter(key=key).active().exists():
+            return Applied([], {})
+        rows = _award(
+            rules.STAFF_VERIFIED,
+            recipient_id=answer.author_id,
+            actor=actor,
+            key=key,
+            question_id=answer.question_id,
+            answer_id=answer.pk,
+        )
+        return _apply(rows)
+
+
+def revoke_verified_answer(*, actor: User, answer: Answer) -> Applied:
+    if not (actor.is_authenticated and actor.is_staff):
+        raise PermissionDenied(_("Only staff can verify answers."))
+    with transaction.atomic(savepoint=False):
+        Answer.objects.select_for_update().filter(pk=answer.pk).first()
+        return _apply(_reverse_active(PointEvent.objects.filter(key=_verify_key(answer.pk)), actor))
+
+
+ADJUSTMENT_LIMIT = 100_000
+
+
+def adjust_reputation(*, actor: User, member: User, points: int, note: str) -> Applied:
+    """A manager adds or removes points by hand (imports, corrections), with a reason."""
+    if not (actor.is_authenticated and actor.is_superuser):
+        raise PermissionDenied(_("Only community managers can adjust reputation."))
+    errors: dict[str, list[str]] = {}
+    if type(points) is not int or points == 0 or abs(points) > ADJUSTMENT_LIMIT:
+        errors["points"] = [
+            _("Enter a whole number of points between -%(limit)d and %(limit)d, not 0.")
+            % {"limit": ADJUSTMENT_LIMIT}
+        ]
+    note = " ".join(str(note).split())[:200]
+    if not note:
+        errors["note"] = [_("Say why the points are adjusted.")]
+    if errors:
+        raise ValidationError(errors)
+    row = _Row(
+        recipient_id=member.pk,
+        actor_id=actor.pk,
+        rule=rules.ADJUSTMENT,
+        delta=points,
+        note=note,
+    )
+    with transaction.atomic():
+        return _apply([row])
+
+
+# Repair --------------------------------------------------------------------------------
+
+
+def recompute_reputation(*, floor: int | None = None) -> list[tuple[int, int, int]]:
+    """Set every cached reputation that differs from its ledger; returns (id, was, now).
+
+    Each fix happens under the member's row lock, reading the ledger after taking it, so
+    it is safe while members are voting.
+    """
+    from gamification.selectors import reputation_drift
+
+    if floor is None:
+        floor = rules.tuning().reputation_floor
+    fixed = []
+    for user_id, _cached, _expected in reputation_drift(floor=floor):
+        with transaction.atomic():
+            was = (
+                User.objects.select_for_update()
+                .filter(pk=user_id)
+                .values_list("reputation", flat=True)
+            ).first()
+            if was is None:
+                continue
+            now = max(floor, 1 + _ledger_sum(user_id))
+            if now != was:
+                User.objects.filter(pk=user_id).update(reputation=now)
+                fixed.append((user_id, was, now))
+    return fixed
+
+
+def update_point_settings(
+    *, actor: User, daily_vote_cap: int, reputation_floor: int
+) -> PointSettings:
+    """Store the cap and floor; a new floor recomputes every member's cached reputation."""
+    if not (actor.is_authenticated and actor.is_superuser):
+        raise PermissionDenied(_("Only community managers can change the points settings."))
+    with transaction.atomic():
+        current, _created = PointSettings.objects.select_for_update().get_or_create(pk=1)
+        floor_changed = current.reputation_floor != reputation_floor
+        current.daily_vote_cap = daily_vote_cap
+        current.reputation_floor = reputation_floor
+        current.save()
+        transaction.on_commit(rules.clear_cache)
+        rules.clear_cache()
+        if floor_changed:
+            recompute_reputation(floor=reputation_floor)
+    return current
