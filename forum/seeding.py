@@ -42,6 +42,7 @@ from forum import demo_content as dc
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
 from forum.search import update_search_vector
+from gamification.services import record_opening_balances
 
 DEMO_PASSWORD = "demo"
 WINDOW = timedelta(days=180)  # questions are spread over the half year before the anchor
@@ -64,8 +65,8 @@ class DemoAccount:
 # Always created, password `demo`, verified e-mail. The advocacy app has no models yet, so
 # demo-advocate is an advocate by reputation alone; when advocacy grows an Advocate model
 # (approved status), create that record in `Seeder.create_users` right after these rows.
-# Likewise, when gamification's points ledger lands, give every seeded member an opening
-# ledger entry equal to their reputation there, so `recompute_reputation --check` holds.
+# Every seeded member gets an opening entry in the points ledger equal to their reputation
+# (`record_opening_balances`), so `recompute_reputation --check` holds.
 DEMO_ACCOUNTS = (
     DemoAccount(
         "demo-customer",
@@ -128,6 +129,7 @@ class Plan:
     accepted_author_id: int | None = None  # this member's answer is accepted
     solved: bool | None = None  # None: decided at random
     closed: bool | None = None  # None: decided at random (and the odd question locked)
+    edited: bool | None = None  # the question has a second revision; None: at random
     title: str | None = None
     answer_author_ids: list[int] = field(default_factory=list)  # the first answers' authors
 
@@ -221,6 +223,7 @@ class Seeder:
             batch_size=BATCH,
         )
         self._index_users([(u.pk, u.username, u.reputation, u.is_staff) for u in created])
+        record_opening_balances([(u.pk, u.reputation) for u in created])
         self.counts["users"] += len(created)
 
     def _member_reputation(self) -> int:
@@ -350,6 +353,8 @@ class Seeder:
         lang = "it" if rng.random() < 0.65 else "en"
         title, post = dc.question(rng, cat.slug, lang)
         title = plan.title or title
+        if plan.edited and len(post.blocks) < 2:  # something for the edit to have added
+            post.blocks.append(rng.choice(dc.CLOSINGS[lang]))
         author = plan.author_id or self._asker()
         # Later questions are more recent; the pace picks up towards the anchor.
         x = (index + rng.random()) / count
@@ -375,11 +380,14 @@ class Seeder:
             created_at=created,
         )
         activity = [created]
-        # An edited question: revision 1 lacks one of the middle blocks.
+        # An edited question: revision 1 lacks one of the blocks (a middle one if it can).
         revisions = [(post.blocks, created, "")]
-        if len(post.blocks) >= 3 and rng.random() < 0.06:
+        edit = plan.edited
+        if edit is None:
+            edit = len(post.blocks) >= 3 and rng.random() < 0.06
+        if edit:
             original = list(post.blocks)
-            del original[rng.randint(1, len(original) - 2)]
+            del original[rng.randint(1, len(original) - 2) if len(original) >= 3 else -1]
             edited = self._after(created, 3 * 3600)
             revisions = [(original, created, ""), (post.blocks, edited, self._summary(lang))]
             question.edited_at = edited
@@ -712,6 +720,7 @@ def build_thread(
         votes_per_post=votes_per_post,
         solved=True,
         closed=False,
+        edited=True,  # so the page's "edited by" lookup runs whatever the size
     )
     (question_id,) = seeder.create_questions(1, plans={0: plan})
     return question_id

@@ -249,6 +249,8 @@ def test_build_thread_adds_one_thread_with_exactly_n_answers():
     assert question.answer_count == 7
     assert question.accepted_answer_id is not None
     assert question.closed_at is None
+    assert question.edited_at is not None
+    assert list(question.revisions.values_list("number", flat=True)) == [2, 1]
     assert all(a.comment_count == 2 for a in question.answers.all())
     assert Vote.objects.filter(answer__question=question).count() == 21
     assert counter_drift() == {"question_score": [], "answer_count": [], "answer_score": []}

@@ -1,0 +1,284 @@
+"""P1: the thread page, 50 answers with comments and votes, anonymous and logged-in.
+
+Targets (QUALITY.md): the number of queries does not grow with the number of answers;
+anonymous throughput >= 50% of a hello-world view (/healthz) on the same server stack;
+logged-in p99 <= 100 ms. Load: `wrk -t2 -c32 -d10s --latency` against one daphne
+process (prod settings, DEBUG off, persistent database connections), on the same box.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+THREADS = {5: "Benchmark thread, 5 answers", 50: "Benchmark thread, 50 answers"}
+# --timeout 10s: a slow page is measured rather than dropped as a socket timeout.
+WRK = ["wrk", "-t2", "-c32", "-d10s", "--latency", "--timeout", "10s"]
+ANCHOR = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+def ensure_threads() -> dict[int, int]:
+    """The two benchmark threads (built once, then reused): answers -> question id."""
+    from forum.models import Question
+    from forum.seeding import build_thread
+
+    ids = {}
+    for answers, title in THREADS.items():
+        existing = Question.objects.filter(title=title).values_list("pk", flat=True).first()
+        ids[answers] = existing or build_thread(
+            title=title, answers=answers, comments_per_post=2, votes_per_post=8, anchor=ANCHOR
+        )
+    return ids
+
+
+def viewer_for(question_id: int):
+    """A member who voted in the big thread, so the page shows their votes."""
+    from forum.models import Vote
+
+    return Vote.objects.filter(answer__question_id=question_id).order_by("pk").first().voter
+
+
+def count_queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm: caches, first-time lookups
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def logged_in_client(member):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    daphne = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "daphne"
+    command = [
+        str(daphne),
+        "-v",
+        "0",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "config.asgi:application",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"daphne exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("daphne did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # still draining requests wrk gave up on
+        server.kill()
+        server.wait(timeout=10)
+
+
+def settle(base: str, timeout: float = 120) -> None:
+    """Wait until the server has worked off what the previous run left queued: a single
+    process keeps answering requests whose clients wrk has already dropped."""
+    deadline = time.monotonic() + timeout
+    quick = 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=30).read()
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+        time.sleep(0.2)
+
+
+def wrk(base: str, path: str, cookie: str = "") -> dict:
+    settle(base)
+    command = [*WRK, *(["-H", f"Cookie: {cookie}"] if cookie else []), base + path]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = parse_wrk(out)
+    print(
+        f"  {path}{' (logged in)' if cookie else ''}: {result['requests_per_s']:.0f} req/s, "
+        f"p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms"
+    )
+    return result
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(out: str) -> dict:
+    latency = {
+        int(p): _ms(v, u)
+        for p, v, u in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\b", out, re.M)
+    }
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency[50],
+        "p90_ms": latency[90],
+        "p99_ms": latency[99],
+        "requests": requests,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
+        "timeouts": int(errors.group(4)) if errors else 0,
+    }
+
+
+def run() -> dict:
+    from django.conf import settings
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make bench installs it: apt-get install -y wrk)")
+    threads = ensure_threads()
+    member = viewer_for(threads[50])
+    paths = {n: f"/q/{pk}/" for n, pk in threads.items()}
+
+    from django.test import Client
+
+    anonymous, member_client = Client(), logged_in_client(member)
+    queries = {
+        "anonymous": {n: count_queries(anonymous, p) for n, p in paths.items()},
+        "logged_in": {n: count_queries(member_client, p) for n, p in paths.items()},
+    }
+    # The browser's cookies: the session and the CSRF token the page handed out.
+    cookies = member_client.cookies
+    cookie = f"{settings.SESSION_COOKIE_NAME}={cookies[settings.SESSION_COOKIE_NAME].value}"
+    if settings.CSRF_COOKIE_NAME in cookies:
+        cookie += f"; {settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME].value}"
+
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"circolo-bench-daphne-{port}.log"
+    server = start_server(port, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for path in ("/healthz", paths[50]):  # warm the process: imports, templates, caches
+            for _ in range(20):
+                urllib.request.urlopen(base + path, timeout=10).read()
+        load = {
+            "hello": wrk(base, "/healthz"),
+            "thread_anonymous": wrk(base, paths[50]),
+            "thread_logged_in": wrk(base, paths[50], cookie=cookie),
+        }
+    finally:
+        stop_server(server)
+
+    ratio = load["thread_anonymous"]["requests_per_s"] / load["hello"]["requests_per_s"]
+    errors = sum(r["non_2xx"] + r["socket_errors"] for r in load.values())
+    constant = all(q[5] == q[50] for q in queries.values())
+    return {
+        "scenario": "P1",
+        "title": "Thread page (50 answers, comments, votes), anonymous and logged-in",
+        "metrics": {
+            "server": "daphne, 1 process, config.settings.prod (DEBUG off), CONN_MAX_AGE="
+            + os.environ.get("CONN_MAX_AGE", "0"),
+            "load": " ".join(WRK),
+            "threads": {str(n): pk for n, pk in threads.items()},
+            "viewer": member.username,
+            "queries": {k: {str(n): c for n, c in v.items()} for k, v in queries.items()},
+            "wrk": load,
+            "anonymous_over_hello": round(ratio, 3),
+        },
+        "checks": [
+            {
+                "metric": "queries, 5 vs 50 answers (anon / logged-in)",
+                "value": f"{queries['anonymous'][5]}/{queries['anonymous'][50]}, "
+                f"{queries['logged_in'][5]}/{queries['logged_in'][50]}",
+                "target": "constant",
+                "ok": constant,
+            },
+            {
+                "metric": "hello /healthz",
+                "value": load["hello"]["requests_per_s"],
+                "unit": "req/s",
+                "target": "baseline",
+                "ok": None,
+            },
+            {
+                "metric": "thread anonymous",
+                "value": load["thread_anonymous"]["requests_per_s"],
+                "unit": "req/s",
+                "target": "",
+                "ok": None,
+            },
+            {
+                "metric": "thread anonymous / hello",
+                "value": round(100 * ratio, 1),
+                "unit": "%",
+                "target": ">= 50 %",
+                "ok": ratio >= 0.5,
+            },
+            {
+                "metric": "thread anonymous p50 / p99",
+                "value": f"{load['thread_anonymous']['p50_ms']:.0f} / "
+                f"{load['thread_anonymous']['p99_ms']:.0f}",
+                "unit": "ms",
+                "target": "",
+                "ok": None,
+            },
+            {
+                "metric": "thread logged-in",
+                "value": load["thread_logged_in"]["requests_per_s"],
+                "unit": "req/s",
+                "target": "",
+                "ok": None,
+            },
+            {
+                "metric": "thread logged-in p50",
+                "value": load["thread_logged_in"]["p50_ms"],
+                "unit": "ms",
+                "target": "",
+                "ok": None,
+            },
+            {
+                "metric": "thread logged-in p99",
+                "value": load["thread_logged_in"]["p99_ms"],
+                "unit": "ms",
+                "target": "<= 100 ms",
+                "ok": load["thread_logged_in"]["p99_ms"] <= 100
+                and load["thread_logged_in"]["requests"] > 0
+                and load["thread_logged_in"]["timeouts"] == 0,
+            },
+            {
+                "metric": "errors (non-2xx, socket)",
+                "value": errors,
+                "target": "0",
+                "ok": errors == 0,
+            },
+        ],
+    }
