@@ -61,6 +61,7 @@ messages: install-test
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-test
+	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(PY) bench/run.py
 
 clean:
