@@ -152,9 +152,11 @@ class PointEvent(models.Model):
     answer = models.ForeignKey(
         "forum.Answer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A reversal has the same recipient as the row it reverses, so the two only ever go
+    # together, when the member's account is erased.
     reversal_of = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="reversed_by",

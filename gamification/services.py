@@ -357,6 +357,28 @@ def adjust_reputation(*, actor: User, member: User, points: int, note: str) -> A
         return _apply([row])
 
 
+def record_opening_balances(balances: list[tuple[int, int]]) -> int:
+    """Bulk loaders (seed_demo, imports) that set `User.reputation` directly call this with
+    (user id, reputation) pairs: one adjustment row each, so the ledger agrees with the cache.
+    Not for live members (no lock, no cap): only for rows the caller has just created.
+    """
+    today = timezone.localdate()
+    rows = [
+        PointEvent(
+            recipient_id=user_id,
+            rule=rules.ADJUSTMENT,
+            delta=reputation - 1,
+            points=reputation - 1,
+            day=today,
+            note="opening balance",
+        )
+        for user_id, reputation in balances
+        if reputation != 1
+    ]
+    PointEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 # Repair --------------------------------------------------------------------------------
 
 

@@ -587,3 +587,42 @@ def test_recompute_check_reports_drift_and_exits_1_then_recompute_fixes_it(threa
 
     assert out.getvalue() == f"member {thread.answerer.pk}: 500 -> 11\nFixed 1 member(s).\n"
     assert rep(thread.answerer) == 11
+
+
+def test_seed_demo_leaves_the_ledger_in_agreement_with_reputation(db):
+    call_command(
+        "seed_demo",
+        "--users",
+        "12",
+        "--questions",
+        "10",
+        "--answers-per-question",
+        "2",
+        "--force",
+        stdout=io.StringIO(),
+    )
+
+    assert User.objects.filter(reputation__gt=1).count() > 5
+    # The autouse fixture checks reputation == ledger for every seeded member.
+
+
+def test_erasing_a_member_takes_their_ledger_along(thread):
+    (voter,) = voters(1)
+    vote(voter, thread.answer, 1)
+    vote(voter, thread.answer, -1)
+    vote(voter, thread.answer, 0)  # a standing vote would leave the score behind
+
+    User.objects.get(pk=voter.pk).delete()
+
+    # Their cost rows are gone with them; what they gave others stays, actor unknown.
+    assert PointEvent.objects.filter(rule="downvote_cast").count() == 0
+    assert list(
+        PointEvent.objects.filter(recipient=thread.answerer)
+        .order_by("pk")
+        .values_list("rule", "points", "actor")
+    ) == [
+        ("answer_upvoted", 10, None),
+        ("answer_upvoted", -10, None),
+        ("answer_downvoted", -2, None),
+        ("answer_downvoted", 2, None),
+    ]
