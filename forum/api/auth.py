@@ -35,6 +35,7 @@ class TokenView(ForumAPIView):
         return [IsAuthenticated()]
 
     @extend_schema(
+        tags=["auth"],
         summary="Get an API token",
         description="Log in with a username or e-mail address and the password. Returns the "
         "member's token (the same one on every call until it is revoked). Members must have "
@@ -73,6 +74,7 @@ class TokenView(ForumAPIView):
         return Response(TokenSerializer({"token": token.key}).data)
 
     @extend_schema(
+        tags=["auth"],
         summary="Revoke your API token",
         description="Deletes the caller's token: every client using it is logged out.",
         request=None,

@@ -27,6 +27,15 @@ def answer_detail(*, pk: int, user: User) -> tuple[Answer, dict[tuple[str, int],
     return answer, my_votes
 
 
+def tag_slug(value: str) -> str:
+    """The slug of the tag named `value` (the API lists tags by name; names such as "c++"
+    differ from their slugs), else `value` itself taken as a slug."""
+    from taggit.models import Tag
+
+    slug = Tag.objects.filter(name__iexact=value).values_list("slug", flat=True).first()
+    return slug or value
+
+
 def get_member(*, pk: int) -> User:
     """A member by id, or 404. Disabled accounts are not shown."""
     return get_object_or_404(User.objects.filter(is_active=True), pk=pk)

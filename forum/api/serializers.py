@@ -54,7 +54,10 @@ class QuestionFilterSerializer(serializers.Serializer):
     """Query parameters of the question list."""
 
     tag = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="A tag's slug, e.g. `sim`."
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="A tag, by name (as in `tags`) or slug, e.g. `sim`.",
     )
     category = CategorySlugField(required=False, help_text="A category's slug, e.g. `billing`.")
     status = serializers.ChoiceField(

@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 from forum import selectors, services
 from forum.api import schema
 from forum.api.base import ForumAPIView, Pagination
-from forum.api.selectors import answer_detail, get_member
+from forum.api.selectors import answer_detail, get_member, tag_slug
 from forum.api.serializers import (
     AcceptResultSerializer,
     AnswerSerializer,
@@ -89,7 +89,7 @@ class QuestionListView(ForumAPIView):
             user=request.user,
             ordering=ordering or "newest",
             status=filters.get("status", ""),
-            tag=filters.get("tag", "").strip().lower(),
+            tag=tag_slug(tag) if (tag := filters.get("tag", "").strip()) else "",
             category=filters.get("category"),
             q=text,
         )

@@ -453,3 +453,14 @@ def test_others_cannot_delete(request, question, client_name, status):
     assert response.status_code == status
     question.refresh_from_db()
     assert question.deleted_at is None
+
+
+def test_tag_filter_takes_the_names_the_api_lists(api, customer):
+    cpp = QuestionFactory(author=customer, tags=["c++"])
+    csharp = QuestionFactory(author=customer, tags=["c#"])
+    plain = QuestionFactory(author=customer, tags=["c"])
+
+    by_name = {name: ids(api.get(LIST_URL, {"tag": name})) for name in ("c++", "c#", "c", "C++")}
+
+    assert by_name == {"c++": [cpp.pk], "c#": [csharp.pk], "c": [plain.pk], "C++": [cpp.pk]}
+    assert api.get(detail_url(cpp.pk)).json()["tags"] == ["c++"]
