@@ -33,12 +33,12 @@ async def communicator(
 
 
 async def subscribe(socket: WebsocketCommunicator, stream: str, since: int | None = None) -> dict:
-    """Subscribe and return the reply (`subscribed` or `error`)."""
+    """Subscribe and return the reply (`subscribed` or `error`), skipping presence frames."""
     message = {"action": "subscribe", "stream": stream}
     if since is not None:
         message["since"] = since
     await socket.send_json_to(message)
-    return await socket.receive_json_from(timeout=2)
+    return await next_frame(socket)
 
 
 async def next_frame(socket: WebsocketCommunicator, *, skip_presence: bool = True) -> dict:

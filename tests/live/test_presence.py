@@ -1,0 +1,133 @@
+"""Presence on a question: how many are viewing, who is writing an answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from forum.live.backlog import get_backlog
+from tests.live.sockets import drain, next_presence, subscribe
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def settled_presence(socket, *, wait: float = 0.15) -> dict:
+    """The last presence state the socket was told, once the socket is quiet."""
+    frames = [f for f in await drain(socket, wait=wait) if f.get("type") == "presence"]
+    assert frames, "no presence frame arrived"
+    return frames[-1]["data"]
+
+
+async def test_a_new_viewer_is_told_the_current_presence(connect, question):
+    socket = await connect()
+    await socket.send_json_to({"action": "subscribe", "stream": f"question.{question.pk}"})
+    assert (await socket.receive_json_from())["type"] == "subscribed"
+    assert await socket.receive_json_from() == {
+        "stream": f"question.{question.pk}",
+        "type": "presence",
+        "data": {"viewers": 1, "typing": [], "typing_names": []},
+    }
+
+
+async def test_viewers_are_counted_once_per_member(connect, question, customer, other_customer):
+    stream = f"question.{question.pk}"
+    anna_tab_1 = await connect(customer)
+    anna_tab_2 = await connect(customer)
+    bruno = await connect(other_customer)
+    visitor = await connect()
+    for socket in (anna_tab_1, anna_tab_2, bruno, visitor):
+        await subscribe(socket, stream)
+    # anna's two tabs are one viewer; bruno one; the anonymous visitor one
+    assert (await settled_presence(bruno))["viewers"] == 3
+    # when the visitor leaves, the others hear of it
+    await visitor.disconnect()
+    assert (await settled_presence(bruno))["viewers"] == 2
+    # closing one of anna's tabs leaves her viewing
+    await anna_tab_2.send_json_to({"action": "unsubscribe", "stream": stream})
+    assert (await settled_presence(bruno))["viewers"] == 2
+    await anna_tab_1.disconnect()
+    assert (await settled_presence(bruno))["viewers"] == 1
+
+
+async def test_a_burst_of_joins_is_coalesced(connect, question, settings):
+    settings.LIVE_PRESENCE_DELAY = 0.3
+    stream = f"question.{question.pk}"
+    first = await connect()
+    await subscribe(first, stream)
+    await drain(first, wait=0.5)
+    # when ten more viewers arrive within the delay
+    for _ in range(10):
+        await subscribe(await connect(), stream)
+    # then the first viewer gets one presence event for the lot, not ten
+    frames = await drain(first, wait=0.6)
+    assert [f["data"]["viewers"] for f in frames] == [11]
+
+
+async def test_typing_shows_the_member_then_expires(connect, question, customer, settings):
+    settings.LIVE_TYPING_SECONDS = 0.4
+    stream = f"question.{question.pk}"
+    viewer = await connect()
+    anna = await connect(customer)
+    await subscribe(viewer, stream)
+    await subscribe(anna, stream)
+    await drain(viewer)
+    # when anna starts writing
+    await anna.send_json_to({"action": "typing", "stream": stream})
+    assert await next_presence(viewer) == {
+        "viewers": 2,
+        "typing": ["anna"],
+        "typing_names": ["Anna Rossi"],
+    }
+    # then, without another typing message, she stops "writing" after the timeout
+    assert await next_presence(viewer) == {"viewers": 2, "typing": [], "typing_names": []}
+
+
+async def test_repeated_typing_messages_do_not_repeat_the_presence_event(
+    connect, question, customer, settings
+):
+    settings.LIVE_TYPING_SECONDS = 1.0
+    stream = f"question.{question.pk}"
+    viewer = await connect()
+    anna = await connect(customer)
+    await subscribe(viewer, stream)
+    await subscribe(anna, stream)
+    await drain(viewer)
+    for _ in range(4):
+        await anna.send_json_to({"action": "typing", "stream": stream})
+        await asyncio.sleep(0.1)
+    frames = await drain(viewer, wait=0.3)
+    assert [f["data"]["typing"] for f in frames] == [["anna"]]
+
+
+async def test_typing_needs_a_member_and_a_subscribed_question(connect, question, customer):
+    stream = f"question.{question.pk}"
+    visitor = await connect()
+    await subscribe(visitor, stream)
+    await drain(visitor)
+    await visitor.send_json_to({"action": "typing", "stream": stream})
+    assert await visitor.receive_json_from() == {
+        "type": "error",
+        "stream": stream,
+        "reason": "login_required",
+    }
+    anna = await connect(customer)
+    await subscribe(anna, "feed")
+    for name in (stream, "feed", 5):
+        await anna.send_json_to({"action": "typing", "stream": name})
+        assert (await anna.receive_json_from())["reason"] == "not_subscribed"
+
+
+async def test_presence_is_not_stored_in_the_backlog(connect, question, customer):
+    stream = f"question.{question.pk}"
+    anna = await connect(customer)
+    await subscribe(anna, stream)
+    await anna.send_json_to({"action": "typing", "stream": stream})
+    await drain(anna, wait=0.3)
+    assert await get_backlog().alast_id(stream) == 0
+
+
+async def test_the_feed_has_no_presence(connect):
+    socket = await connect()
+    await subscribe(socket, "feed")
+    assert await drain(socket, wait=0.2) == []
