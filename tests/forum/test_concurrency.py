@@ -1,7 +1,8 @@
 """Races on PostgreSQL with real threads, each on its own connection, released together
 by a barrier: counters stay exact, constraints hold, nothing is counted twice.
 
-After every scenario the cached counters equal the rows (`counter_differences()` empty).
+After every scenario the cached counters equal the rows (`counter_differences()` empty)
+and every cached reputation equals the points ledger (`reputation_drift()` empty).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models import Sum
 from forum import services
 from forum.models import Answer, Comment, Question, Vote
 from forum.selectors import counter_differences, counter_drift
+from gamification.selectors import reputation_drift
 from tests.factories import UserFactory
 from tests.pg import POSTGRES_MARKS
 
@@ -73,6 +75,7 @@ def _counters_match_rows():
     yield
     assert counter_differences() == []
     assert {k: v for k, v in counter_drift().items() if v} == {}
+    assert reputation_drift() == []
 
 
 @pytest.fixture
