@@ -1,6 +1,6 @@
 """`/api/v1/` (app_name "api"); the paths are a contract (API.md)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from forum.api import auth, views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("answers/<int:pk>/comments/", views.AnswerCommentView.as_view(), name="answer-comments"),
     path("users/me/", views.MeView.as_view(), name="me"),
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
+    path("notifications/", include("forum.api.notifications")),
 ]
