@@ -60,6 +60,7 @@ PREVIEW_ATTRS = {
     "hx-post": reverse_lazy("forum:preview"),
     "hx-trigger": "input changed delay:500ms",
     "hx-target": "next .preview",
+    "hx-swap": "innerHTML",  # not the outerHTML an enclosing htmx form may pass down
     "hx-sync": "this:replace",
 }
 
@@ -80,6 +81,7 @@ class QuestionForm(forms.Form):
                 "hx-get": reverse_lazy("forum:similar"),
                 "hx-trigger": "input changed delay:400ms",
                 "hx-target": "next .similar",
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
             }
         ),
@@ -129,7 +131,7 @@ class EditQuestionForm(QuestionForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         # An edit keeps its own title: no "similar questions" lookups while typing.
-        for attr in ("hx-get", "hx-trigger", "hx-target", "hx-sync"):
+        for attr in ("hx-get", "hx-trigger", "hx-target", "hx-swap", "hx-sync"):
             self.fields["title"].widget.attrs.pop(attr, None)
 
     @classmethod

@@ -35,3 +35,8 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+// In DEBUG, django-htmx's script replaces the whole page with any 400/403 response (to show
+// Django's error pages); our marked fragments are not error pages, so keep them from it.
+document.addEventListener("htmx:beforeOnLoad", function (event) {
+  if (event.detail.xhr.getResponseHeader("X-Circolo-Swap")) event.stopPropagation();
+}, true);

@@ -94,6 +94,8 @@ def test_question_form_widgets_carry_limits_and_htmx_hooks(db):
     assert 'hx-get="/ask/similar/"' in html
     assert 'hx-target="next .similar"' in html
     assert 'hx-post="/preview/"' in str(QuestionForm()["body"])
+    # inside the htmx answer form the textarea would inherit the form's outerHTML swap
+    assert 'hx-swap="innerHTML"' in str(AnswerForm()["body"])
     assert 'maxlength="30000"' in str(QuestionForm()["body"])
 
 
