@@ -62,7 +62,7 @@ def snapshot() -> tuple:
 
 @pytest.fixture
 def answer(question, other_customer):
-    """An answer by `other_customer` (reputation 1) to `question`."""
+    """An answer by `other_customer` to `question`."""
     return AnswerFactory(question=question, author=other_customer, body=ANSWER)
 
 
