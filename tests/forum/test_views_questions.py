@@ -1028,3 +1028,37 @@ def test_question_page_query_count_does_not_grow_with_answers(who, helper, clien
 
     assert queries_small == queries_large
     assert queries_small <= 12
+
+
+# Fragments for live inserts ------------------------------------------------------------------
+
+
+def test_answer_fragment_is_rendered_for_the_viewer(customer_client, helper_client, answer):
+    asker = customer_client.get(url("answer_fragment", answer.pk)).content.decode()
+    helper = helper_client.get(url("answer_fragment", answer.pk)).content.decode()
+
+    assert asker.strip().startswith(f'<div class="post answer-post" id="answer-{answer.pk}">')
+    assert f'action="{url("accept_answer", answer.pk)}"' in asker
+    assert f'action="{url("accept_answer", answer.pk)}"' not in helper
+    assert "<html" not in asker
+
+
+def test_answer_fragment_hides_deleted_answers_from_others(client, other_customer, answer):
+    services.delete_answer(actor=other_customer, answer=answer)
+
+    assert client.get(url("answer_fragment", answer.pk)).status_code == 404
+
+
+def test_comments_fragment_lists_the_posts_comments(client, question, answer):
+    CommentFactory(question=None, answer=answer, body="Only on the answer.")
+    CommentFactory(question=question, body="Only on the question.")
+
+    html = client.get(url("answer_comments", answer.pk)).content.decode()
+
+    assert f'id="comments-answer-{answer.pk}"' in html
+    assert "Only on the answer." in html
+    assert "Only on the question." not in html
+    assert (
+        "Only on the question."
+        in client.get(url("question_comments", question.pk)).content.decode()
+    )

@@ -98,6 +98,24 @@ def _answer_fragment(request: HttpRequest, answer: Answer, **extra) -> str:  # n
     return render_to_string("forum/_answer.html", context, request)
 
 
+@require_GET
+def answer_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """One answer as the viewer sees it (`_answer.html`), for inserting it live.
+
+    The live layer publishes one small event per stream; each page then fetches the
+    answer rendered for its own viewer (permissions, vote state, CSRF token).
+    """
+    answer = selectors.get_answer(pk=pk, user=request.user)
+    return HttpResponse(_answer_fragment(request, answer))
+
+
+@require_GET
+def comments_fragment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A post's comments block (`_comments.html`) as the viewer sees it, for live updates."""
+    post = get_post(request, kind, pk)
+    return render(request, "forum/_comments.html", _comments_context(request, post))
+
+
 # Answers --------------------------------------------------------------------------------
 
 
