@@ -109,8 +109,13 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "circolo"},
+            # The core layer with a bounded, blocking pool (see forum/live/layers.py).
+            "BACKEND": "forum.live.layers.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": "circolo",
+                "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50),
+            },
         }
     }
 else:
