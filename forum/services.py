@@ -133,6 +133,7 @@ def ask_question(
                 "tags": tag_names,
             },
         )
+        points.on_question_asked(actor=actor, question=question)
     return question
 
 
@@ -328,6 +329,7 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
             "answer.created",
             {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
+        points.on_answer_posted(actor=actor, answer=answer)
     return answer
 
 
@@ -463,6 +465,7 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
                 "author": actor.username,
             },
         )
+        points.on_comment_posted(actor=actor, comment=comment)
     return comment
 
 

@@ -9,7 +9,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from gamification import rules, services
-from gamification.models import PointEvent, PointRule, PointSettings, PrivilegeThreshold
+from gamification.models import (
+    Badge,
+    BadgeAward,
+    PointEvent,
+    PointRule,
+    PointSettings,
+    PrivilegeThreshold,
+    Rank,
+)
 
 
 class TuningAdmin(admin.ModelAdmin):
@@ -86,4 +94,50 @@ class PointEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Badge)
+class BadgeAdmin(TuningAdmin):
+    list_display = ("__str__", "key", "enabled", "threshold")
+    list_editable = ("enabled", "threshold")
+    readonly_fields = ("key",)
+    fields = ("key", "enabled", "threshold")
+
+    def changelist_view(self, request, extra_context=None):  # noqa: ANN001, ANN201
+        response = super().changelist_view(request, extra_context)
+        if request.method == "POST":
+            rules.clear_cache()
+        return response
+
+
+@admin.register(Rank)
+class RankAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_it", "reputation")
+    ordering = ("reputation",)
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        rules.clear_cache()
+
+    def delete_model(self, request, obj) -> None:  # noqa: ANN001
+        super().delete_model(request, obj)
+        rules.clear_cache()
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        super().delete_queryset(request, queryset)
+        rules.clear_cache()
+
+
+@admin.register(BadgeAward)
+class BadgeAwardAdmin(admin.ModelAdmin):
+    list_display = ("awarded_at", "member", "badge", "scope", "tier")
+    list_filter = ("badge", "tier")
+    search_fields = ("member__username",)
+    list_select_related = ("member",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
         return False

@@ -1,6 +1,6 @@
 """The point rules the code knows, their defaults (PRODUCT.md) and the stored tuning.
 
-The stored rows (`PointRule`, `PointSettings`) override the defaults here; a missing row
+The stored rows (`PointRule`, `PointSettings`, `PrivilegeThreshold`, `Badge`, `Rank`) override the defaults here; a missing row
 falls back to its default, so a fresh or flushed database still behaves as documented.
 The tuning is read through the cache (one lookup per request at most); the admin clears
 it on save with `clear_cache()`.
@@ -63,6 +63,8 @@ class Tuning:
     daily_vote_cap: int
     reputation_floor: int
     privileges: dict[str, int]
+    badges: dict[str, tuple[bool, int | None]]  # key -> (enabled, threshold)
+    ranks: list[tuple[int, str, str]]  # (from reputation, name, Italian name), ascending
 
 
 def tuning() -> Tuning:
@@ -70,8 +72,10 @@ def tuning() -> Tuning:
     found = cache.get(_CACHE_KEY)
     if found is not None:
         return found
-    from gamification.models import PointRule, PointSettings, PrivilegeThreshold
+    from gamification.badges import BADGES
+    from gamification.models import Badge, PointRule, PointSettings, PrivilegeThreshold, Rank
     from gamification.privileges import PRIVILEGES
+    from gamification.ranks import DEFAULT_RANKS
 
     rules = dict(RULES)
     for row in PointRule.objects.all():
@@ -83,11 +87,18 @@ def tuning() -> Tuning:
     for key, reputation in PrivilegeThreshold.objects.values_list("key", "reputation"):
         if key in privileges:
             privileges[key] = reputation
+    badges = {key: (True, spec.threshold) for key, spec in BADGES.items()}
+    for key, enabled, threshold in Badge.objects.values_list("key", "enabled", "threshold"):
+        if key in badges:
+            badges[key] = (enabled, threshold if threshold is not None else badges[key][1])
+    ranks = [(r.reputation, r.name, r.name_it) for r in Rank.objects.order_by("reputation")]
     found = Tuning(
         rules=rules,
         daily_vote_cap=stored.daily_vote_cap if stored else DEFAULT_DAILY_VOTE_CAP,
         reputation_floor=stored.reputation_floor if stored else DEFAULT_REPUTATION_FLOOR,
         privileges=privileges,
+        badges=badges,
+        ranks=ranks or list(DEFAULT_RANKS),
     )
     cache.set(_CACHE_KEY, found, _CACHE_TIMEOUT)
     return found

@@ -20,9 +20,12 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.models import Answer, Question, User
-from gamification import rules
-from gamification.models import PointEvent, PointSettings
+from forum.live.events import publish
+from forum.live.streams import user_stream
+from forum.models import Answer, Comment, Question, User
+from gamification import badges, leaderboards, rules
+from gamification.badges import Event
+from gamification.models import BadgeAward, PointEvent, PointSettings
 
 Post = Question | Answer
 
@@ -192,8 +195,17 @@ def _apply(rows: list[_Row]) -> Applied:
         after = max(floor, 1 + raw + points)
         if after != before:
             User.objects.filter(pk=user_id).update(reputation=F("reputation") + (after - before))
+            _announce_reputation(user_id, after, after - before)
         reputation[user_id] = after
+    leaderboards.bump(events)
     return Applied(events, reputation)
+
+
+def _announce_reputation(user_id: int, reputation: int, change: int) -> None:
+    """`reputation.changed` on the member's `user` stream, after commit."""
+    publish(
+        user_stream(user_id), "reputation.changed", {"reputation": reputation, "change": change}
+    )
 
 
 def _post_ids(post: Post) -> tuple[int, int | None]:
@@ -233,7 +245,24 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
             else:
                 rows += _award(rules.ANSWER_DOWNVOTED, recipient_id=post.author_id, **ids)
                 rows += _award(rules.DOWNVOTE_CAST, recipient_id=actor.pk, **ids)
-        return _apply(rows)
+        applied = _apply(rows)
+        if after:
+            badges.evaluate(Event(badges.VOTED, member=actor, value=after))
+        if after > before and post.author_id != actor.pk:
+            badges.evaluate(
+                Event(
+                    badges.SCORED,
+                    member=User.objects.get(pk=post.author_id),
+                    post=post,
+                    score=post.score + (after - before),
+                    tag_ids=(
+                        []
+                        if answer_id is None
+                        else leaderboards.question_tags([question_id])[question_id]
+                    ),
+                )
+            )
+        return applied
 
 
 def _accept_key(answer_id: int) -> str:
@@ -263,7 +292,11 @@ def on_answer_accepted(
             rows += _award(rules.ANSWER_ACCEPTED, recipient_id=answer.author_id, **ids)
             if actor.pk == question.author_id:
                 rows += _award(rules.ACCEPT_BONUS_ASKER, recipient_id=question.author_id, **ids)
-        return _apply(rows)
+        applied = _apply(rows)
+        if answer.author_id != question.author_id:
+            author = User.objects.get(pk=answer.author_id)
+            badges.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
+        return applied
 
 
 def on_answer_unaccepted(*, actor: User, answer: Answer) -> Applied:
@@ -288,6 +321,21 @@ def on_post_deleted(*, actor: User, post: Post) -> Applied:
         )
     with transaction.atomic(savepoint=False):
         return _apply(_reverse_active(events, actor))
+
+
+def on_question_asked(*, actor: User, question: Question) -> list[BadgeAward]:
+    """Caller (ask_question) has just created `question` in its transaction."""
+    return badges.evaluate(Event(badges.ASKED, member=actor, question=question))
+
+
+def on_answer_posted(*, actor: User, answer: Answer) -> list[BadgeAward]:
+    """Caller (post_answer) has just created `answer` in its transaction."""
+    return badges.evaluate(Event(badges.ANSWERED, member=actor, answer=answer))
+
+
+def on_comment_posted(*, actor: User, comment: Comment) -> list[BadgeAward]:
+    """Caller (post_comment) has just created `comment` in its transaction."""
+    return badges.evaluate(Event(badges.COMMENTED, member=actor))
 
 
 # Staff and manager actions ----------------------------------------------------------------
@@ -359,23 +407,29 @@ def adjust_reputation(*, actor: User, member: User, points: int, note: str) -> A
 
 def record_opening_balances(balances: list[tuple[int, int]]) -> int:
     """Bulk loaders (seed_demo, imports) that set `User.reputation` directly call this with
-    (user id, reputation) pairs: one adjustment row each, so the ledger agrees with the cache.
-    Not for live members (no lock, no cap): only for rows the caller has just created.
+    (user id, reputation) pairs: one adjustment row each, dated the day the member joined,
+    so the ledger and the all-time leaderboard agree with the cache. Not for live members
+    (no lock, no cap): only for rows the caller has just created.
     """
-    today = timezone.localdate()
-    rows = [
-        PointEvent(
-            recipient_id=user_id,
-            rule=rules.ADJUSTMENT,
-            delta=reputation - 1,
-            points=reputation - 1,
-            day=today,
-            note="opening balance",
-        )
-        for user_id, reputation in balances
-        if reputation != 1
-    ]
-    PointEvent.objects.bulk_create(rows, batch_size=2000)
+    wanted = {user_id: reputation for user_id, reputation in balances if reputation != 1}
+    joined = dict(User.objects.filter(pk__in=wanted).values_list("pk", "date_joined"))
+    rows = PointEvent.objects.bulk_create(
+        [
+            PointEvent(
+                recipient_id=user_id,
+                rule=rules.ADJUSTMENT,
+                delta=reputation - 1,
+                points=reputation - 1,
+                day=timezone.localdate(joined[user_id]),
+                created_at=joined[user_id],
+                note="opening balance",
+            )
+            for user_id, reputation in wanted.items()
+            if user_id in joined
+        ],
+        batch_size=2000,
+    )
+    leaderboards.bump(rows)
     return len(rows)
 
 

@@ -39,11 +39,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         from django.db.models import Sum
 
+        from gamification.leaderboards import bump
         from gamification.models import PointEvent
 
         missing = obj.reputation - 1 - (obj.point_events.aggregate(s=Sum("points"))["s"] or 0)
         if missing:
-            PointEvent.objects.create(
+            event = PointEvent.objects.create(
                 recipient=obj,
                 rule="adjustment",
                 delta=missing,
@@ -51,6 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
                 day=timezone.localdate(),
                 note="test fixture",
             )
+            bump([event])  # and the leaderboard counters, as the services would
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from gamification import rules
-from gamification.models import PointRule, PointSettings, PrivilegeThreshold
+from gamification.badges import BADGES
+from gamification.models import Badge, PointRule, PointSettings, PrivilegeThreshold
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import member
 
@@ -15,9 +16,10 @@ from tests.gamification.support import member
 @pytest.fixture
 def tune(db):
     """tune(rule="answer_upvoted", delta=7, enabled=True) / tune(cap=15, floor=1) /
-    tune(privilege="upvote", reputation=30): store a value as the manager would."""
+    tune(privilege="upvote", reputation=30) / tune(badge="good-answer", threshold=2):
+    store a value as the manager would."""
 
-    def _tune(*, rule=None, privilege=None, cap=None, floor=None, **values):  # noqa: ANN001, ANN003, ANN202
+    def _tune(*, rule=None, privilege=None, badge=None, cap=None, floor=None, **values):  # noqa: ANN001, ANN003, ANN202
         if rule:
             default = rules.RULES[rule]
             PointRule.objects.update_or_create(
@@ -26,6 +28,15 @@ def tune(db):
                     "delta": values.get("delta", default.delta),
                     "enabled": values.get("enabled", default.enabled),
                     "capped": values.get("capped", default.capped),
+                },
+            )
+        if badge:
+            spec = BADGES[badge]
+            Badge.objects.update_or_create(
+                key=badge,
+                defaults={
+                    "enabled": values.get("enabled", True),
+                    "threshold": values.get("threshold", spec.threshold),
                 },
             )
         if privilege:

@@ -19,7 +19,9 @@ def assert_invariants() -> None:
     assert {k: v for k, v in counter_drift().items() if v} == {}
     out = io.StringIO()
     call_command("recompute_reputation", "--check", stdout=out)
-    assert out.getvalue() == "Every cached reputation matches the ledger.\n"
+    assert out.getvalue() == (
+        "Every cached reputation and leaderboard counter matches the ledger.\n"
+    )
     for field in ("question", "answer"):
         pairs = list(Vote.objects.filter(**{f"{field}__isnull": False}).values_list("voter", field))
         assert len(pairs) == len(set(pairs))
@@ -40,3 +42,14 @@ def rep(user: User) -> int:
 
 def voters(n: int, reputation: int = 200, prefix: str = "voter") -> list[User]:
     return [member(reputation, username=f"{prefix}{i:02d}") for i in range(n)]
+
+
+def published(callbacks) -> list[tuple[str, str, dict]]:  # noqa: ANN001
+    """(stream, type, data) of the live events in captured on-commit callbacks."""
+    from forum.live import events
+
+    return [
+        cb.args
+        for cb in callbacks
+        if getattr(cb, "func", None) is events._deliver  # noqa: SLF001
+    ]

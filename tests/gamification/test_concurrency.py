@@ -17,7 +17,7 @@ from django.db import connection
 
 from forum import services
 from forum.models import Answer, Question, Vote
-from gamification.models import PointEvent
+from gamification.models import BadgeAward, PointEvent
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import assert_invariants, member, rep, voters
 
@@ -209,4 +209,29 @@ def test_votes_crossing_between_two_members_do_not_deadlock():
     assert errors == [None] * 16
     assert (rep(a), rep(b)) == (200 - 16 - 8, 200 - 16 - 8)
     assert Question.objects.count() == 16
+    assert_invariants()
+
+
+def test_two_requests_awarding_the_same_badge():
+    """8 first questions at once: each request finds no badge and inserts one; the unique
+    constraint lets exactly one through and the others carry on without it."""
+    asker = member(1, username="asker")
+
+    errors = run_together(
+        [
+            lambda i=i: services.ask_question(
+                actor=asker,
+                title=f"Question number {i} about my SIM",
+                body="My SIM stopped working after the top-up, the phone says no service.",
+                tags=["sim"],
+            )
+            for i in range(8)
+        ]
+    )
+
+    assert errors == [None] * 8
+    assert Question.objects.filter(author=asker).count() == 8
+    assert list(BadgeAward.objects.filter(member=asker).values_list("badge", flat=True)) == [
+        "curious"
+    ]
     assert_invariants()

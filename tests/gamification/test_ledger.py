@@ -20,7 +20,7 @@ from django.utils import timezone
 from forum import services
 from forum.models import User
 from gamification import services as points
-from gamification.models import PointEvent
+from gamification.models import PointEvent, ScoreCounter
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import assert_invariants, member, rep, voters
 
@@ -571,21 +571,29 @@ def test_only_managers_adjust(staff, customer):
 
 def test_recompute_check_reports_drift_and_exits_1_then_recompute_fixes_it(thread):
     (voter,) = voters(1)
-    vote(voter, thread.answer, 1)
+    with time_machine.travel(dt.datetime(2025, 3, 5, 10, tzinfo=dt.UTC), tick=False):
+        vote(voter, thread.answer, 1)
     User.objects.filter(pk=thread.answerer.pk).update(reputation=500)
+    ScoreCounter.objects.filter(user=thread.answerer, period="week", tag_id=0).update(points=3)
     out = io.StringIO()
 
     with pytest.raises(CommandError) as exc:
         call_command("recompute_reputation", "--check", stdout=out)
 
     assert exc.value.returncode == 1
-    assert out.getvalue() == f"answerer (id {thread.answerer.pk}): cached 500, ledger says 11\n"
+    assert out.getvalue() == (
+        f"answerer (id {thread.answerer.pk}): cached 500, ledger says 11\n"
+        f"answerer (id {thread.answerer.pk}): week from 2025-03-03, all tags: "
+        "counter 3, ledger says 10\n"
+    )
     assert rep(thread.answerer) == 500  # --check changes nothing
 
     out = io.StringIO()
     call_command("recompute_reputation", stdout=out)
 
-    assert out.getvalue() == f"member {thread.answerer.pk}: 500 -> 11\nFixed 1 member(s).\n"
+    assert out.getvalue() == (
+        f"member {thread.answerer.pk}: 500 -> 11\nFixed 1 member(s) and 1 leaderboard counter(s).\n"
+    )
     assert rep(thread.answerer) == 11
 
 

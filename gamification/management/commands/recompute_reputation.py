@@ -1,18 +1,21 @@
-"""`recompute_reputation [--check]`: cached reputation against the points ledger."""
+"""`recompute_reputation [--check]`: cached reputation and leaderboard counters against the
+points ledger."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from forum.models import User
+from gamification import leaderboards
 from gamification.selectors import reputation_drift
 from gamification.services import recompute_reputation
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every member's cached reputation from the points ledger. With --check, "
-        "change nothing, print the differences and exit 1 if there are any."
+        "Recompute every member's cached reputation and leaderboard counters from the points "
+        "ledger. With --check, change nothing, print the differences and exit 1 if any."
     )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
@@ -22,19 +25,37 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, **options) -> None:  # noqa: ANN002, ANN003
         if check:
-            drift = reputation_drift()
-            names = dict(
-                User.objects.filter(pk__in=[pk for pk, *_ in drift]).values_list("pk", "username")
-            )
-            for pk, cached, expected in drift:
-                self.stdout.write(
-                    f"{names.get(pk, pk)} (id {pk}): cached {cached}, ledger says {expected}"
-                )
-            if drift:
-                raise CommandError(f"{len(drift)} member(s) differ from the ledger.", returncode=1)
-            self.stdout.write("Every cached reputation matches the ledger.")
+            self._check()
             return
         fixed = recompute_reputation()
         for pk, was, now in fixed:
             self.stdout.write(f"member {pk}: {was} -> {now}")
-        self.stdout.write(f"Fixed {len(fixed)} member(s).")
+        with transaction.atomic():
+            counters = leaderboards.rebuild_counters()
+        self.stdout.write(f"Fixed {len(fixed)} member(s) and {counters} leaderboard counter(s).")
+
+    def _check(self) -> None:
+        drift = reputation_drift()
+        counters = leaderboards.counter_drift()
+        names = dict(
+            User.objects.filter(
+                pk__in=[pk for pk, *_ in drift] + [key[0] for key, *_ in counters]
+            ).values_list("pk", "username")
+        )
+        for pk, cached, expected in drift:
+            self.stdout.write(
+                f"{names.get(pk, pk)} (id {pk}): cached {cached}, ledger says {expected}"
+            )
+        for (pk, period, start, tag_id), stored, expected in counters:
+            where = f"tag {tag_id}" if tag_id else "all tags"
+            self.stdout.write(
+                f"{names.get(pk, pk)} (id {pk}): {period} from {start}, {where}: "
+                f"counter {stored}, ledger says {expected}"
+            )
+        if drift or counters:
+            raise CommandError(
+                f"{len(drift)} reputation(s) and {len(counters)} leaderboard counter(s) "
+                "differ from the ledger.",
+                returncode=1,
+            )
+        self.stdout.write("Every cached reputation and leaderboard counter matches the ledger.")

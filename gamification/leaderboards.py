@@ -1,0 +1,207 @@
+"""Leaderboards from denormalised counters (`ScoreCounter`), never from summing the ledger.
+
+`bump` is called by the ledger writer in the same transaction as the rows (under the
+recipients' row locks, so a member's counters have one writer at a time) and adds each
+row's points to its member's counters for the week, the month and all time, in all tags
+and in each tag of the row's question, in one upsert statement. A reversal counts against
+the period of the row it reverses (counters go by the rows' `day`).
+
+Everyone is counted; staff and suspended members are left out when the board is read, so
+a change of role needs no rewrite. `counter_drift` recomputes what the counters should be
+from the ledger; `rebuild_counters` writes that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+from taggit.models import TaggedItem
+
+from forum.models import User
+from gamification.models import Period, PointEvent, ScoreCounter
+
+ALL_TIME_START = dt.date(2000, 1, 1)
+Key = tuple[int, str, dt.date, int]  # (user id, period, start, tag id or 0)
+
+
+def period_start(period: str, day: dt.date) -> dt.date:
+    if period == Period.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if period == Period.MONTH:
+        return day.replace(day=1)
+    return ALL_TIME_START
+
+
+def question_tags(question_ids: Iterable[int]) -> dict[int, list[int]]:
+    ids = {pk for pk in question_ids if pk}
+    tags: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        rows = TaggedItem.objects.filter(
+            content_type__app_label="forum",
+            content_type__model="question",
+            object_id__in=ids,
+        ).values_list("object_id", "tag_id")
+        for question_id, tag_id in rows:
+            tags[question_id].append(tag_id)
+    return tags
+
+
+def increments(events: Iterable[PointEvent]) -> dict[Key, int]:
+    events = [e for e in events if e.points]
+    tags = question_tags(e.question_id for e in events)
+    totals: dict[Key, int] = defaultdict(int)
+    for event in events:
+        for period in Period.values:
+            start = period_start(period, event.day)
+            totals[(event.recipient_id, period, start, 0)] += event.points
+            for tag_id in tags.get(event.question_id, ()):
+                totals[(event.recipient_id, period, start, tag_id)] += event.points
+    return {key: points for key, points in totals.items() if points}
+
+
+def bump(events: Iterable[PointEvent]) -> None:
+    """Add the rows' points to their counters: one INSERT ... ON CONFLICT DO UPDATE."""
+    totals = increments(events)
+    if not totals:
+        return
+    table = connection.ops.quote_name(ScoreCounter._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(totals))
+    params: list[object] = []
+    for (user_id, period, start, tag_id), points in sorted(totals.items()):
+        params += [user_id, period, start, tag_id, points]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, period, start, tag_id, points) VALUES {values} "  # noqa: S608 - fixed names, values are parameters
+            f"ON CONFLICT (user_id, period, start, tag_id) "
+            f"DO UPDATE SET points = {table}.points + excluded.points",
+            params,
+        )
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    position: int
+    member: User
+    points: int
+
+
+def _board(period: str, tag_id: int, today: dt.date | None = None):  # noqa: ANN202
+    start = period_start(period, today or timezone.localdate())
+    return ScoreCounter.objects.filter(
+        period=period,
+        start=start,
+        tag_id=tag_id,
+        user__is_staff=False,
+        user__is_superuser=False,
+        user__is_active=True,
+    )
+
+
+def leaderboard(*, period: str, tag_id: int = 0, limit: int = 20, offset: int = 0) -> list[Entry]:
+    """The top members of the period (in one tag, or all), best first; ties by who got
+    there first (lower id). Members with no points in the period are not listed."""
+    rows = (
+        _board(period, tag_id)
+        .filter(points__gt=0)
+        .select_related("user")
+        .order_by("-points", "user_id")[offset : offset + limit]
+    )
+    return [Entry(offset + i + 1, row.user, row.points) for i, row in enumerate(rows)]
+
+
+def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
+    """The member's own place on the board, or None when they have no points there."""
+    mine = _board(period, tag_id).filter(user=member, points__gt=0).first()
+    if mine is None:
+        return None
+    ahead = (
+        _board(period, tag_id).filter(points__gt=mine.points).count()
+        + _board(period, tag_id).filter(points=mine.points, user_id__lt=member.pk).count()
+    )
+    return Entry(ahead + 1, member, mine.points)
+
+
+# Checking against the ledger ---------------------------------------------------------------
+
+
+def expected_counters() -> dict[Key, int]:
+    """What every counter should hold, summed from the ledger (slow; for checks and repair)."""
+    totals: dict[Key, int] = defaultdict(int)
+    for user_id, points in (
+        PointEvent.objects.values("recipient")
+        .annotate(s=Sum("points"))
+        .values_list("recipient", "s")
+    ):
+        totals[(user_id, Period.ALL, ALL_TIME_START, 0)] += points
+    for period, trunc in ((Period.WEEK, TruncWeek), (Period.MONTH, TruncMonth)):
+        for user_id, start, points in (
+            PointEvent.objects.annotate(start=trunc("day"))
+            .values("recipient", "start")
+            .annotate(s=Sum("points"))
+            .values_list("recipient", "start", "s")
+        ):
+            start = start.date() if isinstance(start, dt.datetime) else start
+            totals[(user_id, period, start, 0)] += points
+    tags = question_tags(
+        PointEvent.objects.filter(question__isnull=False).values_list("question_id", flat=True)
+    )
+    for user_id, question_id, day, points in (
+        PointEvent.objects.filter(question__isnull=False)
+        .values("recipient", "question", "day")
+        .annotate(s=Sum("points"))
+        .values_list("recipient", "question", "day", "s")
+    ):
+        for tag_id in tags.get(question_id, ()):
+            for period in Period.values:
+                totals[(user_id, period, period_start(period, day), tag_id)] += points
+    return {key: points for key, points in totals.items() if points}
+
+
+def stored_counters() -> dict[Key, int]:
+    return {
+        (user_id, period, start, tag_id): points
+        for user_id, period, start, tag_id, points in ScoreCounter.objects.exclude(
+            points=0
+        ).values_list("user_id", "period", "start", "tag_id", "points")
+    }
+
+
+def counter_drift() -> list[tuple[Key, int, int]]:
+    """(counter, stored, expected) for every counter that differs from the ledger."""
+    expected, stored = expected_counters(), stored_counters()
+    return sorted(
+        (key, stored.get(key, 0), expected.get(key, 0))
+        for key in expected.keys() | stored.keys()
+        if stored.get(key, 0) != expected.get(key, 0)
+    )
+
+
+def rebuild_counters() -> int:
+    """Rewrite every counter from the ledger; returns how many counters changed.
+
+    Caller runs it in a transaction (the repair command); it locks the counters table so
+    no vote adds to a counter while it is being rewritten.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {ScoreCounter._meta.db_table} IN EXCLUSIVE MODE")
+    drift = counter_drift()
+    for (user_id, period, start, tag_id), _stored, expected in drift:
+        ScoreCounter.objects.update_or_create(
+            user_id=user_id,
+            period=period,
+            start=start,
+            tag_id=tag_id,
+            defaults={"points": expected},
+        )
+    return len(drift)
