@@ -22,6 +22,13 @@ from tests.factories import CategoryFactory, QuestionFactory
 BODY = "My SIM stopped working after the top-up, the phone says no service."
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English; an earlier request may have left Italian active."""
+    with translation.override("en"):
+        yield
+
+
 def test_question_form_normalises_like_the_service(db):
     category = CategoryFactory(name="Network", slug="network")
     form = QuestionForm(
