@@ -8,6 +8,7 @@ from forum.views import health
 
 urlpatterns = [
     path("", include("forum.urls")),
+    path("", include("gamification.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
