@@ -30,11 +30,11 @@ async def connect():
 
     async def open_socket(user=None, **kwargs):
         socket = await sockets.communicator(user, **kwargs)
-        connected, code = await socket.connect()
+        connected, code = await socket.connect(timeout=5)
         assert connected, f"refused with {code}"
         opened.append(socket)
         return socket
 
     yield open_socket
     for socket in opened:
-        await socket.disconnect()
+        await socket.disconnect(timeout=5)

@@ -44,14 +44,14 @@ async def subscribe(socket: WebsocketCommunicator, stream: str, since: int | Non
 async def next_frame(socket: WebsocketCommunicator, *, skip_presence: bool = True) -> dict:
     """The next frame, skipping presence frames unless asked for them."""
     while True:
-        frame = await socket.receive_json_from(timeout=2)
+        frame = await socket.receive_json_from(timeout=5)
         if not (skip_presence and frame.get("type") == "presence"):
             return frame
 
 
 async def next_presence(socket: WebsocketCommunicator) -> dict:
     while True:
-        frame = await socket.receive_json_from(timeout=2)
+        frame = await socket.receive_json_from(timeout=5)
         if frame.get("type") == "presence":
             return frame["data"]
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def handshake(socket) -> tuple[bool, int | None]:
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=5)
     if connected:
         await socket.disconnect()
     return connected, code
@@ -62,14 +62,14 @@ async def test_the_session_cookie_authenticates(connect, customer):
 
 async def test_a_token_in_the_authorization_header_authenticates(token):
     socket = await communicator(headers=[(b"authorization", f"Token {token}".encode())])
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
     assert (await subscribe(socket, "user"))["type"] == "subscribed"
     await socket.disconnect()
 
 
 async def test_a_token_in_the_query_string_authenticates(token):
     socket = await communicator(path=f"/ws/?token={token}")
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=5))[0]
     assert (await subscribe(socket, "user"))["type"] == "subscribed"
     await socket.disconnect()
 
@@ -111,4 +111,4 @@ async def test_a_token_does_not_bypass_the_origin_check(token):
 async def test_only_ws_is_routed(token):
     socket = await communicator(path="/other/")
     with pytest.raises(ValueError, match="No route found"):
-        await socket.connect()
+        await socket.connect(timeout=5)

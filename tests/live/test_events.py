@@ -256,7 +256,7 @@ async def test_a_frame_is_encoded_once_for_all_its_subscribers(
     await run(services.post_answer, actor=other_customer, question=question, body=ANSWER)
     # then each socket gets the same text, encoded once (other encodes are the asker's
     # notification and the like, on their own streams)
-    texts = [(await s.receive_output(timeout=2))["text"] for s in sockets]
+    texts = [(await s.receive_output(timeout=5))["text"] for s in sockets]
     assert [e for e in encodes if e[0] == f"question.{question.pk}"] == [
         (f"question.{question.pk}", "answer.created")
     ]

@@ -18,7 +18,6 @@ async def test_a_burst_of_subscriptions_stays_within_the_pool_and_all_succeed():
     layer = RedisChannelLayer(hosts=[url], prefix="circolo-storm-test", max_connections=8)
     probe = aioredis.Redis.from_url(url)
     try:
-        before = (await probe.info("clients"))["connected_clients"]
         peak = 0
 
         async def subscribe_one() -> None:
@@ -34,8 +33,8 @@ async def test_a_burst_of_subscriptions_stays_within_the_pool_and_all_succeed():
         # then every subscription succeeded, through at most 8 connections
         assert [r for r in results if isinstance(r, Exception)] == []
         assert peak <= 8
-        after = (await probe.info("clients"))["connected_clients"]
-        assert after - before <= 8
+        pool = layer.connection(0).connection_pool
+        assert len(pool._available_connections) + len(pool._in_use_connections) <= 8
         assert await probe.zcard("circolo-storm-test:group:s.question.1") == 500
     finally:
         await layer.flush()

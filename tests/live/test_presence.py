@@ -22,8 +22,8 @@ async def settled_presence(socket, *, wait: float = 0.15) -> dict:
 async def test_a_new_viewer_is_told_the_current_presence(connect, question):
     socket = await connect()
     await socket.send_json_to({"action": "subscribe", "stream": f"question.{question.pk}"})
-    assert (await socket.receive_json_from())["type"] == "subscribed"
-    assert await socket.receive_json_from() == {
+    assert (await socket.receive_json_from(timeout=5))["type"] == "subscribed"
+    assert await socket.receive_json_from(timeout=5) == {
         "stream": f"question.{question.pk}",
         "type": "presence",
         "data": {"viewers": 1, "typing": [], "typing_names": []},
@@ -51,7 +51,7 @@ async def test_viewers_are_counted_once_per_member(connect, question, customer, 
 
 
 async def test_a_burst_of_joins_is_coalesced(connect, question, settings):
-    settings.LIVE_PRESENCE_DELAY = 0.3
+    settings.LIVE_PRESENCE_DELAY = 0.5
     stream = f"question.{question.pk}"
     first = await connect()
     await subscribe(first, stream)
@@ -59,9 +59,11 @@ async def test_a_burst_of_joins_is_coalesced(connect, question, settings):
     # when ten more viewers arrive within the delay
     for _ in range(10):
         await subscribe(await connect(), stream)
-    # then the first viewer gets one presence event for the lot, not ten
-    frames = await drain(first, wait=0.6)
-    assert [f["data"]["viewers"] for f in frames] == [11]
+    # then the first viewer gets a presence event or two for the lot (depending on how
+    # long the joins took), not ten, and the last one counts everyone
+    frames = await drain(first, wait=1.0)
+    assert 1 <= len(frames) <= 2
+    assert frames[-1]["data"]["viewers"] == 11
 
 
 async def test_typing_shows_the_member_then_expires(connect, question, customer, settings):
@@ -106,7 +108,7 @@ async def test_typing_needs_a_member_and_a_subscribed_question(connect, question
     await subscribe(visitor, stream)
     await drain(visitor)
     await visitor.send_json_to({"action": "typing", "stream": stream})
-    assert await visitor.receive_json_from() == {
+    assert await visitor.receive_json_from(timeout=5) == {
         "type": "error",
         "stream": stream,
         "reason": "login_required",
@@ -115,7 +117,7 @@ async def test_typing_needs_a_member_and_a_subscribed_question(connect, question
     await subscribe(anna, "feed")
     for name in (stream, "feed", 5):
         await anna.send_json_to({"action": "typing", "stream": name})
-        assert (await anna.receive_json_from())["reason"] == "not_subscribed"
+        assert (await anna.receive_json_from(timeout=5))["reason"] == "not_subscribed"
 
 
 async def test_presence_is_not_stored_in_the_backlog(connect, question, customer):

@@ -122,7 +122,7 @@ async def test_unknown_streams_are_refused(connect, name):
 async def test_a_stream_name_must_be_a_string(connect, name):
     socket = await connect()
     await socket.send_json_to({"action": "subscribe", "stream": name})
-    assert await socket.receive_json_from() == {
+    assert await socket.receive_json_from(timeout=5) == {
         "type": "error",
         "stream": None,
         "reason": "unknown_stream",
@@ -133,7 +133,7 @@ async def test_a_stream_name_must_be_a_string(connect, name):
 async def test_since_must_be_a_non_negative_integer(connect, since):
     socket = await connect()
     await socket.send_json_to({"action": "subscribe", "stream": "feed", "since": since})
-    assert await socket.receive_json_from() == {
+    assert await socket.receive_json_from(timeout=5) == {
         "type": "error",
         "stream": "feed",
         "reason": "bad_since",
@@ -155,21 +155,21 @@ async def test_malformed_messages_get_an_error(connect, settings, text, reason):
     settings.LIVE_MAX_MESSAGE_BYTES = 4096
     socket = await connect()
     await socket.send_to(text_data=text)
-    assert (await socket.receive_json_from())["reason"] == reason
+    assert (await socket.receive_json_from(timeout=5))["reason"] == reason
 
 
 async def test_deeply_nested_json_within_the_size_limit_is_a_bad_message(connect, settings):
     settings.LIVE_MAX_MESSAGE_BYTES = 100_000
     socket = await connect()
     await socket.send_to(text_data="[" * 50_000 + "]" * 50_000)
-    assert (await socket.receive_json_from())["reason"] == "bad_message"
+    assert (await socket.receive_json_from(timeout=5))["reason"] == "bad_message"
 
 
 async def test_unsubscribe_stops_the_frames(connect, customer):
     socket = await connect()
     await subscribe(socket, "feed")
     await socket.send_json_to({"action": "unsubscribe", "stream": "feed"})
-    assert await socket.receive_json_from() == {"type": "unsubscribed", "stream": "feed"}
+    assert await socket.receive_json_from(timeout=5) == {"type": "unsubscribed", "stream": "feed"}
     await run(
         services.ask_question,
         actor=customer,
@@ -183,7 +183,7 @@ async def test_unsubscribe_stops_the_frames(connect, customer):
 async def test_unsubscribing_from_a_stream_not_subscribed(connect):
     socket = await connect()
     await socket.send_json_to({"action": "unsubscribe", "stream": "feed"})
-    assert await socket.receive_json_from() == {
+    assert await socket.receive_json_from(timeout=5) == {
         "type": "error",
         "stream": "feed",
         "reason": "not_subscribed",
