@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import weakref
 from collections import defaultdict
@@ -30,6 +31,8 @@ from channels.layers import get_channel_layer
 from forum.live import redis_clients
 from forum.live.conf import live_setting, redis_url
 from forum.live.streams import group_name
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "circolo:live"
 REFRESH_SECONDS = 60
@@ -202,13 +205,17 @@ class Presence:
             await asyncio.sleep(float(live_setting("LIVE_PRESENCE_DELAY")))
         finally:
             self.pending.pop(stream, None)
-        text, next_expiry = await self._encode(stream)
-        if force or self.last_sent.get(stream) != text:
-            if stream in self.local_count:
-                self.last_sent[stream] = text
-            await get_channel_layer().group_send(
-                group_name(stream), {"type": "live.presence", "stream": stream, "text": text}
-            )
+        try:
+            text, next_expiry = await self._encode(stream)
+            if force or self.last_sent.get(stream) != text:
+                if stream in self.local_count:
+                    self.last_sent[stream] = text
+                await get_channel_layer().group_send(
+                    group_name(stream), {"type": "live.presence", "stream": stream, "text": text}
+                )
+        except Exception:  # Redis hiccup: presence is best effort, the next change retries
+            logger.exception("Presence broadcast for %s failed", stream)
+            return
         if next_expiry is not None:
             # Say when the typing stops: look again just after the earliest one lapses.
             delay = max(next_expiry - time.time(), 0) + 0.05
