@@ -147,10 +147,20 @@ class PointEvent(models.Model):
     key = models.CharField(max_length=80, blank=True)
     occurrence = models.PositiveIntegerField(default=1)
     question = models.ForeignKey(
-        "forum.Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "forum.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # see LOCK ORDER in gamification.services
     )
     answer = models.ForeignKey(
-        "forum.Answer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "forum.Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # see LOCK ORDER in gamification.services
     )
     # A reversal has the same recipient as the row it reverses, so the two only ever go
     # together, when the member's account is erased.
@@ -245,10 +255,20 @@ class BadgeAward(models.Model):
     scope = models.CharField(max_length=40, blank=True)
     tier = models.CharField(max_length=6, choices=Tier.choices)
     question = models.ForeignKey(
-        "forum.Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "forum.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # see LOCK ORDER in gamification.services
     )
     answer = models.ForeignKey(
-        "forum.Answer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "forum.Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # see LOCK ORDER in gamification.services
     )
     tag = models.ForeignKey(
         "taggit.Tag", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

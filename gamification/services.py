@@ -3,10 +3,19 @@
 The `on_*` hooks are called by `forum.services` *inside* their transaction, after they
 have locked the post (or question) concerned, so two requests about the same post are
 serialised before they get here. Each hook turns the change into award and reversal rows
-and hands them to `_apply`, which locks the members' rows (always after the posts, always
-in primary-key order, so no two transactions wait on each other in a cycle), applies the
-daily cap, writes the rows and moves the cached reputation with `F()`. See
-`gamification.models` for the arithmetic.
+and hands them to `_apply`, which locks the members' rows, applies the daily cap, writes
+the rows and moves the cached reputation with `F()`. See `gamification.models` for the
+arithmetic.
+
+LOCK ORDER (proved by tests/gamification/test_concurrency.py on PostgreSQL): question,
+then answer, then members. The forum services lock posts first; members are locked last,
+all in one statement in primary-key order, and `FOR NO KEY UPDATE`, which does not block
+the `KEY SHARE` locks PostgreSQL takes on a member row when another transaction inserts a
+row pointing at it (a vote, a ledger row): with plain `FOR UPDATE`, two members voting on
+each other's posts would deadlock. For the same reason the ledger's and the badges' links
+to questions and answers carry no database constraint: a vote on an answer would otherwise
+take a lock on its question while holding the answer, the opposite order to accepting.
+Accepting locks the answers it pays for before the members (`on_answer_accepted`).
 """
 
 from __future__ import annotations
@@ -109,7 +118,7 @@ def _apply(rows: list[_Row]) -> Applied:
     floor = tuning.reputation_floor
     locked = {
         pk: (reputation, active)
-        for pk, reputation, active in User.objects.select_for_update()
+        for pk, reputation, active in User.objects.select_for_update(no_key=True)
         .filter(pk__in={row.recipient_id for row in rows})
         .order_by("pk")
         .values_list("pk", "reputation", "is_active")
@@ -282,6 +291,15 @@ def on_answer_accepted(
     question = answer.question
     key = _accept_key(answer.pk)
     with transaction.atomic(savepoint=False):
+        # Answers before members (see LOCK ORDER): the forum's notification of this
+        # acceptance will point at the answer, and a vote on it holds it while it waits
+        # for the members.
+        list(
+            Answer.objects.select_for_update(no_key=True)
+            .filter(pk__in=[pk for pk in (answer.pk, previous_answer_id) if pk])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         rows: list[_Row] = []
         if previous_answer_id is not None and previous_answer_id != answer.pk:
             rows += _reverse_active(
@@ -354,7 +372,7 @@ def award_verified_answer(*, actor: User, answer: Answer) -> Applied:
         raise PermissionDenied(_("Only staff can verify answers."))
     key = _verify_key(answer.pk)
     with transaction.atomic(savepoint=False):
-        Answer.objects.select_for_update().filter(pk=answer.pk).first()
+        Answer.objects.select_for_update(no_key=True).filter(pk=answer.pk).first()
         if PointEvent.objects.filter(key=key).active().exists():
             return Applied([], {})
         rows = _award(
@@ -372,7 +390,7 @@ def revoke_verified_answer(*, actor: User, answer: Answer) -> Applied:
     if not (actor.is_authenticated and actor.is_staff):
         raise PermissionDenied(_("Only staff can verify answers."))
     with transaction.atomic(savepoint=False):
-        Answer.objects.select_for_update().filter(pk=answer.pk).first()
+        Answer.objects.select_for_update(no_key=True).filter(pk=answer.pk).first()
         return _apply(_reverse_active(PointEvent.objects.filter(key=_verify_key(answer.pk)), actor))
 
 
@@ -450,7 +468,7 @@ def recompute_reputation(*, floor: int | None = None) -> list[tuple[int, int, in
     for user_id, _cached, _expected in reputation_drift(floor=floor):
         with transaction.atomic():
             was = (
-                User.objects.select_for_update()
+                User.objects.select_for_update(no_key=True)
                 .filter(pk=user_id)
                 .values_list("reputation", flat=True)
             ).first()

@@ -6,13 +6,20 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from gamification.rules import tuning
 from tests.factories import QuestionFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the cache; every test starts with a clean budget."""
+def _clear_cache(django_db_setup, django_db_blocker):
+    """Rate-limit counters live in the cache; every test starts with a clean budget.
+
+    The gamification tuning (point rules, privilege thresholds, ranks) is read back into
+    the cache at once, as a running site always has it, so a test that counts a page's
+    queries counts the page, not the first read of the tuning."""
     cache.clear()
+    with django_db_blocker.unblock():
+        tuning()
     yield
     cache.clear()
 
