@@ -3,9 +3,7 @@ malformed bodies, naughty strings, unknown ids, throttling and conflicts."""
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.db import IntegrityError
@@ -13,6 +11,7 @@ from django.db import IntegrityError
 from forum import services
 from forum.models import Answer, Comment, Question
 from tests.factories import CategoryFactory
+from tests.naughty import NAUGHTY_SAMPLE
 
 ASK_URL = "/api/v1/questions/"
 GOOD = {
@@ -20,7 +19,6 @@ GOOD = {
     "body": "My old SIM is damaged. Can I keep the number?",
     "tags": ["sim"],
 }
-NAUGHTY = json.loads((Path(__file__).parents[3] / "shared" / "data" / "blns.json").read_text())
 EXPECTED_TEXT = "Expected text (a JSON string)."
 
 
@@ -304,7 +302,7 @@ def _inert(html: str) -> bool:
 @pytest.mark.usefixtures("generous_throttles")
 def test_naughty_strings_as_titles_and_bodies(customer_api):
     failures = []
-    for text in NAUGHTY:
+    for text in NAUGHTY_SAMPLE:
         payload = {
             "title": f"Naughty: {text}"[:150],
             "body": f"Body with a naughty string: {text}",
@@ -326,13 +324,13 @@ def test_naughty_strings_as_titles_and_bodies(customer_api):
             failures.append((text, response.status_code, response.content[:200]))
 
     assert failures == []
-    assert Question.objects.count() > len(NAUGHTY) * 0.9
+    assert Question.objects.count() > len(NAUGHTY_SAMPLE) * 0.9
 
 
 @pytest.mark.usefixtures("generous_throttles")
 def test_naughty_strings_as_answers_and_comments(other_api, question):
     failures = []
-    for text in NAUGHTY:
+    for text in NAUGHTY_SAMPLE:
         for path, key in (
             (f"questions/{question.pk}/answers/", "answer"),
             (f"questions/{question.pk}/comments/", "comment"),
@@ -357,7 +355,7 @@ def test_naughty_strings_as_answers_and_comments(other_api, question):
 @pytest.mark.usefixtures("generous_throttles")
 def test_naughty_strings_as_list_parameters(api, question):
     failures = []
-    for text in NAUGHTY:
+    for text in NAUGHTY_SAMPLE:
         for param in ("q", "tag", "category", "status", "ordering", "page"):
             response = api.get(ASK_URL, {param: text})
             if response.status_code not in (200, 400, 404):

@@ -4,18 +4,15 @@ code stays code, and @mentions link only to members who exist.
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from forum.markdown import ALLOWED_TAGS, LINK_REL, render_markdown, sanitize
 from tests.factories import UserFactory
+from tests.naughty import NAUGHTY as BLNS
 
-BLNS = json.loads((Path(settings.BASE_DIR).parent / "shared/data/blns.json").read_text())
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "background", "poster"}
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 

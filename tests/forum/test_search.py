@@ -4,20 +4,16 @@ English and Italian stemming and the stored vector on PostgreSQL.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from forum import selectors, services
 from forum.models import Question
 from forum.search import highlight, search_questions
 from tests.factories import UserFactory
+from tests.naughty import NAUGHTY as BLNS
 from tests.pg import postgres_only, sqlite_only
 
-BLNS = json.loads((Path(settings.BASE_DIR).parent / "shared/data/blns.json").read_text())
 FILLER = "Ho provato a riavviare il telefono ma non cambia niente."
 
 

@@ -7,9 +7,6 @@ so those tests act as `helper` (reputation 1500).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -27,11 +24,11 @@ from tests.factories import (
     CommentFactory,
     QuestionFactory,
 )
+from tests.naughty import NAUGHTY_SAMPLE
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 BODY = "My SIM stopped working after the top-up, the phone says no service."
 ANSWER = "Restart the phone and re-insert the SIM card."
-BLNS = json.loads((Path(__file__).resolve().parents[3] / "shared/data/blns.json").read_text())
 XSS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
@@ -960,7 +957,7 @@ def test_xss_payloads_are_escaped_in_the_ask_form_and_similar_list(
 
 def test_naughty_strings_through_ask_never_500_and_keep_input(customer_client, settings):
     settings.CIRCOLO_POST_RATE = "100000/m"
-    for naughty in BLNS:
+    for naughty in NAUGHTY_SAMPLE:
         title = f"Naughty {naughty}"[:150]
         response = customer_client.post(
             url("ask"), {"title": title, "body": f"Body text: {naughty}", "tags": "sim"}
@@ -972,7 +969,7 @@ def test_naughty_strings_through_ask_never_500_and_keep_input(customer_client, s
 
 def test_naughty_strings_through_comments_never_500(helper_client, question, settings):
     settings.CIRCOLO_POST_RATE = "100000/m"
-    for naughty in BLNS:
+    for naughty in NAUGHTY_SAMPLE:
         body = f"Note {naughty}"[:600]
         response = helper_client.post(url("comment_question", question.pk), {"body": body})
         assert response.status_code in (200, 302), naughty
@@ -980,10 +977,10 @@ def test_naughty_strings_through_comments_never_500(helper_client, question, set
             assert response.context["comment_form"]["body"].value() == body
     page = helper_client.get(url("question_detail", question.pk))
     assert page.status_code == 200
-    assert len(page.context["thread"].comments) == Comment.objects.count() > 400
+    assert len(page.context["thread"].comments) == Comment.objects.count() > 150
     # The htmx path re-renders the post's whole comment list: a fresh post keeps it short.
     answer = AnswerFactory(question=question)
-    for naughty in BLNS[::8]:
+    for naughty in NAUGHTY_SAMPLE[::3]:
         response = helper_client.post(
             url("comment_answer", answer.pk), {"body": f"Note {naughty}"}, **HTMX
         )
