@@ -291,3 +291,17 @@ def test_search_uses_the_stored_vector(ask):
     Question.objects.filter(pk=question.pk).update(search_vector=None)
 
     assert list(search_questions(Question.objects.all(), "cantina")) == []
+
+
+@postgres_only
+def test_only_the_newest_matches_are_ranked(ask, monkeypatch):
+    """Ranking is capped to the newest MAX_CANDIDATES matches (see bench/p6_search.py)."""
+    monkeypatch.setattr("forum.search.MAX_CANDIDATES", 2)
+    oldest = ask("Roaming in Grecia: la rete dati non parte")
+    middle = ask("Roaming in Spagna senza internet")
+    newest = ask("Roaming attivo ma niente 4G in Croazia")
+    Question.objects.filter(pk=oldest.pk).update(title="Roaming roaming roaming non va")
+
+    found = _search("roaming")
+
+    assert sorted(found) == sorted([middle.title, newest.title])
