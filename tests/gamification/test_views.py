@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum import services
-from gamification.models import Badge, BadgeAward
+from gamification.models import BadgeAward
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import member
 
@@ -65,8 +65,8 @@ def test_badges_page_marks_what_the_member_holds(client, db):
     assert page.count("you have it") == 1
 
 
-def test_a_switched_off_badge_is_not_shown(client, db):
-    Badge.objects.filter(key="guru").update(enabled=False)
+def test_a_switched_off_badge_is_not_shown(client, tune):
+    tune(badge="guru", enabled=False)
 
     page = html(client.get("/badges/"))
 
