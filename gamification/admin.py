@@ -64,7 +64,7 @@ class PrivilegeThresholdAdmin(TuningAdmin):
 
 @admin.register(PointSettings)
 class PointSettingsAdmin(TuningAdmin):
-    list_display = ("__str__", "daily_vote_cap", "reputation_floor")
+    list_display = ("__str__", "daily_vote_cap", "reputation_floor", "serial_vote_limit")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not PointSettings.objects.exists()
@@ -75,13 +75,23 @@ class PointSettingsAdmin(TuningAdmin):
             actor=request.user,
             daily_vote_cap=obj.daily_vote_cap,
             reputation_floor=obj.reputation_floor,
+            serial_vote_limit=obj.serial_vote_limit,
         )
 
 
 @admin.register(PointEvent)
 class PointEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "rule", "delta", "points", "actor", "reversal_of")
-    list_filter = ("rule",)
+    list_display = (
+        "created_at",
+        "recipient",
+        "rule",
+        "delta",
+        "points",
+        "actor",
+        "note",
+        "reversal_of",
+    )
+    list_filter = ("rule", "note")
     search_fields = ("recipient__username",)
     raw_id_fields = ("recipient", "actor", "question", "answer", "reversal_of")
     list_select_related = ("recipient", "actor")

@@ -75,6 +75,14 @@ class PointSettings(models.Model):
         default=1,
         help_text=_("Reputation never shows below this. Changing it recomputes every member."),
     )
+    serial_vote_limit = models.PositiveIntegerField(
+        _("serial voting limit"),
+        default=5,
+        help_text=_(
+            "Votes from one member on more than this many posts of another in 24 hours still "
+            "count for the score but give or cost no points."
+        ),
+    )
 
     class Meta:
         verbose_name = _("points settings")

@@ -8,6 +8,7 @@ it on save with `clear_cache()`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -52,9 +53,15 @@ LABELS = {**{k: r.label for k, r in RULES.items()}, ADJUSTMENT: _("adjustment by
 
 DEFAULT_DAILY_VOTE_CAP = 200
 DEFAULT_REPUTATION_FLOOR = 1
+DEFAULT_SERIAL_VOTE_LIMIT = 5
 
-_CACHE_KEY = "gamification:tuning:v1"
+_CACHE_KEY = "gamification:tuning:v2"
 _CACHE_TIMEOUT = 300
+# A page asks for the tuning once per rank badge and permission check (hundreds of times
+# for a long thread), so each process also keeps it for a moment: a manager's change
+# reaches every process within _LOCAL_SECONDS (this process at once, via clear_cache).
+_LOCAL_SECONDS = 2.0
+_local: tuple[float, Tuning] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,15 +70,26 @@ class Tuning:
     daily_vote_cap: int
     reputation_floor: int
     privileges: dict[str, int]
+    serial_vote_limit: int
     badges: dict[str, tuple[bool, int | None]]  # key -> (enabled, threshold)
     ranks: list[tuple[int, str, str]]  # (from reputation, name, Italian name), ascending
 
 
 def tuning() -> Tuning:
     """The stored rules, settings and privilege thresholds over their defaults (cached)."""
+    global _local
+    now = time.monotonic()
+    if _local is not None and _local[0] > now:
+        return _local[1]
     found = cache.get(_CACHE_KEY)
-    if found is not None:
-        return found
+    if found is None:
+        found = _load()
+        cache.set(_CACHE_KEY, found, _CACHE_TIMEOUT)
+    _local = (now + _LOCAL_SECONDS, found)
+    return found
+
+
+def _load() -> Tuning:
     from gamification.badges import BADGES
     from gamification.models import Badge, PointRule, PointSettings, PrivilegeThreshold, Rank
     from gamification.privileges import PRIVILEGES
@@ -97,12 +115,14 @@ def tuning() -> Tuning:
         daily_vote_cap=stored.daily_vote_cap if stored else DEFAULT_DAILY_VOTE_CAP,
         reputation_floor=stored.reputation_floor if stored else DEFAULT_REPUTATION_FLOOR,
         privileges=privileges,
+        serial_vote_limit=stored.serial_vote_limit if stored else DEFAULT_SERIAL_VOTE_LIMIT,
         badges=badges,
         ranks=ranks or list(DEFAULT_RANKS),
     )
-    cache.set(_CACHE_KEY, found, _CACHE_TIMEOUT)
     return found
 
 
 def clear_cache() -> None:
+    global _local
+    _local = None
     cache.delete(_CACHE_KEY)

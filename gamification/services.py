@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,6 +39,18 @@ from gamification.models import BadgeAward, PointEvent, PointSettings
 
 Post = Question | Answer
 
+# Serial voting: past this many posts of one member paid for by one voter's votes in the
+# window, further votes from that voter to that member count for the score but are worth
+# 0 points (recorded with this note, so staff can list the cases).
+SERIAL_WINDOW = timedelta(hours=24)
+SERIAL_VOTING = "serial voting"
+VOTE_RULES = (
+    rules.ANSWER_UPVOTED,
+    rules.QUESTION_UPVOTED,
+    rules.ANSWER_DOWNVOTED,
+    rules.QUESTION_DOWNVOTED,
+)
+
 
 @dataclass
 class _Row:
@@ -53,6 +66,7 @@ class _Row:
     answer_id: int | None = None
     reverses: PointEvent | None = None
     note: str = ""
+    serial_check: bool = False  # a vote on the recipient's post: apply the serial-vote limit
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,7 @@ def _award(
     key: str,
     question_id: int | None,
     answer_id: int | None = None,
+    serial_check: bool = False,
 ) -> list[_Row]:
     """The award row for `rule_key`, or nothing when the rule is off or worth 0."""
     rule = rules.tuning().rules[rule_key]
@@ -96,6 +111,7 @@ def _award(
             key=key,
             question_id=question_id,
             answer_id=answer_id,
+            serial_check=serial_check,
         )
     ]
 
@@ -125,6 +141,26 @@ def _apply(rows: list[_Row]) -> Applied:
     }
     today = timezone.localdate()
     cap_used: dict[int, int] = {}
+
+    serial: dict[tuple[int, int | None], set[str]] = {}
+
+    def serial_votes(row: _Row) -> int:
+        """Other posts of the recipient this voter's votes currently pay for (last 24 h)."""
+        pair = (row.recipient_id, row.actor_id)
+        if pair not in serial:
+            serial[pair] = set(
+                PointEvent.objects.active()
+                .filter(
+                    recipient_id=row.recipient_id,
+                    actor_id=row.actor_id,
+                    rule__in=VOTE_RULES,
+                    created_at__gte=timezone.now() - SERIAL_WINDOW,
+                )
+                .exclude(points=0)
+                .exclude(key=row.key)
+                .values_list("key", flat=True)
+            )
+        return len(serial[pair] - {row.key})
 
     def used_today(user_id: int) -> int:
         """Capped points the member got today, including this batch so far."""
@@ -158,6 +194,9 @@ def _apply(rows: list[_Row]) -> Applied:
             if not locked[row.recipient_id][1]:
                 continue
             points = row.delta
+            note = row.note
+            if row.serial_check and serial_votes(row) >= tuning.serial_vote_limit:
+                points, note = 0, SERIAL_VOTING
             if row.capped:
                 room = max(0, tuning.daily_vote_cap - used_today(row.recipient_id))
                 points = min(points, room)
@@ -186,8 +225,10 @@ def _apply(rows: list[_Row]) -> Applied:
                 occurrence=occurrences[ident],
                 question_id=row.question_id,
                 answer_id=row.answer_id,
-                note=row.note,
+                note=note,
             )
+        if row.serial_check and event.points:
+            serial[(row.recipient_id, row.actor_id)].add(event.key)
         if event.capped and event.day == today:
             cap_used[event.recipient_id] = used_today(event.recipient_id) + event.points
         moved[event.recipient_id] += event.points
@@ -246,13 +287,14 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
         rows = _reverse_active(PointEvent.objects.filter(key=key), actor)
         if after and post.author_id != actor.pk:  # self-votes are refused earlier; never pay
             ids = {"actor": actor, "key": key, "question_id": question_id, "answer_id": answer_id}
+            to_author = {"recipient_id": post.author_id, "serial_check": True, **ids}
             if answer_id is None:
                 rule = rules.QUESTION_UPVOTED if after > 0 else rules.QUESTION_DOWNVOTED
-                rows += _award(rule, recipient_id=post.author_id, **ids)
+                rows += _award(rule, **to_author)
             elif after > 0:
-                rows += _award(rules.ANSWER_UPVOTED, recipient_id=post.author_id, **ids)
+                rows += _award(rules.ANSWER_UPVOTED, **to_author)
             else:
-                rows += _award(rules.ANSWER_DOWNVOTED, recipient_id=post.author_id, **ids)
+                rows += _award(rules.ANSWER_DOWNVOTED, **to_author)
                 rows += _award(rules.DOWNVOTE_CAST, recipient_id=actor.pk, **ids)
         applied = _apply(rows)
         if after:
@@ -482,9 +524,14 @@ def recompute_reputation(*, floor: int | None = None) -> list[tuple[int, int, in
 
 
 def update_point_settings(
-    *, actor: User, daily_vote_cap: int, reputation_floor: int
+    *,
+    actor: User,
+    daily_vote_cap: int,
+    reputation_floor: int,
+    serial_vote_limit: int | None = None,
 ) -> PointSettings:
-    """Store the cap and floor; a new floor recomputes every member's cached reputation."""
+    """Store the cap, floor and serial-vote limit; a new floor recomputes every member's
+    cached reputation."""
     if not (actor.is_authenticated and actor.is_superuser):
         raise PermissionDenied(_("Only community managers can change the points settings."))
     with transaction.atomic():
@@ -492,6 +539,8 @@ def update_point_settings(
         floor_changed = current.reputation_floor != reputation_floor
         current.daily_vote_cap = daily_vote_cap
         current.reputation_floor = reputation_floor
+        if serial_vote_limit is not None:
+            current.serial_vote_limit = serial_vote_limit
         current.save()
         transaction.on_commit(rules.clear_cache)
         rules.clear_cache()

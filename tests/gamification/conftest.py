@@ -19,7 +19,9 @@ def tune(db):
     tune(privilege="upvote", reputation=30) / tune(badge="good-answer", threshold=2):
     store a value as the manager would."""
 
-    def _tune(*, rule=None, privilege=None, badge=None, cap=None, floor=None, **values):  # noqa: ANN001, ANN003, ANN202
+    def _tune(
+        *, rule=None, privilege=None, badge=None, cap=None, floor=None, serial=None, **values
+    ):  # noqa: ANN001, ANN003, ANN202
         if rule:
             default = rules.RULES[rule]
             PointRule.objects.update_or_create(
@@ -43,8 +45,10 @@ def tune(db):
             PrivilegeThreshold.objects.update_or_create(
                 key=privilege, defaults={"reputation": values["reputation"]}
             )
-        if cap is not None or floor is not None:
+        if cap is not None or floor is not None or serial is not None:
             current, _ = PointSettings.objects.get_or_create(pk=1)
+            if serial is not None:
+                current.serial_vote_limit = serial
             if cap is not None:
                 current.daily_vote_cap = cap
             if floor is not None:

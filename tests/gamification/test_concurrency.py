@@ -252,3 +252,18 @@ def test_upvotes_crossing_between_two_members_do_not_deadlock():
     assert errors == [None] * 16
     assert (rep(a), rep(b)) == (280, 280)
     assert_invariants()
+
+
+def test_serial_voting_limit_holds_when_the_votes_arrive_at_once():
+    author = member(1, username="author")
+    (fan,) = voters(1)
+    answers = [AnswerFactory(author=author) for _ in range(10)]
+
+    errors = run_together(
+        [lambda a=a: services.cast_vote(actor=fan, post=a, value=1) for a in answers]
+    )
+
+    assert errors == [None] * 10
+    assert rep(author) == 51
+    assert PointEvent.objects.filter(note="serial voting").count() == 5
+    assert_invariants()

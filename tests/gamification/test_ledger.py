@@ -634,3 +634,61 @@ def test_erasing_a_member_takes_their_ledger_along(thread):
         ("answer_downvoted", -2, None),
         ("answer_downvoted", 2, None),
     ]
+
+
+# Serial voting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("votes", "paid"), [(4, 4), (5, 5), (6, 5)])
+def test_one_voter_pays_for_at_most_5_posts_of_one_member_a_day(votes, paid):
+    author = member(1, username="author")
+    (fan,) = voters(1)
+
+    for answer in AnswerFactory.create_batch(votes, author=author):
+        services.cast_vote(actor=fan, post=answer, value=1)
+
+    assert rep(author) == 1 + 10 * paid
+    assert [p for _r, _d, p in ledger(author)] == [10] * paid + [0] * (votes - paid)
+    assert PointEvent.objects.filter(note="serial voting").count() == votes - paid
+
+
+def test_serial_limit_counts_downvotes_too_and_spares_other_voters():
+    author = member(1000, username="author")
+    critic, other = voters(2)
+    answers = AnswerFactory.create_batch(7, author=author)
+
+    for answer in answers[:6]:
+        services.cast_vote(actor=critic, post=answer, value=-1)
+    services.cast_vote(actor=other, post=answers[6], value=1)
+
+    assert rep(author) == 1000 - 2 * 5 + 10
+    assert rep(critic) == 200 - 6  # casting a downvote still costs the voter
+
+
+def test_serial_limit_resets_after_24_hours_and_is_tunable(tune):
+    tune(serial=2)
+    author = member(1, username="author")
+    (fan,) = voters(1)
+    answers = AnswerFactory.create_batch(4, author=author)
+    start = dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC)
+
+    with time_machine.travel(start, tick=False):
+        for answer in answers[:3]:
+            services.cast_vote(actor=fan, post=answer, value=1)
+    with time_machine.travel(start + dt.timedelta(hours=24, seconds=1), tick=False):
+        services.cast_vote(actor=fan, post=answers[3], value=1)
+
+    assert [p for _r, _d, p in ledger(author)] == [10, 10, 0, 10]
+
+
+def test_withdrawing_a_serial_vote_gives_nothing_back_and_changing_it_stays_limited():
+    author = member(1, username="author")
+    (fan,) = voters(1)
+    answers = AnswerFactory.create_batch(6, author=author)
+    for answer in answers:
+        services.cast_vote(actor=fan, post=answer, value=1)
+
+    services.cast_vote(actor=fan, post=answers[5], value=0)
+    services.cast_vote(actor=fan, post=answers[5], value=1)
+
+    assert rep(author) == 51
