@@ -216,6 +216,13 @@ class PointEvent(models.Model):
     def is_reversal(self) -> bool:
         return self.reversal_of_id is not None
 
+    @property
+    def label(self) -> str:
+        """What the row was for, translated ("answer upvoted")."""
+        from gamification.rules import LABELS
+
+        return str(LABELS.get(self.rule, self.rule))
+
 
 # Badges --------------------------------------------------------------------------------
 

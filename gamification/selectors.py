@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
 from taggit.models import Tag
 
 from forum.models import User
@@ -124,3 +126,74 @@ def board_tags(limit: int = 40) -> list[Tag]:
 
     slugs = [t["slug"] for t in popular_tags(limit)]
     return list(Tag.objects.filter(slug__in=slugs).order_by("name"))
+
+
+# Profile ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Graph:
+    days: int
+    points: str  # SVG polyline points in a 0..width x 0..height box
+    width: int
+    height: int
+    start: int
+    end: int
+    low: int
+    high: int
+
+
+def reputation_graph(*, member: User, days: int = 90, width: int = 300, height: int = 60) -> Graph:
+    """The member's reputation at the end of each of the last `days` local days, from the
+    ledger (two queries), drawn as a polyline."""
+    floor = rules.tuning().reputation_floor
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=days - 1)
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    events = PointEvent.objects.filter(recipient=member)
+    total = events.aggregate(s=Sum("points"))["s"] or 0
+    per_day = dict(
+        events.filter(created_at__gte=since)
+        .annotate(date=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("date")
+        .annotate(s=Sum("points"))
+        .values_list("date", "s")
+    )
+    raw = total - sum(per_day.values())
+    values = []
+    for i in range(days):
+        raw += per_day.get(first + dt.timedelta(days=i), 0)
+        values.append(max(floor, 1 + raw))
+    low, high = min(values), max(values)
+    span = max(high - low, 1)
+    step = width / max(days - 1, 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - (v - low) / span * (height - 4) - 2:.1f}"
+        for i, v in enumerate(values)
+    )
+    return Graph(days, points, width, height, values[0], values[-1], low, high)
+
+
+def recent_points(*, member: User, limit: int = 10) -> list[PointEvent]:
+    """The member's latest ledger rows with their questions (one query)."""
+    return list(point_history(member=member)[:limit])
+
+
+def badge_summary(*, member: User) -> dict[str, object]:
+    """Counts by tier and the member's badges (name, tier, times), gold first. One query."""
+    counts: dict[str, int] = {}
+    for key, n in (
+        BadgeAward.objects.filter(member=member)
+        .values("badge")
+        .annotate(n=Count("pk"))
+        .values_list("badge", "n")
+    ):
+        counts[key] = n
+    held = [
+        (key, str(badges.BADGES[key].name), badges.BADGES[key].tier, n)
+        for key, n in counts.items()
+        if key in badges.BADGES
+    ]
+    held.sort(key=lambda row: (TIER_ORDER[row[2]], row[1]))
+    by_tier = {tier: sum(n for _k, _name, t, n in held if t == tier) for tier in TIER_ORDER}
+    return {"held": held, "by_tier": by_tier}

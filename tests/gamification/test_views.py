@@ -209,3 +209,51 @@ def test_badge_page_holder_counts_follow_awards(client, db):
 
     guru = page[page.index('id="badge-guru"') :]
     assert "1 member holds it" in guru[: guru.index("</li>")]
+
+
+# Profile -------------------------------------------------------------------------------------
+
+
+def test_profile_shows_rank_badges_graph_and_recent_points(client, db):
+    ann = member(60, username="ann")
+    question = QuestionFactory(title="How do I enable roaming abroad?")
+    answer = AnswerFactory(question=question, author=ann)
+    voter = member(1, username="boss", is_staff=True)
+    services.cast_vote(actor=voter, post=answer, value=1)
+    services.cast_vote(actor=voter, post=answer, value=0)
+    services.cast_vote(actor=voter, post=answer, value=1)
+
+    page = html(client.get("/u/ann/"))
+
+    assert "<strong>Member</strong>" in page
+    assert "Contributor at 200 reputation" in page
+    assert "Reputation over the last 90 days: from 1 to 70." in page  # joined today
+    assert 'href="/badges/#badge-supporter"' not in page  # the staff voter's, not ann's
+    assert "+10</span>\n            answer upvoted on" in page
+    assert "How do I enable roaming abroad?</a>" in page
+    assert "(undone)" in page
+    assert "No badges yet." in page
+
+
+def test_profile_lists_badges_by_tier(client, db):
+    ann = member(1, username="ann")
+    services.ask_question(
+        actor=ann, title="Why does my SIM say no service?", body="x" * 30, tags=["sim"]
+    )
+
+    page = html(client.get("/u/ann/"))
+
+    assert '<a class="badge badge-bronze" href="/badges/#badge-curious">Curious</a>' in page
+    assert "0 gold, 0 silver, 1 bronze" in page
+
+
+def test_profile_hides_the_title_of_a_deleted_question_in_the_points(client, db):
+    ann = member(1, username="ann")
+    question = QuestionFactory(title="A question that will go away")
+    answer = AnswerFactory(question=question, author=ann)
+    services.cast_vote(actor=member(1, username="boss", is_staff=True), post=answer, value=1)
+    services.delete_question(actor=question.author, question=question)
+
+    page = html(client.get("/u/ann/"))
+
+    assert "A question that will go away" not in page
