@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from gamification.rules import tuning
+from gamification.rules import clear_cache, tuning
 from tests.factories import QuestionFactory, UserFactory
 
 
@@ -18,9 +18,11 @@ def _clear_cache(django_db_setup, django_db_blocker):
     the cache at once, as a running site always has it, so a test that counts a page's
     queries counts the page, not the first read of the tuning."""
     cache.clear()
+    clear_cache()  # the tuning's per-process copy too
     with django_db_blocker.unblock():
         tuning()
     yield
+    clear_cache()
     cache.clear()
 
 
