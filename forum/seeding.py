@@ -168,6 +168,7 @@ class Seeder:
         self.log = log or (lambda message: None)
         self.counts: Counter[str] = Counter()
         self._html: dict[str, str] = {}
+        self._titles: set[str] = set()
         self.users: list[int] = []  # everyone, demo accounts first
         self.members: list[int] = []  # generated members only
         self.demo: dict[str, int] = {}
@@ -351,8 +352,14 @@ class Seeder:
         rng = self.rng
         cat = rng.choice(self.categories)
         lang = "it" if rng.random() < 0.65 else "en"
-        title, post = dc.question(rng, cat.slug, lang)
+        # A few draws to avoid repeating a title; once the pools run out (large seeds),
+        # repeats are fine: real communities get the same question many times.
+        for _ in range(8):
+            title, post = dc.question(rng, cat.slug, lang)
+            if title not in self._titles:
+                break
         title = plan.title or title
+        self._titles.add(title)
         if plan.edited and len(post.blocks) < 2:  # something for the edit to have added
             post.blocks.append(rng.choice(dc.CLOSINGS[lang]))
         author = plan.author_id or self._asker()
