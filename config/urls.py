@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from forum.views import health
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include("gamification.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # djangojs domain
     path("admin/", admin.site.urls),
     path("api/v1/", include("forum.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -5,8 +5,13 @@ URL names are a contract used by models (get_absolute_url), the Markdown rendere
 category (slug), tag (slug), tag_list, search, profile (username), profile_edit.
 """
 
-from forum.views import lists, profiles, questions
+from forum.views import lists, notifications, profiles, questions
 
 app_name = "forum"
 
-urlpatterns = [*lists.urlpatterns, *questions.urlpatterns, *profiles.urlpatterns]
+urlpatterns = [
+    *lists.urlpatterns,
+    *questions.urlpatterns,
+    *profiles.urlpatterns,
+    *notifications.urlpatterns,
+]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from forum import selectors
+from forum.live.backlog import last_id
 from forum.models import Category, Question
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.validation import clean_line
@@ -92,6 +93,9 @@ def _list_page(
     nav: str = "questions",
     tag_filter_allowed: bool = True,
 ) -> HttpResponse:
+    # The `feed` stream's last event id, before the list is read: the page's socket
+    # subscribes from it and counts what arrives as "N new questions" (static/js/live.js).
+    live_since = last_id("feed")
     form = QuestionListForm(request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     tab = TABS_BY_KEY.get(params.get("sort") or "", TABS[0])
@@ -123,6 +127,7 @@ def _list_page(
         "filter_tag_slug": tag_slug if tag is None else "",
         "filter_category": filter_category,
         "nav": nav,
+        "live_since": live_since,
         **_sidebar(),
     }
     return render(request, "forum/question_list.html", context)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from forum import permissions, selectors, services
 from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
+from forum.live.backlog import last_id
 from forum.models import Answer, Question, Vote
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
@@ -55,11 +56,16 @@ def render_thread(
     comment_form: CommentForm | None = None,
     comment_target: str = "",
     status: int = 200,
+    live_since: int | None = None,
 ) -> HttpResponse:
     """The whole question page; bound forms keep what was typed after an error.
 
     A fixed number of queries whatever the number of answers (see the query budget test).
+    `live_since`: the question stream's last event id, read before the page's data (the
+    page's socket subscribes from it, static/js/live.js); read here when not given.
     """
+    if live_since is None:
+        live_since = last_id(f"question.{question.pk}")
     thread = selectors.question_thread(question=question, user=request.user)
     selectors.attach_last_editors(question=question, answers=thread.answers)
     context = {
@@ -72,15 +78,17 @@ def render_thread(
         "comment_form": comment_form,
         "comment_target": comment_target,
         "nav": "questions",
+        "live_since": live_since,
     }
     return render(request, "forum/question_detail.html", context, status=status)
 
 
 @require_GET
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    live_since = last_id(f"question.{pk}")  # before anything the page shows is read
     question = selectors.get_question(pk=pk, user=request.user)
     services.record_view(question=question, viewer=request.user, viewer_key=_viewer_key(request))
-    return render_thread(request, question)
+    return render_thread(request, question, live_since=live_since)
 
 
 def _answer_fragment(request: HttpRequest, answer: Answer, **extra) -> str:  # noqa: ANN003

@@ -1,0 +1,26 @@
+"""Template helpers of the live pages: the header's notifications bell.
+
+`{% notification_bell %}` renders `forum/_bell.html` for a member: the unread count, and
+the `user` stream's last event id, read in that order, so the page's socket subscribes
+with `since` and misses no notification that the rendered count does not include
+(static/js/live.js keeps the count current afterwards).
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from forum.live.backlog import last_id
+from forum.live.streams import user_stream
+from forum.notifications import unread_count
+
+register = template.Library()
+
+
+@register.inclusion_tag("forum/_bell.html", takes_context=True)
+def notification_bell(context: template.Context) -> dict:
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"member": None}
+    since = last_id(user_stream(user.pk))
+    return {"member": user, "since": since, "unread": unread_count(user)}
