@@ -175,7 +175,7 @@ def test_question_list_is_in_italian(client, question):
 
     assert_italian(
         html,
-        present=["Fai una domanda", "Più recenti", "Senza risposta", "Accedi", "Registrati"],
+        present=["Fai una domanda", "Nuove", "Senza risposta", "Accedi", "Registrati"],
         absent=["Ask a question", "Newest", "Unanswered", "Log in", "Sign up"],
     )
 
