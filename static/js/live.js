@@ -273,8 +273,13 @@
     if (!heading) return;
     // The heading reads "3 answers" (in the page's language): its number is the count.
     var shown = /\d+/.exec(heading.textContent);
-    var count = Math.max(0, (shown ? parseInt(shown[0], 10) : 0) + delta);
+    var before = shown ? parseInt(shown[0], 10) : 0;
+    var count = Math.max(0, before + delta);
     heading.textContent = format(ngettext("%(count)s answer", "%(count)s answers", count), { count: count });
+    var fact = document.getElementById("fact-answers");
+    if (fact) fact.textContent = String(count);
+    // The first answer (or the last one gone) changes the question's status in the sidebar.
+    if ((before === 0) !== (count === 0)) refreshThread({});
   }
 
   // Is the reader somewhere that inserting at the end of the answers would move? Inserting
@@ -341,7 +346,8 @@
   function onAnswerCreated(data) {
     var id = data.id;
     if (document.getElementById("answer-" + id) || pendingAnswers.indexOf(id) >= 0) return;
-    if (readerIsAway()) {
+    // The reader's own answer (from this tab or another) goes in at once: they expect it.
+    if (data.author !== me && readerIsAway()) {
       pendingAnswers.push(id);
       updateAnswerNotice();
       announce(document.getElementById("live-new-answers").textContent);
@@ -504,6 +510,11 @@
         if (seen[node.id]) node.parentNode.removeChild(node);
         seen[node.id] = true;
       });
+      var waiting = pendingAnswers.filter(function (id) { return !seen["answer-" + id]; });
+      if (waiting.length !== pendingAnswers.length) {
+        pendingAnswers = waiting;
+        updateAnswerNotice();
+      }
     });
 
     var ticking = false;

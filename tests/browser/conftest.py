@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On SQLite the test database is a file, not pytest-django's in-memory default, so
+    that a daphne subprocess (test_live.py: WebSockets need a real ASGI server) opens
+    the same database as the test."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test = database.setdefault("TEST", {})
+        if not test.get("NAME"):
+            test["NAME"] = os.path.join(
+                tempfile.gettempdir(), f"circolo_browser_{os.getpid()}.sqlite3"
+            )
 
 
 @pytest.fixture(scope="session")
