@@ -219,8 +219,10 @@ class PointEvent(models.Model):
     @property
     def label(self) -> str:
         """What the row was for, translated ("answer upvoted")."""
-        from gamification.rules import LABELS
+        from gamification.rules import ADJUSTMENT, LABELS, OPENING_BALANCE
 
+        if self.rule == ADJUSTMENT and self.note == OPENING_BALANCE:
+            return str(LABELS[OPENING_BALANCE])
         return str(LABELS.get(self.rule, self.rule))
 
 

@@ -23,6 +23,7 @@ ANSWER_ACCEPTED = "answer_accepted"
 ACCEPT_BONUS_ASKER = "accept_bonus_asker"
 STAFF_VERIFIED = "staff_verified"
 ADJUSTMENT = "adjustment"  # by the community manager; not a tunable rule
+OPENING_BALANCE = "opening balance"  # the note of an adjustment made by a bulk loader
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,11 @@ RULES: dict[str, Rule] = {
     )
 }
 
-LABELS = {**{k: r.label for k, r in RULES.items()}, ADJUSTMENT: _("adjustment by staff")}
+LABELS = {
+    **{k: r.label for k, r in RULES.items()},
+    ADJUSTMENT: _("adjustment by staff"),
+    OPENING_BALANCE: _("reputation brought over"),
+}
 
 DEFAULT_DAILY_VOTE_CAP = 200
 DEFAULT_REPUTATION_FLOOR = 1

@@ -482,7 +482,7 @@ def record_opening_balances(balances: list[tuple[int, int]]) -> int:
                 points=reputation - 1,
                 day=timezone.localdate(joined[user_id]),
                 created_at=joined[user_id],
-                note="opening balance",
+                note=rules.OPENING_BALANCE,
             )
             for user_id, reputation in wanted.items()
             if user_id in joined

@@ -257,3 +257,17 @@ def test_profile_hides_the_title_of_a_deleted_question_in_the_points(client, db)
     page = html(client.get("/u/ann/"))
 
     assert "A question that will go away" not in page
+
+
+def test_profile_names_an_opening_balance(client, db):
+    from gamification.services import record_opening_balances
+    from tests.factories import UserFactory
+
+    ann = UserFactory(username="ann", reputation=1)
+    User = type(ann)
+    User.objects.filter(pk=ann.pk).update(reputation=40)  # as a bulk loader does
+    record_opening_balances([(ann.pk, 40)])
+
+    page = html(client.get("/u/ann/"))
+
+    assert "+39</span>\n            reputation brought over" in page
