@@ -23,4 +23,7 @@ def notification_bell(context: template.Context) -> dict:
     if user is None or not user.is_authenticated:
         return {"member": None}
     since = last_id(user_stream(user.pk))
-    return {"member": user, "since": since, "unread": unread_count(user)}
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    here = match is not None and match.view_name == "forum:notifications"
+    return {"member": user, "since": since, "unread": unread_count(user), "here": here}

@@ -606,6 +606,10 @@
       count.textContent = unread > 99 ? "99+" : String(unread);
       count.hidden = unread === 0;
     }
+    // Nothing left to mark (read here or in another tab): the notifications page's button goes.
+    if (unread === 0) {
+      document.querySelectorAll("[data-live-mark-all]").forEach(function (form) { form.hidden = true; });
+    }
     if (label) {
       label.textContent = format(
         ngettext("Notifications: %(count)s unread", "Notifications: %(count)s unread", unread),

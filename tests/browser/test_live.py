@@ -445,3 +445,40 @@ def test_a_closed_socket_reconnects_and_catches_up(site, open_page):
     # then the page reconnects by itself and shows it
     expect(page.locator("#question .score")).to_have_text(re.compile(r"^1\b"))
     expect(page.locator("[data-live-status]")).to_have_text("")
+
+
+def test_the_bell_leads_to_notifications_that_count_as_read_once_seen(site, open_page, shots):
+    anna = member("anna", "Anna Rossi")
+    bruno = member("bruno", "Bruno Bianchi")
+    question = QuestionFactory(author=anna, title="PUK code after three wrong PINs")
+
+    # given Anna with the list in one tab and her question in another
+    home = open_page(anna)
+    visit(home, "/")
+    other_tab = home.context.new_page()
+    visit(other_tab, question.get_absolute_url())
+
+    # when Bruno answers, both bells count it
+    api(site, bruno, "POST", f"questions/{question.pk}/answers/", {"body": "Call 119 for the PUK."})
+    expect(home.locator(".bell .bell-count")).to_have_text("1")
+    expect(other_tab.locator(".bell .bell-count")).to_have_text("1")
+
+    # when she opens the bell, the notification is there, highlighted as new
+    home.locator(".bell").click()
+    item = home.locator(".notification").first
+    expect(item).to_have_class(re.compile(r"\bunread\b"))
+    expect(item).to_contain_text(
+        "Bruno Bianchi answered your question “PUK code after three wrong PINs”"
+    )
+    shots(home, "08-notifications")
+
+    # and, seen, it no longer counts: in this tab and in the other one
+    expect(home.locator(".bell .bell-count")).to_be_hidden()
+    expect(other_tab.locator(".bell .bell-count")).to_be_hidden()
+    expect(home.get_by_role("button", name="Mark all as read")).to_be_hidden()
+    not_reloaded(other_tab)
+
+    # and the link takes her to the answer
+    item.get_by_role("link").click()
+    answer = Answer.objects.get(question=question)
+    expect(home).to_have_url(re.compile(rf"/q/{question.pk}/#answer-{answer.pk}$"))

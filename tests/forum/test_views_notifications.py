@@ -242,6 +242,13 @@ def test_the_bell_shows_the_unread_count_and_the_user_streams_last_id(
     assert "Notifications: 1 unread" in html
 
 
+def test_the_bell_is_the_current_page_on_the_notifications_page(customer_client):
+    bell_here = re.compile(r'<a class="bell"[^>]*aria-current="page"')
+
+    assert not bell_here.search(customer_client.get("/").content.decode())
+    assert bell_here.search(customer_client.get("/notifications/").content.decode())
+
+
 def test_the_bell_hides_its_badge_when_nothing_is_unread(customer_client):
     html = customer_client.get("/").content.decode()
 
