@@ -96,7 +96,11 @@ def test_the_list_says_which_new_questions_it_would_show(
     assert attribute(filtered, 'id="question-results"', "data-live-tab") == "unanswered"
     assert attribute(filtered, 'id="question-results"', "data-live-tag") == "roaming"
     assert attribute(category, 'id="question-results"', "data-live-category") == "network"
-    assert '<a class="button small live-notice" id="live-new-questions" href="/" hidden>' in newest
+    notice = '<a class="button small live-notice" id="live-new-questions" href="{}" hidden>'
+    assert notice.format("/") in newest
+    # it leads to the first page of the same list
+    assert notice.format("/?sort=unanswered&amp;tag=roaming") in filtered
+    assert notice.format("/") in client.get("/?page=2").content.decode()
 
 
 def test_without_javascript_the_live_parts_show_nothing(question, client):
