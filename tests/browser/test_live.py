@@ -482,3 +482,33 @@ def test_the_bell_leads_to_notifications_that_count_as_read_once_seen(site, open
     item.get_by_role("link").click()
     answer = Answer.objects.get(question=question)
     expect(home).to_have_url(re.compile(rf"/q/{question.pk}/#answer-{answer.pk}$"))
+
+
+def test_frames_lost_on_the_way_are_fetched_again_from_the_backlog(site, open_page):
+    anna = member("anna", "Anna Rossi")
+    carla = member("carla", "Carla Verdi", reputation=1500)
+    question = QuestionFactory(author=anna, title="Hotspot stops after ten minutes")
+    page = open_page(anna)
+    visit(page, question.get_absolute_url())
+
+    # given a page whose socket loses a frame (as when a slow reader's channel overflows)
+    page.evaluate(
+        """() => {
+            const socket = window.circoloLive.socket();
+            const deliver = socket.onmessage;
+            socket.onmessage = () => {};
+            window.__deliverAgain = () => { socket.onmessage = deliver; };
+        }"""
+    )
+    api(site, carla, "POST", f"questions/{question.pk}/vote/", {"value": 1})
+    page.wait_for_timeout(500)
+    page.evaluate("window.__deliverAgain()")
+    expect(page.locator("#question .score")).to_have_text(re.compile(r"^0\b"))
+
+    # when the next frame arrives with a gap before it
+    api(site, carla, "POST", f"questions/{question.pk}/comments/", {"body": "Which phone?"})
+
+    # then the page asks for what it missed and shows both, in order
+    expect(page.locator(f"#comments-question-{question.pk}")).to_contain_text("Which phone?")
+    expect(page.locator("#question .score")).to_have_text(re.compile(r"^1\b"))
+    not_reloaded(page)
