@@ -118,9 +118,9 @@ def open_page(browser, site):
     (a session made here, in the shared database) or anonymous."""
     contexts = []
 
-    def make(member=None, *, viewport=None) -> Page:  # noqa: ANN001
+    def make(member=None, *, viewport=None, locale="en-GB") -> Page:  # noqa: ANN001
         context = browser.new_context(
-            base_url=site.url, locale="en-GB", viewport=viewport or {"width": 1200, "height": 800}
+            base_url=site.url, locale=locale, viewport=viewport or {"width": 1200, "height": 800}
         )
         context.set_default_timeout(15_000)
         if member is not None:
@@ -512,3 +512,28 @@ def test_frames_lost_on_the_way_are_fetched_again_from_the_backlog(site, open_pa
     expect(page.locator(f"#comments-question-{question.pk}")).to_contain_text("Which phone?")
     expect(page.locator("#question .score")).to_have_text(re.compile(r"^1\b"))
     not_reloaded(page)
+
+
+def test_the_live_messages_speak_the_readers_language(site, open_page, shots):
+    anna = member("anna", "Anna Rossi")
+    bruno = member("bruno", "Bruno Bianchi")
+    question = QuestionFactory(author=anna, title="Come cambio offerta?")
+
+    # given Anna reading in Italian and Bruno in English on the same question
+    asker = open_page(anna, locale="it-IT")
+    visit(asker, question.get_absolute_url())
+    reader = open_page(bruno)
+    visit(reader, question.get_absolute_url())
+
+    # when Bruno writes an answer, Anna reads about it in Italian, with the right plural
+    reader.locator("#answer-form textarea[name=body]").press_sequentially(
+        "Dall'app: Offerte, poi Cambia offerta.", delay=15
+    )
+    expect(asker.locator("#live-presence")).to_have_text(
+        "2 stanno guardando · Bruno Bianchi sta scrivendo una risposta"
+    )
+    shots(asker, "09-presence-italian")
+
+    # and when he posts it, her heading counts it in Italian
+    reader.locator("#answer-form button[type=submit]").click()
+    expect(asker.locator("#answers-heading")).to_have_text("1 risposta")
