@@ -34,6 +34,7 @@ from wsbench import (
     open_subscribed,
     quiet,
     raise_fd_limit,
+    reset_stream,
     start_daphne,
     stop,
     summary_ms,
@@ -181,6 +182,7 @@ def summarise(size: int, posts: list[dict], cpu: dict, throttled: int) -> dict:
 def run() -> dict:
     limit = raise_fd_limit()
     question_id = ensure_question(TITLE)
+    reset_stream(f"question.{question_id}")
     tokens = posting_tokens(question_id)
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"circolo-bench-p2-daphne-{port}.log"

@@ -432,6 +432,22 @@ def ensure_question(title: str) -> int:
     )
 
 
+def reset_stream(stream: str) -> None:
+    """Forget the stream's group members and viewers left behind by earlier runs (a server
+    that is killed keeps its sockets in the group until `group_expiry`, a day), so sends
+    go to this run's sockets only."""
+    import redis
+    from django.conf import settings
+
+    from forum.live.presence import KEY_PREFIX
+    from forum.live.streams import group_name
+
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(f"{prefix}:group:{group_name(stream)}", f"{KEY_PREFIX}:viewers:{stream}")
+    client.close()
+
+
 def tick_frame(stream: str, n: int) -> str:
     """A typical small event frame (a score change), as `forum.live.events` encodes them."""
     data = {"target": "answer", "id": 1, "score": n}
