@@ -12,6 +12,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from forum.models import Answer, Question
+from forum.search import update_search_vector
 from tests.factories import CategoryFactory, QuestionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,7 @@ def test_customer_asks_in_italian_and_accepts_a_community_answer(new_page, scree
         body="Ho ricevuto il QR code ma il telefono non lo legge, cosa devo fare?",
         tags=["esim"],
     )
+    update_search_vector()  # the factory writes rows directly, not through the service
     bruno = UserFactory(username="bruno", display_name="Bruno Bianchi")
     bruno.set_password("demo")
     bruno.save()
