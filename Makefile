@@ -57,7 +57,8 @@ format: install-test
 	$(VENV)/bin/ruff format .
 
 messages: install-test
-	$(PY) manage.py makemessages -l it --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l it --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
+	$(PY) manage.py makemessages -d djangojs -l it --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-test
