@@ -7,6 +7,9 @@ LIVE_BACKLOG_SIZE          events kept per stream for catch-up with `since`.
 LIVE_BACKLOG_SECONDS       and for how long at most.
 LIVE_TYPING_SECONDS        how long one `typing` message keeps a member "writing".
 LIVE_PRESENCE_DELAY        presence changes within this window go out as one event.
+LIVE_PRESENCE_RATE         on a crowded stream the window grows to viewers / this rate,
+                           so presence costs about this many frames/s per stream...
+LIVE_PRESENCE_MAX_DELAY    ...but the window never exceeds this (seconds).
 LIVE_REDIS_URL             where backlog and presence live (defaults to REDIS_URL).
 """
 
@@ -22,6 +25,8 @@ DEFAULTS: dict[str, object] = {
     "LIVE_BACKLOG_SECONDS": 24 * 3600,
     "LIVE_TYPING_SECONDS": 5.0,
     "LIVE_PRESENCE_DELAY": 0.25,
+    "LIVE_PRESENCE_RATE": 400,
+    "LIVE_PRESENCE_MAX_DELAY": 5.0,
 }
 
 

@@ -14,7 +14,14 @@ process, and the state is in its memory.
 
 Changes are coalesced: all joins, leaves and typing starts of one stream within
 LIVE_PRESENCE_DELAY go out as one event (a burst of 1,000 viewers arriving would
-otherwise send each of them up to 1,000 presence frames).
+otherwise send each of them up to 1,000 presence frames). On a crowded stream the window
+grows with the audience, so that presence costs at most about LIVE_PRESENCE_RATE frames
+per second per stream (up to LIVE_PRESENCE_MAX_DELAY): a broadcast to 1,000 sockets every
+0.25 s is 4,000 frames/s, more than one server process can send at all, and during a
+reconnect storm it starved the handshakes and subscriptions themselves
+(bench/p4_storm.py). On such a stream a new subscriber is also told the state read
+within that window, not a fresh read of every viewer; the broadcast its own arrival
+schedules brings the exact count shortly after.
 """
 
 from __future__ import annotations
@@ -146,6 +153,8 @@ class Presence:
         self.last_sent: dict[str, str] = {}
         self.refresher: asyncio.Task | None = None
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.audience: dict[str, int] = {}  # stream -> viewers at the last read
+        self.snapshots: dict[str, tuple[float, str]] = {}  # stream -> (monotonic, frame)
 
     async def join(self, stream: str, channel: str, viewer_key: str) -> None:
         if (stream, channel) not in self.local:
@@ -165,6 +174,8 @@ class Presence:
         if not self.local_count[stream]:
             del self.local_count[stream]
             self.last_sent.pop(stream, None)
+            self.audience.pop(stream, None)
+            self.snapshots.pop(stream, None)
         # Even with no local viewer left: sockets on other processes want the new count.
         self.changed(stream)
 
@@ -174,9 +185,23 @@ class Presence:
             self.changed(stream)
 
     async def current(self, stream: str) -> str:
-        """The encoded presence frame of `stream` as it is now."""
+        """The encoded presence frame of `stream` as it is now (on a crowded stream: as it
+        was read within the stream's coalescing window)."""
+        window = self.window(stream)
+        if window > float(live_setting("LIVE_PRESENCE_DELAY")):
+            stamp, text = self.snapshots.get(stream, (-window, ""))
+            if time.monotonic() - stamp < window:
+                return text
         text, _next_expiry = await self._encode(stream)
         return text
+
+    def window(self, stream: str) -> float:
+        """How long changes of `stream` are coalesced: LIVE_PRESENCE_DELAY, longer for a
+        crowded stream (its last known viewers / LIVE_PRESENCE_RATE), at most
+        LIVE_PRESENCE_MAX_DELAY."""
+        delay = float(live_setting("LIVE_PRESENCE_DELAY"))
+        crowded = self.audience.get(stream, 0) / float(live_setting("LIVE_PRESENCE_RATE"))
+        return min(max(delay, crowded), float(live_setting("LIVE_PRESENCE_MAX_DELAY")))
 
     def changed(self, stream: str, *, force: bool = True) -> None:
         """Schedule one presence broadcast for `stream` (coalescing further changes)."""
@@ -198,11 +223,14 @@ class Presence:
             separators=(",", ":"),
             ensure_ascii=False,
         )
+        if stream in self.local_count:
+            self.audience[stream] = viewers
+            self.snapshots[stream] = (time.monotonic(), text)
         return text, next_expiry
 
     async def _broadcast_later(self, stream: str, force: bool) -> None:
         try:
-            await asyncio.sleep(float(live_setting("LIVE_PRESENCE_DELAY")))
+            await asyncio.sleep(self.window(stream))
         finally:
             self.pending.pop(stream, None)
         try:
