@@ -49,6 +49,16 @@ DAPHNE_OPTIONS = [
 ]
 
 
+# The listen queue of a production daphne (`-e tcp:port=8000:interface=...:backlog=1024`):
+# with Twisted's default of 50, a reconnect storm overflows it while the process is busy,
+# and the kernel drops the handshakes (ListenOverflows in /proc/net/netstat).
+LISTEN_BACKLOG = 1024
+# How long a WebSocket handshake may take before daphne drops it (its default is 5 s). In a
+# storm the handshakes queue behind each other; a slow one is better than a dropped one
+# that the browser retries on top of the storm. Slow-sending clients are nginx's job.
+HANDSHAKE_TIMEOUT_S = 20
+
+
 def raise_fd_limit(want: int = FD_LIMIT) -> int:
     """Raise this process's open-files limit (children inherit it); returns the new limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -80,9 +90,22 @@ def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start_daphne(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """One daphne process on 127.0.0.1:`port` with this process's environment (plus `env`)."""
-    command = [DAPHNE, "-v", "0", "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS]
+def start_daphne(
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    backlog: int | None = LISTEN_BACKLOG,
+    connect_timeout: int | None = HANDSHAKE_TIMEOUT_S,
+) -> subprocess.Popen:
+    """One daphne process on 127.0.0.1:`port` with this process's environment (plus `env`),
+    listening with a queue of `backlog` connections and allowing `connect_timeout` seconds
+    for a WebSocket handshake (None: daphne's defaults, 50 and 5 s)."""
+    endpoint = f"tcp:port={port}:interface=127.0.0.1"
+    if backlog is not None:
+        endpoint += f":backlog={backlog}"
+    command = [DAPHNE, "-v", "0", "-e", endpoint, *DAPHNE_OPTIONS]
+    if connect_timeout is not None:
+        command += ["--websocket_connect_timeout", str(connect_timeout)]
     server = subprocess.Popen(
         [*command, "config.asgi:application"],
         cwd=ROOT,

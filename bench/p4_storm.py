@@ -1,0 +1,312 @@
+"""P4: connect storm, 1,000 sockets in 2 s to one daphne process with the Redis layer.
+
+Each socket connects (a new socket every 2 ms, as after a deploy when every open page
+reconnects), subscribes to a question with `since` (as the pages do) and then stays. A
+socket counts as connected when its handshake completed, subscribed when the server
+confirmed the subscription, alive when it is still open SETTLE_S seconds after the
+storm and, finally, as served when it receives an event published once the storm is
+over (its group membership really exists). Errors: what daphne logged (stderr
+captured), and what the clients saw.
+
+The same storm runs against our layer (`forum.live.layers.RedisChannelLayer`, a bounded
+blocking pool) and against the stock `channels_redis.core.RedisChannelLayer`, with
+redis-py's default unbounded pool and with a pool capped at 100 connections
+(bench/stock_layer_settings.py), each on a fresh daphne process; with the production
+daphne options (listen backlog 1,024, 20 s handshake timeout, see bench/wsbench.py) and
+once with daphne's defaults; with a database connection per subscription (production,
+CONN_MAX_AGE=0) and with a persistent one (what a connection pool would give: the
+subscriptions then reach Redis all together). Also reported: the most Redis connections
+the daphne process held during the storm (from /proc).
+
+Target (QUALITY.md): 100% connected, zero errors logged (our layer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from wsbench import (
+    CpuMeter,
+    Socket,
+    connections_to,
+    ensure_question,
+    error_lines,
+    free_port,
+    load_average,
+    raise_fd_limit,
+    redis_port,
+    reset_stream,
+    start_daphne,
+    stop,
+    summary_ms,
+)
+
+SOCKETS = 1000
+SPREAD_S = 2.0
+OPEN_TIMEOUT_S = 20  # generous: a slow handshake counts as slow, not as failed
+SUBSCRIBE_TIMEOUT_S = 30
+SETTLE_S = 3.0
+TITLE = "Benchmark live thread (P4 storm)"
+STOCK = "bench.stock_layer_settings"
+OURS = "forum.live.layers.RedisChannelLayer (blocking pool, 50 connections)"
+STOCK_UNBOUNDED = "channels_redis.core.RedisChannelLayer (redis-py pool, unbounded)"
+STOCK_100 = "channels_redis.core.RedisChannelLayer (redis-py pool, max_connections=100)"
+STOCK_ENV = {"DJANGO_SETTINGS_MODULE": STOCK}
+STOCK_100_ENV = {**STOCK_ENV, "BENCH_STOCK_MAX_CONNECTIONS": "100"}
+# What a database connection pool would give the subscriptions (a proposal, not the
+# production setting): the socket thread keeps its connection instead of opening one per
+# authorisation. Subscriptions then stop queueing on the database and hit Redis together,
+# which is where the layer's pool matters.
+PERSISTENT = {"CONN_MAX_AGE": "60"}
+VARIANTS = {
+    "circolo": {"layer": OURS, "env": {}},
+    "circolo_daphne_defaults": {
+        "layer": OURS + "; daphne's defaults: listen backlog 50, handshake timeout 5 s",
+        "env": {},
+        "daphne": {"backlog": None, "connect_timeout": None},
+    },
+    "stock": {"layer": STOCK_UNBOUNDED, "env": STOCK_ENV},
+    "stock_pool_100": {"layer": STOCK_100, "env": STOCK_100_ENV},
+    "circolo_persistent_db": {"layer": OURS + "; CONN_MAX_AGE=60", "env": PERSISTENT},
+    "stock_persistent_db": {
+        "layer": STOCK_UNBOUNDED + "; CONN_MAX_AGE=60",
+        "env": {**STOCK_ENV, **PERSISTENT},
+    },
+    "stock_pool_100_persistent_db": {
+        "layer": STOCK_100 + "; CONN_MAX_AGE=60",
+        "env": {**STOCK_100_ENV, **PERSISTENT},
+    },
+}
+
+
+class PeakSampler(threading.Thread):
+    """The most Redis connections process `pid` holds, sampled every 50 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0, True
+        self.port = redis_port()
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.peak = max(self.peak, connections_to(self.pid, self.port))
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.running = False
+        self.join()
+        return self.peak
+
+
+def _error(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    if exc.__cause__ is not None:
+        text += f" ({type(exc.__cause__).__name__}: {exc.__cause__})"
+    return text[:160]
+
+
+async def storm(port: int, stream: str, since: int) -> tuple[list[dict], float]:
+    marker = '"type":"bench.after-storm"'
+
+    async def one(index: int) -> dict:
+        await asyncio.sleep(index * SPREAD_S / SOCKETS)
+        outcome: dict = {"served": False}
+
+        def on_frame(text: str, _at: float) -> None:
+            if marker in text:
+                outcome["served"] = True
+
+        started = time.perf_counter()
+        try:
+            sock = await Socket.open(port, timeout=OPEN_TIMEOUT_S, on_frame=on_frame)
+        except Exception as exc:  # noqa: BLE001 - every failure is a figure
+            failed_after = time.perf_counter() - started
+            return {**outcome, "failed": "connect", "error": _error(exc), "after_s": failed_after}
+        outcome.update(sock=sock, connect_s=time.perf_counter() - started)
+        subscribing = time.perf_counter()
+        try:
+            reply = await sock.subscribe(stream, since=since, timeout=SUBSCRIBE_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001
+            return {**outcome, "failed": "subscribe", "error": _error(exc)}
+        if reply.get("type") != "subscribed":
+            return {**outcome, "failed": "subscribe", "error": json.dumps(reply)[:120]}
+        outcome["subscribe_s"] = time.perf_counter() - subscribing
+        sock.start_reading()
+        return outcome
+
+    started = time.perf_counter()
+    outcomes = await asyncio.gather(*(one(i) for i in range(SOCKETS)))
+    return outcomes, time.perf_counter() - started
+
+
+async def after_storm(stream: str, outcomes: list[dict]) -> None:
+    """Publish one event through the layer; wait until every open socket has it (or 5 s)."""
+    from channels.layers import get_channel_layer
+
+    from forum.live.streams import group_name
+
+    await asyncio.sleep(SETTLE_S)
+    frame = {"id": 10**9, "stream": stream, "type": "bench.after-storm", "data": {}}
+    text = json.dumps(frame, separators=(",", ":"))
+    layer = get_channel_layer()  # this process's settings: our layer, whatever daphne runs
+    await layer.group_send(
+        group_name(stream), {"type": "live.frame", "stream": stream, "id": 10**9, "text": text}
+    )
+    waiting = [o for o in outcomes if "sock" in o and o["sock"].is_open]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not all(o["served"] for o in waiting):
+        await asyncio.sleep(0.05)
+
+
+async def run_variant(port: int, pid: int, stream: str, since: int) -> dict:
+    sampler = PeakSampler(pid)
+    sampler.start()
+    meter = CpuMeter(pid)
+    meter.start()
+    outcomes: list[dict] = []
+    try:
+        outcomes, storm_s = await storm(port, stream, since)
+        cpu = meter.stop()
+        peak = sampler.stop()
+        await after_storm(stream, outcomes)
+        connected = [o for o in outcomes if "sock" in o]
+        subscribed = [o for o in outcomes if "subscribe_s" in o]
+        alive = [o for o in connected if o["sock"].is_open]
+        served = [o for o in alive if o["served"]]
+        client_errors: dict[str, int] = {}
+        for o in outcomes:
+            if "error" in o:
+                key = f"{o['failed']}: {o['error']}"
+                client_errors[key] = client_errors.get(key, 0) + 1
+        closed = {}
+        for o in connected:
+            if not o["sock"].is_open:
+                code = o["sock"].closed_by_server or "open"
+                closed[code] = closed.get(code, 0) + 1
+        return {
+            "sockets": SOCKETS,
+            "connected": len(connected),
+            "subscribed": len(subscribed),
+            "alive_after_settle": len(alive),
+            "served_after_storm": len(served),
+            "connected_pct": round(100 * len(connected) / SOCKETS, 1),
+            "subscribed_pct": round(100 * len(subscribed) / SOCKETS, 1),
+            "alive_pct": round(100 * len(alive) / SOCKETS, 1),
+            "served_pct": round(100 * len(served) / SOCKETS, 1),
+            "storm_s": round(storm_s, 2),
+            "connect_ms": summary_ms([o["connect_s"] for o in connected]),
+            "failed_connect_after_ms": summary_ms(
+                [o["after_s"] for o in outcomes if "after_s" in o]
+            ),
+            "subscribe_ms": summary_ms([o["subscribe_s"] for o in subscribed]),
+            "peak_redis_connections": peak,
+            "client_errors": dict(sorted(client_errors.items(), key=lambda kv: -kv[1])[:10]),
+            "closed_by_server": closed,
+            "cpu": cpu,
+        }
+    finally:
+        await asyncio.gather(*(o["sock"].close() for o in outcomes if "sock" in o))
+
+
+def run() -> dict:
+    from forum.live.backlog import last_id
+
+    limit = raise_fd_limit()
+    question_id = ensure_question(TITLE)
+    stream = f"question.{question_id}"
+    since = last_id(stream)
+    tmp = Path(tempfile.gettempdir())
+    load_before = load_average()
+    results = {}
+    for name, variant in VARIANTS.items():
+        reset_stream(stream)
+        port = free_port()
+        log = tmp / f"circolo-bench-p4-{name}-{port}.log"
+        server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
+        try:
+            result = asyncio.run(run_variant(port, server.pid, stream, since))
+        finally:
+            stop(server)
+        errors = error_lines(log)
+        result.update(
+            layer=variant["layer"],
+            server_errors=len(errors),
+            server_error_samples=sorted(set(errors))[:10],
+        )
+        results[name] = result
+        print(
+            f"  {name}: connected {result['connected_pct']}%, subscribed "
+            f"{result['subscribed_pct']}%, alive {result['alive_pct']}%, served "
+            f"{result['served_pct']}%; {len(errors)} errors logged; peak "
+            f"{result['peak_redis_connections']} Redis connections; subscribe p50/p99 "
+            f"{result['subscribe_ms'].get('p50')}/{result['subscribe_ms'].get('p99')} ms"
+        )
+    ours = results["circolo"]
+    ok = (
+        ours["connected"] == SOCKETS
+        and ours["subscribed"] == SOCKETS
+        and ours["served_after_storm"] == SOCKETS
+    )
+
+    def shares(r: dict) -> str:
+        return f"{r['connected_pct']} / {r['subscribed_pct']} / {r['served_pct']}"
+
+    def comparison(name: str, label: str) -> dict:
+        r = results[name]
+        return {
+            "metric": f"{label}: conn / subscr / served %; errors; subscribe p99; Redis",
+            "value": f"{shares(r)}; {r['server_errors']}; {r['subscribe_ms'].get('p99')} ms; "
+            f"{r['peak_redis_connections']}",
+            "target": "comparison",
+            "ok": None,
+        }
+
+    return {
+        "scenario": "P4",
+        "title": "Connect storm: 1,000 sockets in 2 s to one daphne process, Redis layer",
+        "metrics": {
+            "server": "daphne, 1 process per variant, config.settings.prod (DEBUG off)",
+            "client": "websockets, one asyncio process, a connection every 2 ms",
+            "fd_limit": limit,
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
+            "question": question_id,
+            "variants": results,
+        },
+        "checks": [
+            {
+                "metric": "ours: connected / subscribed / served",
+                "value": shares(ours),
+                "unit": "%",
+                "target": "100 %",
+                "ok": ok,
+            },
+            {
+                "metric": "ours: errors logged",
+                "value": ours["server_errors"],
+                "target": "0",
+                "ok": ours["server_errors"] == 0,
+            },
+            {
+                "metric": "ours: subscribe p50 / p99; all subscribed in; peak Redis conns",
+                "value": f"{ours['subscribe_ms'].get('p50')} / {ours['subscribe_ms'].get('p99')} ms; "
+                f"{ours['storm_s']} s; {ours['peak_redis_connections']}",
+                "target": "",
+                "ok": None,
+            },
+            comparison("circolo_daphne_defaults", "ours, daphne defaults"),
+            comparison("stock", "stock layer"),
+            comparison("stock_pool_100", "stock, pool of 100"),
+            comparison("circolo_persistent_db", "ours, persistent db"),
+            comparison("stock_persistent_db", "stock, persistent db"),
+            comparison("stock_pool_100_persistent_db", "stock, pool of 100, persistent db"),
+        ],
+    }
