@@ -4,7 +4,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: run install install-test test test-unit test-browser lint format bench clean messages
 
@@ -41,6 +40,10 @@ run: install
 # their own invocation because they cannot share a process with pytest-asyncio's loop.
 test: install-test
 	$(MAKE) --no-print-directory test-unit test-browser
+
+# pytest takes its settings (config.settings.test) from pyproject.toml; a
+# DJANGO_SETTINGS_MODULE in the environment would override them, so it is pinned here.
+test-unit test-browser: export DJANGO_SETTINGS_MODULE := config.settings.test
 
 test-unit:
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
