@@ -7,7 +7,8 @@ frames to all its sockets as fast as it can: daphne gets EVENTS["daphne"] events
 the channel layer from a separate publisher process (what `forum.live.events` sends
 after a commit), the bare server broadcasts EVENTS["bare"] frames when a control socket
 asks. The load client counts frames as they arrive; a round's rate is frames received /
-time from the go signal to the last frame. Medians over ROUNDS rounds.
+time from the go signal to the last frame. Medians over ROUNDS rounds (3; BENCH_ROUNDS
+overrides).
 
 Target (QUALITY.md): daphne >= 25% of the bare server's frames/s, same box, same run.
 Also reported: CPU per frame of each server, of the publisher and of the load client.
@@ -122,8 +123,6 @@ async def round_of(subject: str, tally: Tally, trigger, meter: CpuMeter, events:
         await asyncio.sleep(0.01)
         if tally.frames != last_seen:
             last_seen, last_change = tally.frames, time.monotonic()
-        if os.environ.get("BENCH_DEBUG") and int(time.perf_counter() * 100) % 200 == 0:
-            print("   DEBUG", subject, round(time.perf_counter() - go, 1), tally.frames, flush=True)
     cpu = meter.stop()
     elapsed = tally.last - go if tally.frames else float("nan")
     frames = tally.frames
@@ -242,6 +241,7 @@ def run() -> dict:
         s: sum(r["frames"] for r in rs) / sum(r["expected"] for r in rs) for s, rs in rounds.items()
     }
     errors = error_lines(daphne_log) + error_lines(bare_log)
+    lost = measured["sockets_lost"]
     per_frame = {
         subject: {
             "server_cpu_ms": _median(rs, "server_cpu_ms_per_frame"),
@@ -320,6 +320,12 @@ def run() -> dict:
                 "unit": "%",
                 "target": "100 %",
                 "ok": delivered["daphne"] == 1 and delivered["bare"] == 1,
+            },
+            {
+                "metric": "sockets dropped, daphne / bare",
+                "value": f"{lost['daphne']} / {lost['bare']}",
+                "target": "0",
+                "ok": not any(lost.values()),
             },
             {
                 "metric": "errors in the server logs",
