@@ -41,6 +41,10 @@ class User(AbstractUser):
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     # Cached sum of the member's point ledger; written only by the points services.
     reputation = models.IntegerField(_("reputation"), default=1)
+    # Set and cleared only by the advocate programme (advocacy.services), which audits it.
+    is_advocate = models.BooleanField(_("advocate"), default=False)
+    # A suspended member cannot post, vote, flag or earn points until this time.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -70,6 +74,10 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("forum:profile", kwargs={"username": self.username})
 
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
 
 class Category(models.Model):
     """A product area (billing, network, devices, ...) that questions belong to."""
@@ -79,6 +87,10 @@ class Category(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The advocates' lounge: only advocates and staff see its questions, anywhere.
+    is_private = models.BooleanField(
+        _("advocates and staff only"), default=False, help_text=_("The advocates' lounge.")
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -152,6 +164,10 @@ class Question(models.Model):
     )
     locked_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by moderation (flags over the threshold, a moderator, an "unsafe" verdict):
+    # seen only by its author and moderators until someone unhides it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=20, blank=True)
 
     # Maintained by forum.search on PostgreSQL (English + Italian configurations, GIN index
     # added by migration 0002); unused on SQLite, where search falls back to LIKE.
@@ -192,6 +208,10 @@ class Question(models.Model):
         return self.deleted_at is not None
 
     @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
     def is_solved(self) -> bool:
         return self.accepted_answer_id is not None
 
@@ -205,9 +225,16 @@ class Answer(models.Model):
     body_html = models.TextField(editable=False)
     score = models.IntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    # An official answer from support staff (the escalation desk): marked "Staff" and
+    # pinned below the question.
+    is_official = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by moderation (flags over the threshold, a moderator, an "unsafe" verdict):
+    # seen only by its author and moderators until someone unhides it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=20, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -227,6 +254,10 @@ class Answer(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
 
 class Comment(models.Model):
     """A short remark on a question or on an answer (exactly one of the two)."""
@@ -244,6 +275,10 @@ class Comment(models.Model):
     body_html = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by moderation (flags over the threshold, a moderator, an "unsafe" verdict):
+    # seen only by its author and moderators until someone unhides it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=20, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -263,6 +298,10 @@ class Comment(models.Model):
     @property
     def thread(self) -> Question:
         return self.question if self.question_id else self.answer.question
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Vote(models.Model):
@@ -365,19 +404,34 @@ class Notification(models.Model):
         COMMENT = "comment", _("comment on your post")
         MENTION = "mention", _("mention")
         ACCEPTED = "accepted", _("your answer was accepted")
+        BADGE = "badge", _("badge awarded")
+        REWARD = "reward", _("reward redemption")
+        MODERATION = "moderation", _("moderation")
+        ADVOCATE = "advocate", _("advocate programme")
+        ESCALATION = "escalation", _("escalation")
+        SLA = "sla", _("SLA alert")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # Empty for what the system itself reports (a badge, an SLA alert).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     answer = models.ForeignKey(
         Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # Kinds beyond posts carry what their text needs (badge name, reward, reason) here
+    # and where the notification leads in `link`.
+    data = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from forum.live.events import publish
 from forum.live.streams import user_stream
@@ -90,6 +92,78 @@ def notify(
             },
         )
     return created
+
+
+def notify_member(
+    recipient: User,
+    kind: str,
+    message: str,
+    *,
+    params: dict[str, object] | None = None,
+    link: str = "",
+    actor: User | None = None,
+    question: Question | None = None,
+) -> Notification | None:
+    """Notify one member of something beyond a post: a badge, a reward, a moderation act,
+    an escalation, an SLA alert.
+
+    `message` is an English msgid marked with `gettext_noop` and formatted with `params`
+    (`"You earned the %(badge)s badge"`); it is translated when shown, so each member
+    reads it in their own language. Runs inside the caller's transaction and publishes
+    `notification.created` after commit, as `notify` does. Returns None (and writes
+    nothing) when the actor notifies themselves.
+    """
+    if actor is not None and actor.pk == recipient.pk:
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient,
+        actor=actor,
+        kind=kind,
+        question=question,
+        data={"message": message, "params": params or {}},
+        link=link,
+    )
+    with translation.override(recipient.locale or settings.LANGUAGE_CODE):
+        text = describe(notification)
+    publish(
+        user_stream(recipient.pk),
+        "notification.created",
+        {
+            "id": notification.pk,
+            "kind": kind,
+            "actor": actor.username if actor else None,
+            "actor_name": actor.name if actor else None,
+            "question": question.pk if question else None,
+            "title": question.title if question else None,
+            "text": text,
+            "link": link,
+            "unread": unread_count(recipient),
+        },
+    )
+    return notification
+
+
+def describe(notification: Notification) -> str:
+    """The sentence a notification shows, in the active language (plain text: templates
+    escape it)."""
+    who = notification.actor.name if notification.actor_id else ""
+    title = notification.question.title if notification.question_id else ""
+    values = {"who": who, "title": title}
+    if notification.kind == Kind.ANSWER:
+        return gettext("%(who)s answered your question “%(title)s”") % values
+    if notification.kind == Kind.COMMENT:
+        return gettext("%(who)s commented on your post in “%(title)s”") % values
+    if notification.kind == Kind.MENTION:
+        return gettext("%(who)s mentioned you in “%(title)s”") % values
+    if notification.kind == Kind.ACCEPTED:
+        return gettext("%(who)s accepted your answer to “%(title)s”") % values
+    message = notification.data.get("message", "")
+    params = notification.data.get("params") or {}
+    try:
+        return gettext(message) % params if params else gettext(message)
+    except (KeyError, TypeError, ValueError):
+        # A translation that lost a placeholder must not break the bell: English it is.
+        return message % params if params else message
 
 
 def mark_notifications_read(*, actor: User, ids: Iterable[int] | None = None) -> int:

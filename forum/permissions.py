@@ -10,15 +10,23 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from forum.models import Answer, Comment, Question, User
 from gamification import privileges
 
 
-def is_moderator(user: User) -> bool:
-    """Staff (support agents) and managers moderate until the advocacy programme exists."""
+def is_staff_member(user: User) -> bool:
+    """Support staff (agents) and community managers."""
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def is_moderator(user: User) -> bool:
+    """Staff, managers and approved advocates moderate (a suspended advocate does not)."""
+    if not user.is_authenticated:
+        return False
+    return is_staff_member(user) or (user.is_advocate and not user.is_suspended)
 
 
 def _require_login(user: User) -> None:
@@ -28,25 +36,52 @@ def _require_login(user: User) -> None:
         raise PermissionDenied(_("This account is disabled."))
 
 
-def visible_questions(qs: QuerySet[Question], user: User) -> QuerySet[Question]:
-    """Deleted questions stay visible to their author and to moderators only."""
+def _require_member_in_good_standing(user: User) -> None:
+    """Logged in, active and not suspended: what posting, voting and flagging need."""
+    _require_login(user)
+    if user.is_suspended:
+        until = formats.date_format(timezone.localtime(user.suspended_until), "DATETIME_FORMAT")
+        raise PermissionDenied(_("Your account is suspended until %(until)s.") % {"until": until})
+
+
+def _visible_posts(qs: QuerySet, user: User) -> QuerySet:
+    """Deleted and hidden posts stay visible to their author and to moderators only."""
     if is_moderator(user):
         return qs
+    public = Q(deleted_at__isnull=True, hidden_at__isnull=True)
     if user.is_authenticated:
-        return qs.filter(Q(deleted_at__isnull=True) | Q(author=user))
-    return qs.filter(deleted_at__isnull=True)
+        return qs.filter(public | Q(author=user))
+    return qs.filter(public)
+
+
+def visible_questions(qs: QuerySet[Question], user: User) -> QuerySet[Question]:
+    """As `_visible_posts`, and the questions of private categories (the advocates'
+    lounge) only for moderators."""
+    if not is_moderator(user):
+        qs = qs.exclude(category__is_private=True)
+    return _visible_posts(qs, user)
 
 
 def visible_answers(qs: QuerySet[Answer], user: User) -> QuerySet[Answer]:
-    if is_moderator(user):
-        return qs
-    if user.is_authenticated:
-        return qs.filter(Q(deleted_at__isnull=True) | Q(author=user))
-    return qs.filter(deleted_at__isnull=True)
+    return _visible_posts(qs, user)
 
 
 def visible_comments(qs: QuerySet[Comment], user: User) -> QuerySet[Comment]:
-    return qs.filter(deleted_at__isnull=True)
+    qs = qs.filter(deleted_at__isnull=True)
+    if is_moderator(user):
+        return qs
+    if user.is_authenticated:
+        return qs.filter(Q(hidden_at__isnull=True) | Q(author=user))
+    return qs.filter(hidden_at__isnull=True)
+
+
+def can_see_question(user: User, question: Question) -> bool:
+    """The single-object form of `visible_questions`."""
+    if question.category_id and question.category.is_private and not is_moderator(user):
+        return False
+    if question.deleted_at is None and question.hidden_at is None:
+        return True
+    return is_moderator(user) or (user.is_authenticated and question.author_id == user.pk)
 
 
 def _thread_of(post: Question | Answer | Comment) -> Question:
@@ -56,11 +91,11 @@ def _thread_of(post: Question | Answer | Comment) -> Question:
 
 
 def check_ask_question(user: User) -> None:
-    _require_login(user)
+    _require_member_in_good_standing(user)
 
 
 def check_answer_question(user: User, question: Question) -> None:
-    _require_login(user)
+    _require_member_in_good_standing(user)
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
     if question.is_locked:
@@ -70,7 +105,7 @@ def check_answer_question(user: User, question: Question) -> None:
 
 
 def check_comment_post(user: User, post: Question | Answer) -> None:
-    _require_login(user)
+    _require_member_in_good_standing(user)
     question = post if isinstance(post, Question) else post.question
     if post.is_deleted or question.is_deleted:
         raise PermissionDenied(_("You cannot comment on a deleted post."))
@@ -85,7 +120,7 @@ def check_comment_post(user: User, post: Question | Answer) -> None:
 def check_vote_post(user: User, post: Question | Answer, value: int = 1) -> None:
     """`value` is the vote being cast: 1 needs the upvote privilege, -1 the downvote one,
     0 (withdrawing) none."""
-    _require_login(user)
+    _require_member_in_good_standing(user)
     if post.author_id == user.pk:
         raise PermissionDenied(_("You cannot vote on your own post."))
     question = post if isinstance(post, Question) else post.question
@@ -100,7 +135,7 @@ def check_vote_post(user: User, post: Question | Answer, value: int = 1) -> None
 
 
 def check_edit_post(user: User, post: Question | Answer) -> None:
-    _require_login(user)
+    _require_member_in_good_standing(user)
     if post.author_id != user.pk and not is_moderator(user):
         privileges.check_privilege(user, privileges.EDIT_ANY)
     question = post if isinstance(post, Question) else post.question

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from gamification.rules import clear_cache, tuning
 from tests.factories import QuestionFactory, UserFactory
@@ -54,6 +57,29 @@ def helper(db):
 
 
 @pytest.fixture
+def advocate(db):
+    return UserFactory(
+        username="dario", display_name="Dario Advocate", reputation=6000, is_advocate=True
+    )
+
+
+@pytest.fixture
+def revoked_advocate(db):
+    """A former advocate: high reputation, no longer in the programme."""
+    return UserFactory(username="elena", display_name="Elena Ex", reputation=6000)
+
+
+@pytest.fixture
+def suspended_member(db):
+    return UserFactory(
+        username="sandro",
+        display_name="Sandro Sospeso",
+        reputation=1500,
+        suspended_until=timezone.now() + timedelta(days=7),
+    )
+
+
+@pytest.fixture
 def staff(db):
     return UserFactory(username="sofia-staff", display_name="Sofia (Support)", is_staff=True)
 
@@ -84,6 +110,11 @@ def other_client(other_customer) -> Client:
 @pytest.fixture
 def helper_client(helper) -> Client:
     return _client_for(helper)
+
+
+@pytest.fixture
+def advocate_client(advocate) -> Client:
+    return _client_for(advocate)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -57,6 +58,8 @@ class MarkReadForm(forms.Form):
 
 
 def _target_url(notification) -> str:  # noqa: ANN001 - a forum.Notification
+    if notification.link or not notification.question_id:
+        return notification.link
     url = notification.question.get_absolute_url()
     if notification.comment_id:
         return f"{url}#comment-{notification.comment_id}"
@@ -69,12 +72,14 @@ def _target_url(notification) -> str:  # noqa: ANN001 - a forum.Notification
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     items = notifications.notifications_for(request.user).filter(
-        question__in=visible_questions(Question.objects.all(), request.user)
+        Q(question__isnull=True)
+        | Q(question__in=visible_questions(Question.objects.all(), request.user))
     )
     page_obj = Paginator(items, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     page_obj.object_list = list(page_obj.object_list)
     for notification in page_obj.object_list:
         notification.url = _target_url(notification)
+        notification.text = notifications.describe(notification)
     unread_ids = [n.pk for n in page_obj.object_list if n.read_at is None]
     context = {
         "page_obj": page_obj,

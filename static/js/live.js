@@ -619,6 +619,7 @@
   }
 
   function notificationText(data) {
+    if (data.text) return data.text;
     var values = { who: data.actor_name || data.actor, title: data.title };
     switch (data.kind) {
       case "answer": return format(gettext("%(who)s answered your question “%(title)s”"), values);
@@ -630,7 +631,7 @@
 
   function onNotification(data) {
     setBell(data.unread);
-    toast(notificationText(data), bell ? bell.getAttribute("href") : null);
+    toast(notificationText(data), data.link || (bell ? bell.getAttribute("href") : null));
   }
 
   function onReputation(data) {
