@@ -1,0 +1,74 @@
+"""The kinds of moderation act the audit log knows, with their translated labels.
+
+Each area registers its acts here (one dict per area below, or `register(...)` from its
+own module at import time). `advocacy.services.audit.record` refuses an unknown key, so
+a typo cannot write a row nobody can filter for.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+# Flags and the moderation queue (the `moderation` area).
+FLAG_CREATE = "flag.create"
+FLAG_UPHOLD = "flag.uphold"
+FLAG_DISMISS = "flag.dismiss"
+POST_AUTO_HIDE = "post.auto_hide"
+POST_HIDE = "post.hide"
+POST_UNHIDE = "post.unhide"
+QUESTION_CLOSE = "question.close"
+QUESTION_REOPEN = "question.reopen"
+QUESTION_DUPLICATE = "question.duplicate"
+QUESTION_LOCK = "question.lock"
+QUESTION_UNLOCK = "question.unlock"
+QUESTION_MOVE = "question.move"
+QUESTION_RETAG = "question.retag"
+MEMBER_SUSPEND = "member.suspend"
+MEMBER_UNSUSPEND = "member.unsuspend"
+QUEUE_CLAIM = "queue.claim"
+QUEUE_RELEASE = "queue.release"
+FIRST_POST_APPROVE = "first_post.approve"
+CANNED_REASON_SAVE = "canned_reason.save"
+
+ACTIONS: dict[str, Promise] = {
+    FLAG_CREATE: pgettext_lazy("audit action", "flag raised"),
+    FLAG_UPHOLD: pgettext_lazy("audit action", "flag upheld"),
+    FLAG_DISMISS: pgettext_lazy("audit action", "flag dismissed"),
+    POST_AUTO_HIDE: pgettext_lazy("audit action", "post hidden by flags"),
+    POST_HIDE: pgettext_lazy("audit action", "post hidden"),
+    POST_UNHIDE: pgettext_lazy("audit action", "post unhidden"),
+    QUESTION_CLOSE: pgettext_lazy("audit action", "question closed"),
+    QUESTION_REOPEN: pgettext_lazy("audit action", "question reopened"),
+    QUESTION_DUPLICATE: pgettext_lazy("audit action", "marked as duplicate"),
+    QUESTION_LOCK: pgettext_lazy("audit action", "question locked"),
+    QUESTION_UNLOCK: pgettext_lazy("audit action", "question unlocked"),
+    QUESTION_MOVE: pgettext_lazy("audit action", "question moved"),
+    QUESTION_RETAG: pgettext_lazy("audit action", "question retagged"),
+    MEMBER_SUSPEND: pgettext_lazy("audit action", "member suspended"),
+    MEMBER_UNSUSPEND: pgettext_lazy("audit action", "suspension lifted"),
+    QUEUE_CLAIM: pgettext_lazy("audit action", "queue item claimed"),
+    QUEUE_RELEASE: pgettext_lazy("audit action", "queue item released"),
+    FIRST_POST_APPROVE: pgettext_lazy("audit action", "first post approved"),
+    CANNED_REASON_SAVE: pgettext_lazy("audit action", "canned reason saved"),
+}
+
+
+def register(key: str, label: Promise) -> str:
+    """Add an act (e.g. ``register("advocate.approve", pgettext_lazy("audit action",
+    "advocate approved"))``); returns the key so a module can write
+    ``ADVOCATE_APPROVE = register(...)``."""
+    if not key or len(key) > 60:
+        raise ValueError(f"Bad audit action key: {key!r}")
+    ACTIONS[key] = label
+    return key
+
+
+def label(key: str) -> str:
+    found = ACTIONS.get(key)
+    return str(found) if found is not None else key
+
+
+def choices() -> list[tuple[str, str]]:
+    """(key, label) pairs sorted by label, for the audit page's filter."""
+    return sorted(((k, str(v)) for k, v in ACTIONS.items()), key=lambda kv: kv[1].lower())
