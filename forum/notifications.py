@@ -159,11 +159,13 @@ def describe(notification: Notification) -> str:
         return gettext("%(who)s accepted your answer to “%(title)s”") % values
     message = notification.data.get("message", "")
     params = notification.data.get("params") or {}
-    try:
-        return gettext(message) % params if params else gettext(message)
-    except (KeyError, TypeError, ValueError):
-        # A translation that lost a placeholder must not break the bell: English it is.
-        return message % params if params else message
+    for text in (gettext(message), message):
+        try:
+            return text % params if params else text
+        except (KeyError, TypeError, ValueError):
+            # A translation (or a caller) that lost a placeholder must not break the bell.
+            continue
+    return message
 
 
 def mark_notifications_read(*, actor: User, ids: Iterable[int] | None = None) -> int:
