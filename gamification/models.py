@@ -366,3 +366,7 @@ class ScoreCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.period} {self.start} tag {self.tag_id}: {self.points}"
+
+
+# Rewards (payback) live in their own module; imported here so Django registers them.
+from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry  # noqa: E402, F401, I001
