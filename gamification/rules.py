@@ -22,6 +22,7 @@ DOWNVOTE_CAST = "downvote_cast"
 ANSWER_ACCEPTED = "answer_accepted"
 ACCEPT_BONUS_ASKER = "accept_bonus_asker"
 STAFF_VERIFIED = "staff_verified"
+FLAG_UPHELD = "flag_upheld"  # a flag the moderators upheld (advocacy)
 ADJUSTMENT = "adjustment"  # by the community manager; not a tunable rule
 OPENING_BALANCE = "opening balance"  # the note of an adjustment made by a bulk loader
 
@@ -45,6 +46,7 @@ RULES: dict[str, Rule] = {
         Rule(ANSWER_DOWNVOTED, _("answer downvoted"), -2),
         Rule(DOWNVOTE_CAST, _("downvoted an answer"), -1),
         Rule(STAFF_VERIFIED, _("answer verified by staff"), 20),
+        Rule(FLAG_UPHELD, _("flag upheld by moderators"), 2),
         # PRODUCT.md only penalises downvoted answers; off unless the manager turns it on.
         Rule(QUESTION_DOWNVOTED, _("question downvoted"), -2, enabled=False),
     )
