@@ -4,6 +4,13 @@ Each engineer's area is its own module; add yours with one import line here.
 """
 
 from advocacy.models.audit import AuditEntry
+from advocacy.models.desk import (
+    AnswerVerdict,
+    CannedResponse,
+    DeskNote,
+    Escalation,
+    EscalationEvent,
+)
 from advocacy.models.flags import (
     CannedReason,
     FirstPostReview,
@@ -15,7 +22,12 @@ from advocacy.models.flags import (
 )
 
 __all__ = [
+    "AnswerVerdict",
     "AuditEntry",
+    "CannedResponse",
+    "DeskNote",
+    "Escalation",
+    "EscalationEvent",
     "CannedReason",
     "FirstPostReview",
     "Flag",
