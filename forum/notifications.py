@@ -143,6 +143,15 @@ def notify_member(
     return notification
 
 
+def _in_language(value: object) -> object:
+    """A param given in several languages (``{"en": "Curious", "it": "Curioso"}``: a badge
+    or reward name) in the active one, falling back to English."""
+    if not isinstance(value, dict):
+        return value
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return value.get(language) or value.get("en") or next(iter(value.values()), "")
+
+
 def describe(notification: Notification) -> str:
     """The sentence a notification shows, in the active language (plain text: templates
     escape it)."""
@@ -158,7 +167,7 @@ def describe(notification: Notification) -> str:
     if notification.kind == Kind.ACCEPTED:
         return gettext("%(who)s accepted your answer to “%(title)s”") % values
     message = notification.data.get("message", "")
-    params = notification.data.get("params") or {}
+    params = {k: _in_language(v) for k, v in (notification.data.get("params") or {}).items()}
     for text in (gettext(message), message):
         try:
             return text % params if params else text
