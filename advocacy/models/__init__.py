@@ -4,6 +4,7 @@ Each engineer's area is its own module; add yours with one import line here.
 """
 
 from advocacy.models.audit import AuditEntry
+from advocacy.models.community import CloseVote, CommunityRules, EditSuggestion
 from advocacy.models.desk import (
     AnswerVerdict,
     CannedResponse,
@@ -20,8 +21,13 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
+from advocacy.models.programme import AdvocateRules
 
 __all__ = [
+    "AdvocateRules",
+    "CloseVote",
+    "CommunityRules",
+    "EditSuggestion",
     "AnswerVerdict",
     "AuditEntry",
     "CannedResponse",
