@@ -73,6 +73,16 @@ def _lock_post(post: Post) -> Post:
     return type(post).objects.select_for_update().get(pk=post.pk)
 
 
+def _lock_post_after_question(post: Post) -> Post:
+    """Lock `post`; for an answer, its question first. LOCK ORDER (gamification.services):
+    question before answer, as accept_answer and delete_answer take them; a service that
+    locks an answer and then writes its question (last_activity_at) would deadlock with
+    an acceptance of that answer."""
+    if isinstance(post, Answer):
+        _lock_question(post.question_id)
+    return _lock_post(post)
+
+
 def _post_fields(post: Post) -> dict[str, Post]:
     return {"question": post} if isinstance(post, Question) else {"answer": post}
 
@@ -339,7 +349,7 @@ def edit_answer(*, actor: User, answer: Answer, body: str, summary: str = "") ->
     _raise_if(errors)
     summary = clean_line(summary)[:200]
     with transaction.atomic():
-        answer = _lock_post(answer)
+        answer = _lock_post_after_question(answer)
         permissions.check_edit_post(actor, answer)
         if body == answer.body:
             return answer
@@ -439,7 +449,7 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():
-        post = _lock_post(post)
+        post = _lock_post_after_question(post)
         permissions.check_comment_post(actor, post)  # deleted or locked while we rendered?
         comment = Comment.objects.create(
             **_post_fields(post), author=actor, body=body, body_html=rendered.html
