@@ -370,3 +370,6 @@ class ScoreCounter(models.Model):
 
 # Rewards (payback) live in their own module; imported here so Django registers them.
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry  # noqa: E402, F401, I001
+
+# Fair play (thresholds, cases) likewise.
+from gamification.fairplay.models import FairPlayCase, FairPlayEvidence, FairPlaySettings  # noqa: E402, F401, I001
