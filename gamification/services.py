@@ -35,7 +35,9 @@ from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Question, User
 from gamification import badges, leaderboards, rules
 from gamification.badges import Event
+from gamification.fairplay.detection import unpaid_vote
 from gamification.models import BadgeAward, PointEvent, PointSettings
+from gamification.rewards.services import credit_for_events
 
 Post = Question | Answer
 
@@ -132,12 +134,14 @@ def _apply(rows: list[_Row]) -> Applied:
         return Applied([], {})
     tuning = rules.tuning()
     floor = tuning.reputation_floor
+    now = timezone.now()
     locked = {
-        pk: (reputation, active)
-        for pk, reputation, active in User.objects.select_for_update(no_key=True)
+        # A suspended member earns nothing until the suspension ends (awards dropped).
+        pk: (reputation, active and (suspended_until is None or suspended_until <= now))
+        for pk, reputation, active, suspended_until in User.objects.select_for_update(no_key=True)
         .filter(pk__in={row.recipient_id for row in rows})
         .order_by("pk")
-        .values_list("pk", "reputation", "is_active")
+        .values_list("pk", "reputation", "is_active", "suspended_until")
     }
     today = timezone.localdate()
     cap_used: dict[int, int] = {}
@@ -189,6 +193,7 @@ def _apply(rows: list[_Row]) -> Applied:
                 question_id=original.question_id,
                 answer_id=original.answer_id,
                 reversal_of=original,
+                note=row.note,  # e.g. the sweep's "fair play"; empty for a withdrawal
             )
         else:
             if not locked[row.recipient_id][1]:
@@ -197,6 +202,15 @@ def _apply(rows: list[_Row]) -> Applied:
             note = row.note
             if row.serial_check and serial_votes(row) >= tuning.serial_vote_limit:
                 points, note = 0, SERIAL_VOTING
+            elif row.serial_check and (
+                why := unpaid_vote(
+                    voter_id=row.actor_id,
+                    recipient_id=row.recipient_id,
+                    rule=row.rule,
+                    key=row.key,
+                )
+            ):
+                points, note = 0, why  # gamification.fairplay.detection: new account, ring
             if row.capped:
                 room = max(0, tuning.daily_vote_cap - used_today(row.recipient_id))
                 points = min(points, room)
@@ -236,6 +250,7 @@ def _apply(rows: list[_Row]) -> Applied:
     if not events:
         return Applied([], {})
     events = PointEvent.objects.bulk_create(events)
+    credit_for_events(events)  # the rewards balance moves with the gains
     reputation: dict[int, int] = {}
     for user_id, points in moved.items():
         before = locked[user_id][0]
@@ -396,6 +411,23 @@ def on_answer_posted(*, actor: User, answer: Answer) -> list[BadgeAward]:
 def on_comment_posted(*, actor: User, comment: Comment) -> list[BadgeAward]:
     """Caller (post_comment) has just created `comment` in its transaction."""
     return badges.evaluate(Event(badges.COMMENTED, member=actor))
+
+
+def on_flag_upheld(
+    *, actor: User, flagger_id: int, flag_id: int, question_id: int, answer_id: int | None
+) -> Applied:
+    """Moderators upheld flag `flag_id` (advocacy): its flagger earns the `flag_upheld`
+    rule, once per flag (the ledger's unique key). Caller holds the flag's row lock."""
+    with transaction.atomic(savepoint=False):
+        rows = _award(
+            rules.FLAG_UPHELD,
+            recipient_id=flagger_id,
+            actor=actor,
+            key=f"flag:{flag_id}",
+            question_id=question_id,
+            answer_id=answer_id,
+        )
+        return _apply(rows)
 
 
 # Staff and manager actions ----------------------------------------------------------------
