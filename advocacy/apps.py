@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AdvocacyConfig(AppConfig):
     name = "advocacy"
     verbose_name = _("Advocacy")
+
+    def ready(self) -> None:
+        from advocacy.desk import live as desk_live
+        from advocacy.services import escalations  # noqa: F401 - registers its audit actions
+
+        desk_live.register()  # the staff-only `desk` stream

@@ -10,6 +10,7 @@ from forum.views import health
 urlpatterns = [
     path("", include("forum.urls")),
     path("", include("gamification.urls")),
+    path("", include("advocacy.desk.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # djangojs domain
