@@ -1,0 +1,35 @@
+"""Who may redeem rewards and who decides on redemptions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from forum.models import User
+from forum.permissions import _require_member_in_good_standing, is_staff_member
+from gamification.rewards.models import Reward
+
+
+def check_redeem_reward(user: User, reward: Reward) -> None:
+    """Logged in, active, not suspended, and the reward is offered."""
+    _require_member_in_good_standing(user)
+    if not reward.active:
+        raise PermissionDenied(_("This reward is no longer offered."))
+
+
+def can_redeem_reward(user: User, reward: Reward) -> bool:
+    try:
+        check_redeem_reward(user, reward)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def check_decide_redemption(user: User) -> None:
+    """Support staff and community managers approve or refuse redemptions."""
+    if not is_staff_member(user) or not user.is_active:
+        raise PermissionDenied(_("Only staff can approve or refuse redemptions."))
+
+
+def can_decide_redemptions(user: User) -> bool:
+    return is_staff_member(user) and user.is_active
