@@ -34,6 +34,10 @@ run: install
 	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"
 	@echo "  demo-staff, demo-manager (admin at /admin/). Sign-up e-mails print below."
 	@echo
+	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
+	@$(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 # The unit/integration suite runs in parallel; browser tests (sync Playwright) run in

@@ -5,6 +5,7 @@ Each engineer's area is its own module; add yours with one import line here.
 
 from advocacy.models.audit import AuditEntry
 from advocacy.models.community import CloseVote, CommunityRules, EditSuggestion
+from advocacy.models.crm import CrmRecord
 from advocacy.models.desk import (
     AnswerVerdict,
     CannedResponse,
@@ -12,6 +13,7 @@ from advocacy.models.desk import (
     Escalation,
     EscalationEvent,
 )
+from advocacy.models.email import EmailDigestState, EmailMode, EmailPreference, NotificationEmail
 from advocacy.models.flags import (
     CannedReason,
     FirstPostReview,
@@ -21,9 +23,21 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
+from advocacy.models.periodic import PeriodicJob
 from advocacy.models.programme import AdvocateRules
+from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
 __all__ = [
+    "CrmRecord",
+    "EmailDigestState",
+    "EmailMode",
+    "EmailPreference",
+    "NotificationEmail",
+    "PeriodicJob",
+    "SlaPolicy",
+    "SlaRule",
+    "SlaRuleFiring",
+    "SlaSettings",
     "AdvocateRules",
     "CloseVote",
     "CommunityRules",
