@@ -85,10 +85,6 @@ class Flag(models.Model):
                 condition=Q(status="open"),
                 name="one_open_flag_per_member_per_post",
             ),
-            models.CheckConstraint(
-                condition=Q(comment__isnull=True) | Q(answer__isnull=True),
-                name="flag_on_one_post",
-            ),
         ]
         indexes = [
             models.Index(

@@ -111,6 +111,8 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
     key = post_key(post)
     try:
         with transaction.atomic():
+            # The question first, then the post: the forum's lock order.
+            _lock_thread(post)
             post = lock_post(post)
             permissions.check_flag_post(actor, post)  # deleted while we waited?
             flag = Flag.objects.create(
@@ -136,6 +138,11 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
     return flag
 
 
+def _lock_thread(post: Post) -> None:
+    if not isinstance(post, Question):
+        list(Question.objects.select_for_update().filter(pk=thread_id(post)).values_list("pk"))
+
+
 def _maybe_auto_hide(post: Post, key: str) -> bool:
     """Caller holds the post's row lock. Hide it when enough distinct members flagged it
     as spam or rude; True when this call hid it."""
@@ -154,13 +161,19 @@ def _maybe_auto_hide(post: Post, key: str) -> bool:
 
 
 def escalate_needs_staff_flag(*, flag: Flag, post: Post) -> None:
-    """HOOK for the escalation desk: a "needs staff" flag opens an escalation of the
-    flag's question (source "flag"), through the desk's `escalate_question` service.
+    """The hook to the escalation desk: a "needs staff" flag escalates the flag's
+    question (source "flag", the flag's note as the reason), or joins the open
+    escalation's history. Called inside `raise_flag`'s transaction, which holds the
+    question's row lock already; the flag also stays in the moderation queue."""
+    from advocacy.models.desk import EscalationSource
+    from advocacy.services.escalations import escalate_question
 
-    Called inside `raise_flag`'s transaction. Until the desk's service is wired in here,
-    the flag still reaches the moderation queue like any other (a moderator can escalate
-    the thread from there)."""
-    return None
+    escalate_question(
+        actor=flag.flagger,
+        question=Question.objects.get(pk=flag.question_id),
+        reason=flag.note,
+        source=EscalationSource.FLAG,
+    )
 
 
 def _publish_flag(event: str, flag: Flag, **extra: object) -> None:
@@ -196,8 +209,9 @@ def resolve_flags(*, actor: User, flag: Flag, action: str, note: str = "") -> li
         raise ValidationError({"flag": [_("Unknown flag.")]})
     with transaction.atomic():
         post = _flagged_post(flag)
+        # Question before its answers and comments: the forum's lock order.
+        _lock_thread(post)
         if action in (ResolveAction.CLOSE, ResolveAction.LOCK):
-            # Question before its answers and comments: the forum's lock order.
             _act_on_thread(actor, post, action, note)
         post = lock_post(post)
         flags = list(
