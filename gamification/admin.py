@@ -151,3 +151,7 @@ class BadgeAwardAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+# Rewards (payback): the catalogue, redemptions and the rewards ledger.
+from gamification.rewards import admin as _rewards_admin  # noqa: E402, F401

@@ -18,14 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from forum.live.events import publish
 from forum.live.streams import user_stream
-from forum.models import Answer, Comment, Question, User, Vote
+from forum.models import Answer, Comment, Notification, Question, User, Vote
 from gamification.models import BadgeAward, Tier
 
 # Triggers: what just happened.
@@ -386,7 +389,27 @@ def _grant(member: User, spec: BadgeSpec, grant: Grant) -> BadgeAward | None:
     except IntegrityError:
         return None  # another request awarded it first
     _announce(award)
+    _notify(member, spec, award)
     return award
+
+
+def _notify(member: User, spec: BadgeSpec, award: BadgeAward) -> None:
+    """The member's bell: "You earned the Curious badge", in the same transaction as the
+    award, leading to the badge on the badges page. The name is stored in each language,
+    so the member reads it in theirs."""
+    from forum.notifications import notify_member
+
+    names = {}
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            names[language] = str(spec.name)
+    notify_member(
+        member,
+        Notification.Kind.BADGE,
+        gettext_noop("You earned the %(badge)s badge."),
+        params={"badge": names, "tier": award.tier},
+        link=f"{reverse('gamification:badges')}#badge-{spec.key}",
+    )
 
 
 def _announce(award: BadgeAward) -> None:

@@ -9,3 +9,8 @@ urlpatterns = [
     path("privileges/", views.privileges_page, name="privileges"),
     path("leaderboard/", views.leaderboard_page, name="leaderboard"),
 ]
+
+# Rewards (payback): the catalogue, my redemptions, the staff queue.
+from gamification.rewards.urls import urlpatterns as rewards_urlpatterns  # noqa: E402
+
+urlpatterns += rewards_urlpatterns

@@ -56,11 +56,15 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, notification: Notification) -> str:
-        url = notification.question.get_absolute_url()
-        if notification.comment_id:
-            url += f"#comment-{notification.comment_id}"
-        elif notification.answer_id:
-            url += f"#answer-{notification.answer_id}"
+        if notification.link or notification.question_id is None:
+            # Notifications beyond posts (a badge, a reward) carry their own link.
+            url = notification.link or "/"
+        else:
+            url = notification.question.get_absolute_url()
+            if notification.comment_id:
+                url += f"#comment-{notification.comment_id}"
+            elif notification.answer_id:
+                url += f"#answer-{notification.answer_id}"
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 

@@ -8,6 +8,8 @@ from django.db import transaction
 
 from forum.models import User
 from gamification import leaderboards
+from gamification.rewards import selectors as reward_selectors
+from gamification.rewards.services import recompute_balances
 from gamification.selectors import reputation_drift
 from gamification.services import recompute_reputation
 
@@ -32,6 +34,9 @@ class Command(BaseCommand):
             self.stdout.write(f"member {pk}: {was} -> {now}")
         with transaction.atomic():
             counters = leaderboards.rebuild_counters()
+        balances = recompute_balances()
+        for pk, was, now in balances:
+            self.stdout.write(f"member {pk}: rewards balance {was} -> {now}")
         self.stdout.write(f"Fixed {len(fixed)} member(s) and {counters} leaderboard counter(s).")
 
     def _check(self) -> None:
@@ -52,10 +57,21 @@ class Command(BaseCommand):
                 f"{names.get(pk, pk)} (id {pk}): {period} from {start}, {where}: "
                 f"counter {stored}, ledger says {expected}"
             )
-        if drift or counters:
+        # Rewards balances (gamification.rewards): cache against entries, entries against
+        # the points ledger.
+        balances = reward_selectors.balance_drift()
+        unpaid = reward_selectors.unpaid_earnings()
+        for pk, cached, expected in balances:
+            self.stdout.write(f"member {pk}: rewards balance {cached}, its ledger says {expected}")
+        for row in unpaid:
+            self.stdout.write(
+                f"member {row.member_id}: point event {row.event_id} ({row.points:+d}) "
+                "has no rewards entry"
+            )
+        if drift or counters or balances or unpaid:
             raise CommandError(
                 f"{len(drift)} reputation(s) and {len(counters)} leaderboard counter(s) "
-                "differ from the ledger.",
+                f"differ from the ledger; {len(balances) + len(unpaid)} rewards difference(s).",
                 returncode=1,
             )
         self.stdout.write("Every cached reputation and leaderboard counter matches the ledger.")
