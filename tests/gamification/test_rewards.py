@@ -233,9 +233,11 @@ def test_suspended_members_cannot_redeem(suspended_member, django_capture_on_com
     suspended_member.save(update_fields=["suspended_until"])
     item = reward()
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(PermissionDenied, match="suspended"):
-            rewards.redeem_reward(actor=suspended_member, reward=item)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(PermissionDenied, match="suspended"),
+    ):
+        rewards.redeem_reward(actor=suspended_member, reward=item)
 
     assert published(callbacks) == []
     assert balance(suspended_member) == 500
