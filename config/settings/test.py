@@ -22,6 +22,9 @@ REST_FRAMEWORK = {
     },
 }
 CIRCOLO_POST_RATE = "1000/m"
+# The anonymous thread page is reused until its stream publishes; tests run services
+# without on-commit publishing, so it is off here and on in tests/live/test_thread_cache.py.
+CIRCOLO_THREAD_PAGE_SECONDS = 0
 
 # With REDIS_URL set, each pytest-xdist worker gets its own Redis database (the URL's
 # database + 1 + worker number), so one worker clearing its cache (rate-limit counters)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from forum.live.backlog import last_id
 from forum.models import Answer, Question, Vote
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
+from forum.views.questions import thread_cache
 from forum.views.questions._helpers import (
     anchor_url,
     denied,
@@ -57,18 +59,27 @@ def render_thread(
     comment_target: str = "",
     status: int = 200,
     live_since: int | None = None,
+    csrf_token: str = "",
 ) -> HttpResponse:
     """The whole question page; bound forms keep what was typed after an error.
 
     A fixed number of queries whatever the number of answers (see the query budget test).
     `live_since`: the question stream's last event id, read before the page's data (the
     page's socket subscribes from it, static/js/live.js); read here when not given.
+    Answers whose HTML this viewer would see exactly as someone before them come from
+    the cache (thread_cache), with this request's CSRF token.
     """
     if live_since is None:
         live_since = last_id(f"question.{question.pk}")
     thread = selectors.question_thread(question=question, user=request.user)
     selectors.attach_last_editors(question=question, answers=thread.answers)
+    skip = comment_target if comment_form is not None else ""
     context = {
+        # One token for the whole page, so stored HTML can swap it (thread_cache).
+        "csrf_token": csrf_token or get_token(request),
+        "answer_fragments": thread_cache.answer_fragments(
+            thread.answers, question, request.user, thread.my_votes, skip=skip
+        ),
         "question": question,
         "thread": thread,
         "answers": thread.answers,
@@ -86,9 +97,20 @@ def render_thread(
 @require_GET
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     live_since = last_id(f"question.{pk}")  # before anything the page shows is read
+    key = thread_cache.page_key(request, pk, live_since)
+    if key and (hit := thread_cache.cached_page(request, key)):
+        # Anonymous readers share the page rendered since the last published change.
+        response, author_id = hit
+        seen = Question(pk=pk, author_id=author_id)  # all that counting a view reads
+        services.record_view(question=seen, viewer=request.user, viewer_key=_viewer_key(request))
+        return response
     question = selectors.get_question(pk=pk, user=request.user)
     services.record_view(question=question, viewer=request.user, viewer_key=_viewer_key(request))
-    return render_thread(request, question, live_since=live_since)
+    token = get_token(request)
+    response = render_thread(request, question, live_since=live_since, csrf_token=token)
+    if key:
+        thread_cache.store_page(key, response, token=token, question=question)
+    return response
 
 
 def _answer_fragment(request: HttpRequest, answer: Answer, **extra) -> str:  # noqa: ANN003

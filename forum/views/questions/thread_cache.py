@@ -1,0 +1,204 @@
+"""Caches of the question page (P1 in QUALITY.md): the same work is not done twice.
+
+A 50-answer thread costs about 150 ms of Django template rendering (some 350 includes,
+7,000 `{% translate %}` lookups, 800 `naturaltime`s), almost all of it the answers, and
+almost all of that identical from one request to the next. Two caches, both in the
+default cache (Redis in production, shared by every server process):
+
+- **The whole page for anonymous readers**, keyed by the question, the language and the
+  question stream's last live event id (`forum.live.backlog.last_id`, read before
+  anything else, as the page already did for its socket). Every change to a thread that a
+  reader could see is published on that stream by the service that makes it
+  (forum/services.py: answers, comments, votes, accepts, edits, closing, locking,
+  deleting; hiding must publish there too), so a published change moves the key and the
+  next reader renders afresh. A hit costs one Redis GET for the id and one for the page:
+  no database query at all. The entry also expires after THREAD_PAGE_SECONDS, which
+  bounds what is not published: "5 minutes ago" wording, the view count, authors'
+  reputation, a category made private in the admin.
+  Only plain requests share it: no query string, no htmx, no pending flash message.
+
+- **Each answer's HTML, for everyone**, keyed by a digest of everything the partial
+  shows (`answer_key`): the answer's and its author's, last editor's and comments'
+  column values, whether it is accepted, the viewer's `post_state` (their vote, what
+  they may do and why not), which comments they may delete, their roles, the language
+  and the partials' source. Viewers who see the same thing share an entry (all
+  anonymous readers; every customer who did not vote on it); nothing needs to be
+  invalidated, because anything that changes what is shown changes the key. Entries
+  expire after ANSWER_HTML_SECONDS (relative times again). All keys of a page are read
+  with one `get_many`.
+
+Both store HTML with the CSRF token replaced by CSRF_SENTINEL; the token of the request
+at hand is put back when serving, so no reader ever gets another's token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.template import Context
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from forum import permissions
+from forum.models import Answer, Question, User
+from forum.templatetags.forum_posts import post_state
+from gamification.privileges import FLAG, has_privilege
+
+# Stands for the CSRF token in stored HTML: 64 letters like a real (masked) token, so the
+# form fields and the hx-headers JSON render alike, but spelled so no token can match it.
+CSRF_SENTINEL = "circoloCsrfSentinel" + "X" * 45
+KEY_VERSION = "1"
+# The partials an answer is made of: editing one changes every answer key.
+ANSWER_PARTIALS = (
+    "_answer.html",
+    "_vote_box.html",
+    "_comments.html",
+    "_comment.html",
+    "_user.html",
+    "_avatar.html",
+)
+
+
+def thread_page_seconds() -> int:
+    """How long an anonymous page is reused at most (0 turns the page cache off)."""
+    return int(getattr(settings, "CIRCOLO_THREAD_PAGE_SECONDS", 60))
+
+
+def answer_html_seconds() -> int:
+    """How long one answer's HTML is reused at most (0 turns the answer cache off)."""
+    return int(getattr(settings, "CIRCOLO_ANSWER_HTML_SECONDS", 120))
+
+
+def _partials_digest() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for name in ANSWER_PARTIALS:
+            path = Path(directory) / "forum" / name
+            if path.exists():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_PARTIALS = _partials_digest()
+
+
+# The whole page, anonymous readers --------------------------------------------------------
+
+
+def page_key(request: HttpRequest, pk: int, live_since: int) -> str | None:
+    """The shared page's key, or None when this request must get a page of its own."""
+    if thread_page_seconds() <= 0 or request.user.is_authenticated:
+        return None
+    if request.GET or getattr(request, "htmx", False):
+        return None
+    if len(get_messages(request)):  # a flash message is for this reader only
+        return None
+    return f"thread-page:{KEY_VERSION}:{pk}:{get_language()}:{live_since}:{_PARTIALS}"
+
+
+def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | None:
+    """The stored page with this request's CSRF token, and the question's author id."""
+    from django.middleware.csrf import get_token
+
+    entry = cache.get(key)
+    if entry is None:
+        return None
+    content, author_id = entry
+    token = get_token(request).encode()
+    return HttpResponse(content.replace(CSRF_SENTINEL.encode(), token)), author_id
+
+
+def store_page(key: str, response: HttpResponse, *, token: str, question: Question) -> None:
+    """Keep a freshly rendered anonymous page (200 only) for the next readers."""
+    if response.status_code != 200 or not token:
+        return
+    content = response.content.replace(token.encode(), CSRF_SENTINEL.encode())
+    cache.set(key, (content, question.author_id), thread_page_seconds())
+
+
+# One answer's HTML, every reader ----------------------------------------------------------
+
+
+def _row(obj: models.Model | None) -> tuple:
+    """Every column value of a row: whatever a partial shows of it is in here."""
+    if obj is None:
+        return ()
+    return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
+
+
+def _viewer(user: User) -> tuple:
+    """The viewer's roles (the per-post bits are in post_state)."""
+    if not user.is_authenticated:
+        return (False,)
+    return (
+        True,
+        user.is_staff,
+        user.is_superuser,
+        permissions.is_moderator(user),
+        user.is_suspended,
+        has_privilege(user, FLAG),  # the flag links (advocacy's {% flag_link %})
+    )
+
+
+def answer_key(answer: Answer, question: Question, user: User, my_votes: dict) -> str:
+    """A digest of everything `_answer.html` renders for this viewer, as a cache key."""
+    comments = getattr(answer, "visible_comment_list", ())
+    material = (
+        _row(answer),
+        _row(answer.author),
+        _row(getattr(answer, "last_editor", None)) if answer.edited_at else (),
+        answer.pk == question.accepted_answer_id,
+        answer.author_id == question.author_id,
+        tuple((_row(c), _row(c.author), permissions.can_delete_post(user, c)) for c in comments),
+        post_state(answer, user, my_votes),
+        _viewer(user),
+        answer.author_id == user.pk,
+        get_language(),
+        settings.FORCE_SCRIPT_NAME,
+    )
+    digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
+    return f"answer-html:{KEY_VERSION}:{_PARTIALS}:{answer.pk}:{digest}"
+
+
+def answer_fragments(
+    answers: Iterable[Answer], question: Question, user: User, my_votes: dict, skip: str = ""
+) -> dict[int, tuple[str, str | None]]:
+    """{answer id: (key, stored HTML or None)} for a page's answers, in one cache read.
+
+    `skip`: the post key ("answer-12") whose comment form is being redisplayed with what
+    the reader typed; that answer is rendered, neither read nor stored.
+    """
+    if answer_html_seconds() <= 0:
+        return {}
+    keys = {
+        answer.pk: answer_key(answer, question, user, my_votes)
+        for answer in answers
+        if skip != f"answer-{answer.pk}"
+    }
+    found = cache.get_many(list(keys.values()))
+    return {pk: (key, found.get(key)) for pk, key in keys.items()}
+
+
+def render_answer(context: Context, answer: Answer) -> SafeString:
+    """`_answer.html` for `answer` in the page's context, from the cache when it can.
+
+    The page view put `answer_fragments` (above) in the context; an answer missing from
+    it is rendered as the plain include would and not stored.
+    """
+    token = str(context.get("csrf_token") or "")
+    entry = (context.get("answer_fragments") or {}).get(answer.pk)
+    if entry and entry[1] is not None and token:
+        return mark_safe(entry[1].replace(CSRF_SENTINEL, token))
+    template = context.template.engine.get_template("forum/_answer.html")
+    with context.push(answer=answer):
+        html = template.render(context)
+    if entry and token:  # without a token to stand in for, the HTML is not for others
+        cache.set(entry[0], html.replace(token, CSRF_SENTINEL), answer_html_seconds())
+    return mark_safe(html)  # rendered (and escaped) by the template engine
