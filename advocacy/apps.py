@@ -11,3 +11,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy.services import escalations  # noqa: F401 - registers its audit actions
 
         desk_live.register()  # the staff-only `desk` stream
+        from advocacy.moderation import live as moderation_live
+
+        moderation_live.register()  # the `moderation` stream: advocates and staff

@@ -28,13 +28,17 @@ def _thread(post: Post) -> Question:
     return post.thread if isinstance(post, Comment) else post.question
 
 
-def check_flag_post(user: User, post: Post) -> None:
-    """Members in good standing with the flag privilege flag other members' posts."""
+def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:
+    """Members in good standing with the flag privilege flag other members' posts.
+
+    `thread`: the post's question when the caller has it (a page rendering many posts),
+    so the check reads no row."""
     _require_member_in_good_standing(user)
     privileges.check_privilege(user, privileges.FLAG)
     if post.author_id == user.pk:
         raise PermissionDenied(_("You cannot flag your own post."))
-    if post.deleted_at is not None or _thread(post).deleted_at is not None:
+    thread = thread if thread is not None else _thread(post)
+    if post.deleted_at is not None or thread.deleted_at is not None:
         raise PermissionDenied(_("You cannot flag a deleted post."))
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("forum.urls")),
     path("", include("gamification.urls")),
     path("", include("advocacy.desk.urls")),
+    path("", include("advocacy.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # djangojs domain

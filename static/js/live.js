@@ -154,6 +154,14 @@
   }
 
   function dispatch(stream, type, data, message) {
+    // Scripts of other areas (moderation.js) follow their streams through this DOM event.
+    try {
+      document.dispatchEvent(
+        new CustomEvent("circolo:live", { detail: { stream: stream.name, type: type, data: data } })
+      );
+    } catch (error) {
+      if (window.console) console.error("live: circolo:live", error);
+    }
     var handlers = HANDLERS[stream.name.split(".")[0]];
     var handler = handlers && handlers[type];
     if (!handler) return;

@@ -1,0 +1,1 @@
+"""The moderation area's web layer: selectors, views, API, live stream, template tags."""
