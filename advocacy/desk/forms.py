@@ -23,6 +23,17 @@ def _textarea(rows: int, maxlength: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "data-maxlength": maxlength})
 
 
+class _Form(forms.Form):
+    """The case page shows several forms: each gets its own id prefix (`note_body`)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class EscalateForm(forms.Form):
     reason = forms.CharField(
         label=_("Why does this need staff?"),
@@ -35,7 +46,9 @@ class EscalateForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(_Form):
+    id_prefix = "note"
+
     body = forms.CharField(
         label=_("Internal note"),
         widget=_textarea(3, NOTE_MAX_LENGTH),
@@ -44,7 +57,9 @@ class NoteForm(forms.Form):
     )
 
 
-class OfficialAnswerForm(forms.Form):
+class OfficialAnswerForm(_Form):
+    id_prefix = "answer"
+
     body = forms.CharField(
         label=_("Official answer"),
         widget=_textarea(8, BODY_MAX_LENGTH),
@@ -53,7 +68,9 @@ class OfficialAnswerForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(_Form):
+    id_prefix = "status"
+
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[
@@ -63,12 +80,16 @@ class StatusForm(forms.Form):
     )
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(_Form):
+    id_prefix = "priority"
+
     priority = forms.ChoiceField(label=_("Priority"), choices=EscalationPriority.choices)
 
 
-class AssignForm(forms.Form):
+class AssignForm(_Form):
     """`assignee`: a staff member's id, or empty for nobody."""
+
+    id_prefix = "assign"
 
     assignee = forms.TypedChoiceField(
         label=_("Assign to"), coerce=int, empty_value=None, required=False
@@ -80,6 +101,8 @@ class AssignForm(forms.Form):
 
 
 class BulkAssignForm(AssignForm):
+    id_prefix = "bulk"
+
     escalations = forms.TypedMultipleChoiceField(
         label=_("Escalations"),
         coerce=int,
@@ -92,7 +115,9 @@ class BulkAssignForm(AssignForm):
         self.fields["escalations"].choices = [(pk, pk) for pk in escalation_ids]
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(_Form):
+    id_prefix = "resolve"
+
     """The summary, and one `verdict_<answer id>` choice per community answer."""
 
     resolution = forms.CharField(
@@ -125,7 +150,9 @@ class ResolveForm(forms.Form):
         return [(answer, self[f"verdict_{answer.pk}"]) for answer in self.answers]
 
 
-class DismissForm(forms.Form):
+class DismissForm(_Form):
+    id_prefix = "dismiss"
+
     reason = forms.CharField(
         label=_("Why is there nothing for staff to do?"),
         widget=_textarea(2, RESOLUTION_MAX_LENGTH),
