@@ -285,3 +285,29 @@ def test_the_query_count_stays_constant_with_the_caches_warm(customer_client):
 
     assert counts[0] == counts[1]
     assert counts[0] <= 12  # as tests/forum/test_views_questions.py's budget
+
+
+def test_viewers_with_different_privileges_never_share_an_answer(
+    thread, helper, newcomer, customer
+):
+    """Privileges decide parts of the partial outside post_state (e.g. the flag link)."""
+    answer = thread.answers.get(author=helper)
+    answer.visible_comment_list = []
+    same_state = UserFactory(reputation=newcomer.reputation)
+
+    key = thread_cache.answer_key
+
+    assert key(answer, thread, newcomer, {}) == key(answer, thread, same_state, {})
+    assert key(answer, thread, newcomer, {}) != key(
+        answer, thread, UserFactory(reputation=6000), {}
+    )
+
+
+def test_a_closed_or_locked_question_changes_every_answer(thread, helper, other_customer):
+    answer = thread.answers.get(author=helper)
+    answer.visible_comment_list = []
+    before = thread_cache.answer_key(answer, thread, other_customer, {})
+
+    thread.locked_at = thread.created_at
+
+    assert thread_cache.answer_key(answer, thread, other_customer, {}) != before

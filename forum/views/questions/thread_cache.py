@@ -19,11 +19,12 @@ default cache (Redis in production, shared by every server process):
 
 - **Each answer's HTML, for everyone**, keyed by a digest of everything the partial
   shows (`answer_key`): the answer's and its author's, last editor's and comments'
-  column values, whether it is accepted, the viewer's `post_state` (their vote, what
-  they may do and why not), which comments they may delete, their roles, the language
-  and the partials' source. Viewers who see the same thing share an entry (all
-  anonymous readers; every customer who did not vote on it); nothing needs to be
-  invalidated, because anything that changes what is shown changes the key. Entries
+  column values, the question's state (accepted answer, closed, locked...), the
+  viewer's `post_state` (their vote, what they may do and why not), which comments
+  they may delete, their roles and privileges, the language and the partials' source.
+  A partial that shows something per viewer must draw it from these (or be added
+  here). Viewers who see the same thing share an entry (all anonymous readers; every
+  customer who did not vote on it); nothing needs to be invalidated, because anything that changes what is shown changes the key. Entries
   expire after ANSWER_HTML_SECONDS (relative times again). All keys of a page are read
   with one `get_many`.
 
@@ -49,7 +50,7 @@ from django.utils.translation import get_language
 from forum import permissions
 from forum.models import Answer, Question, User
 from forum.templatetags.forum_posts import post_state
-from gamification.privileges import FLAG, has_privilege
+from gamification import privileges
 
 # Stands for the CSRF token in stored HTML: 64 letters like a real (masked) token, so the
 # form fields and the hx-headers JSON render alike, but spelled so no token can match it.
@@ -133,32 +134,57 @@ def _row(obj: models.Model | None) -> tuple:
     return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
 
 
+# What of the question an answer's partials may depend on (not its counters: a view or a
+# new answer elsewhere must not turn every answer's entry over).
+QUESTION_FIELDS = (
+    "author_id",
+    "accepted_answer_id",
+    "category_id",
+    "deleted_at",
+    "hidden_at",
+    "closed_at",
+    "locked_at",
+)
+
+
 def _viewer(user: User) -> tuple:
-    """The viewer's roles (the per-post bits are in post_state)."""
+    """The viewer's roles and privileges (the per-post bits are in post_state): any part of
+    a partial that depends on who is looking (e.g. the moderation flag link) follows."""
     if not user.is_authenticated:
         return (False,)
     return (
         True,
+        user.is_active,
         user.is_staff,
         user.is_superuser,
+        getattr(user, "is_advocate", False),
+        getattr(user, "is_suspended", False),
         permissions.is_moderator(user),
-        user.is_suspended,
-        has_privilege(user, FLAG),  # the flag links (advocacy's {% flag_link %})
+        tuple(
+            sorted(key for key in privileges.thresholds() if privileges.has_privilege(user, key))
+        ),
     )
 
 
-def answer_key(answer: Answer, question: Question, user: User, my_votes: dict) -> str:
-    """A digest of everything `_answer.html` renders for this viewer, as a cache key."""
+def answer_key(
+    answer: Answer, question: Question, user: User, my_votes: dict, viewer: tuple | None = None
+) -> str:
+    """A digest of everything `_answer.html` renders for this viewer, as a cache key.
+
+    `viewer`: `_viewer(user)`, when the caller computed it once for many answers.
+    """
     comments = getattr(answer, "visible_comment_list", ())
     material = (
         _row(answer),
         _row(answer.author),
         _row(getattr(answer, "last_editor", None)) if answer.edited_at else (),
-        answer.pk == question.accepted_answer_id,
-        answer.author_id == question.author_id,
-        tuple((_row(c), _row(c.author), permissions.can_delete_post(user, c)) for c in comments),
+        tuple(getattr(question, name, None) for name in QUESTION_FIELDS),
+        tuple(
+            (_row(c), _row(c.author), c.author_id == user.pk, permissions.can_delete_post(user, c))
+            for c in comments
+        ),
         post_state(answer, user, my_votes),
-        _viewer(user),
+        viewer if viewer is not None else _viewer(user),
         answer.author_id == user.pk,
         get_language(),
         settings.FORCE_SCRIPT_NAME,
@@ -177,8 +203,9 @@ def answer_fragments(
     """
     if answer_html_seconds() <= 0:
         return {}
+    viewer = _viewer(user)
     keys = {
-        answer.pk: answer_key(answer, question, user, my_votes)
+        answer.pk: answer_key(answer, question, user, my_votes, viewer)
         for answer in answers
         if skip != f"answer-{answer.pk}"
     }
