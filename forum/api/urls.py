@@ -25,5 +25,4 @@ urlpatterns = [
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("forum.api.notifications")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
-    path("", include("advocacy.desk.api")),  # escalations and the staff desk
 ]
