@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from django.db import transaction
+
 from forum.models import User
 from gamification import rules
 from gamification import services as points
@@ -16,6 +18,11 @@ _keys = itertools.count(1)
 def fund(member: User, amount: int) -> None:
     """Give the member `amount` earned points (a staff-verified award), as if they had
     helped: the points ledger and the rewards balance both move."""
+    with transaction.atomic():
+        _fund(member, amount)
+
+
+def _fund(member: User, amount: int) -> None:
     points._apply(  # noqa: SLF001 - the ledger writer, as the hooks call it
         [
             points._Row(  # noqa: SLF001
