@@ -1,8 +1,10 @@
 """Due times of an escalation: the one place the desk asks "when is this due?".
 
-The `sla` area owns the SLA policies the manager edits (per priority, per category);
-until its function is wired in here, these per-priority defaults apply. Call sites use
-only `due_times(...)`, so swapping the source changes nothing else.
+The targets come from the SLA policies the manager edits per priority
+(`advocacy.sla.policies`, seeded urgent 1 h / 4 h, high 4 h / 1 day, normal 8 h / 3 days,
+low 1 day / 5 days). Call sites use only `due_times(...)`. The clocks' pauses (waiting on
+the customer) are added by the desk's services (`_end_pause`); breaches are recorded by
+the SLA sweep (`advocacy.sla.sweep`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-# (first staff response, resolution) per priority.
-DEFAULT_TARGETS: dict[str, tuple[dt.timedelta, dt.timedelta]] = {
-    "urgent": (dt.timedelta(minutes=15), dt.timedelta(hours=2)),
-    "high": (dt.timedelta(hours=1), dt.timedelta(hours=8)),
-    "normal": (dt.timedelta(hours=4), dt.timedelta(hours=24)),
-    "low": (dt.timedelta(hours=24), dt.timedelta(hours=72)),
-}
+from advocacy.sla.policies import DEFAULT_TARGETS, targets
+
+__all__ = ["DEFAULT_TARGETS", "DueTimes", "due_times"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +25,7 @@ class DueTimes:
 
 def due_times(*, priority: str, start: dt.datetime, category_id: int | None = None) -> DueTimes:
     """When the first staff response and the resolution of an escalation opened at
-    `start` with `priority` are due."""
-    first, resolve = DEFAULT_TARGETS.get(priority, DEFAULT_TARGETS["normal"])
+    `start` with `priority` are due (policies are per priority; `category_id` is
+    accepted for a per-category policy later and ignored today)."""
+    first, resolve = targets(priority)
     return DueTimes(first_response=start + first, resolve=start + resolve)

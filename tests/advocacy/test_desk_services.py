@@ -46,10 +46,10 @@ def test_an_advocate_escalates_a_question_and_the_desk_hears_of_it(
     assert escalation.source == "advocate"
     assert escalation.created_by == advocate
     assert escalation.assignee is None
-    # Urgent: first response within 15 minutes, resolution within 2 hours (defaults).
-    assert before + dt.timedelta(minutes=15) <= escalation.first_response_due_at
-    assert escalation.first_response_due_at <= timezone.now() + dt.timedelta(minutes=15)
-    assert escalation.resolve_due_at - escalation.first_response_due_at == dt.timedelta(minutes=105)
+    # Urgent: first response within 1 hour, resolution within 4 hours (seeded SLA policy).
+    assert before + dt.timedelta(hours=1) <= escalation.first_response_due_at
+    assert escalation.first_response_due_at <= timezone.now() + dt.timedelta(hours=1)
+    assert escalation.resolve_due_at - escalation.first_response_due_at == dt.timedelta(hours=3)
     assert [e.kind for e in escalation.events.all()] == ["created"]
     assert AuditEntry.objects.get().action == "escalation.create"
     assert published(callbacks) == [
@@ -418,7 +418,7 @@ def test_a_closed_case_cannot_be_worked(advocate, staff, question):
 def test_resolving_late_marks_the_breach(advocate, staff, question, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False)
     escalation = escalate(advocate, question, priority="urgent")
-    time_machine.move_to(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC), tick=False)
+    time_machine.move_to(dt.datetime(2026, 3, 2, 13, 30, tzinfo=dt.UTC), tick=False)
 
     escalations.resolve_escalation(actor=staff, escalation=escalation, resolution="Late.")
 

@@ -175,6 +175,13 @@ def test_the_decorator_registers_under_the_task_path(registry):
     assert list(registry) == ["tests.advocacy.test_periodic.record_run"]
 
 
+def test_the_app_jobs_are_discovered():
+    jobs = periodic.registered_jobs()
+
+    assert str(jobs["advocacy.tasks.sweep_sla"].schedule) == "every 0:00:30"
+    assert str(jobs["advocacy.tasks.send_daily_digests"].schedule) == "daily at 07:00"
+
+
 @pytest.mark.django_db
 def test_the_worker_command_runs_queued_tasks(registry, database_tasks):
     periodic.register_periodic(record_run, every=timedelta(minutes=1), name="tick")

@@ -1,0 +1,52 @@
+"""The SLA timer: one sweep fires every tiered rule step that is due and records every
+breach that is due. Run by the periodic task `advocacy.tasks.sweep_sla` in the worker;
+each question and escalation is handled in its own transaction, so one failure does not
+hold back the others and a sweep cut short by a restart is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from advocacy.models import SlaRule
+from advocacy.services import sla as sla_services
+from advocacy.sla import selectors
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    alerted: list[int] = field(default_factory=list)  # question ids
+    escalated: list[int] = field(default_factory=list)  # question ids
+    breached: list[int] = field(default_factory=list)  # escalation ids
+
+    def as_dict(self) -> dict[str, list[int]]:
+        return {"alerted": self.alerted, "escalated": self.escalated, "breached": self.breached}
+
+
+def sweep_sla(*, now: dt.datetime | None = None) -> SweepReport:
+    now = now or timezone.now()
+    report = SweepReport()
+    for action, done in (
+        (SlaRule.Action.NOTIFY_ADVOCATES, report.alerted),
+        (SlaRule.Action.ESCALATE, report.escalated),
+    ):
+        for scope in selectors.rule_scopes(action):
+            for question in selectors.questions_due(scope, now=now)[: selectors.SWEEP_BATCH]:
+                try:
+                    if sla_services.fire_sla_rule(rule=scope.rule, question=question, now=now):
+                        done.append(question.pk)
+                except Exception:
+                    logger.exception("SLA step %s failed for question %s", action, question.pk)
+    for escalation in selectors.escalations_breaching(now=now)[: selectors.SWEEP_BATCH]:
+        try:
+            if sla_services.record_sla_breach(escalation=escalation, now=now):
+                report.breached.append(escalation.pk)
+        except Exception:
+            logger.exception("SLA breach of escalation %s could not be recorded", escalation.pk)
+    return report
