@@ -6,7 +6,8 @@ row's points to its member's counters for the week, the month and all time, in a
 and in each tag of the row's question, in one upsert statement. A reversal counts against
 the period of the row it reverses (counters go by the rows' `day`).
 
-Everyone is counted; staff and suspended members are left out when the board is read, so
+Everyone is counted; staff, disabled and suspended members are left out when the board is
+read (a suspension that ends puts the member back), so
 a change of role needs no rewrite. `counter_drift` recomputes what the counters should be
 from the ledger; `rebuild_counters` writes that.
 """
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from taggit.models import TaggedItem
@@ -104,7 +105,13 @@ def _board(period: str, tag_id: int, today: dt.date | None = None):  # noqa: ANN
         user__is_staff=False,
         user__is_superuser=False,
         user__is_active=True,
-    )
+    ).exclude(user__suspended_until__gt=timezone.now())
+
+
+def ranked(*, period: str, tag_id: int = 0) -> QuerySet[ScoreCounter]:
+    """The board's counters with points, best first; ties by who got there first (lower id).
+    For paginating (the API); `leaderboard` slices it."""
+    return _board(period, tag_id).filter(points__gt=0).order_by("-points", "user_id")
 
 
 def leaderboard(*, period: str, tag_id: int = 0, limit: int = 20, offset: int = 0) -> list[Entry]:

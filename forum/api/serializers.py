@@ -293,6 +293,13 @@ class AcceptResultSerializer(serializers.Serializer):
     )
 
 
+class MemberBadgeSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The badge's stable key (`first-answer`, ...).")
+    name = serializers.CharField(help_text="The badge's name in the request's language.")
+    tier = serializers.ChoiceField(choices=["bronze", "silver", "gold"])
+    count = serializers.IntegerField(help_text="How many times the member earned it.")
+
+
 class MemberSerializer(serializers.ModelSerializer):
     """A member's public profile; the counts come from `selectors.member_stats`."""
 
@@ -328,33 +335,33 @@ class MemberSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.CharField(
-            allow_null=True,
-            help_text="The member's named rank. Always null in this version: it fills in "
-            "when ranks (gamification) land, without a new API version.",
+            help_text="The member's named rank for their reputation (gamification.ranks), "
+            "in the request's language."
         )
     )
-    def get_rank(self, obj: User) -> None:
-        return None
+    def get_rank(self, obj: User) -> str:
+        from gamification.ranks import rank_for
 
-    @extend_schema_field(
-        serializers.ListField(
-            child=serializers.DictField(),
-            help_text="The member's awarded badges. Always empty in this version: it fills "
-            "in when badges (gamification) land, one object per badge.",
-        )
-    )
+        return rank_for(obj.reputation).name
+
+    @extend_schema_field(MemberBadgeSerializer(many=True))
     def get_badges(self, obj: User) -> list[dict]:
-        return []
+        """The member's badges, gold first: one object per badge, with how many times it
+        was earned (repeatable badges are earned once per answer, question or tag)."""
+        from gamification.selectors import badge_summary
+
+        return [
+            {"key": key, "name": name, "tier": tier, "count": count}
+            for key, name, tier, count in badge_summary(member=obj)["held"]
+        ]
 
     @extend_schema_field(
         serializers.BooleanField(
-            help_text="Whether the community manager approved this member as an advocate. "
-            "Always false in this version: it fills in when the advocate programme "
-            "(advocacy) lands."
+            help_text="Whether the community manager approved this member as an advocate."
         )
     )
     def get_is_advocate(self, obj: User) -> bool:
-        return False
+        return obj.is_advocate
 
     def _stats(self) -> dict[str, int]:
         return self.context["stats"]

@@ -25,4 +25,5 @@ urlpatterns = [
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("forum.api.notifications")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
+    path("", include("gamification.api")),  # the leaderboard and rewards
 ]

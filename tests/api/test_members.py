@@ -25,7 +25,7 @@ def test_member_profile(api, helper, customer):
         "username": "carla",
         "display_name": "Carla Verdi",
         "reputation": 1500,
-        "rank": None,
+        "rank": "Expert",
         "badges": [],
         "is_advocate": False,
         "is_staff": False,
