@@ -153,5 +153,8 @@ class BadgeAwardAdmin(admin.ModelAdmin):
         return False
 
 
+# Fair play: the thresholds and the cases.
+from gamification.fairplay import admin as _fairplay_admin  # noqa: E402, F401
+
 # Rewards (payback): the catalogue, redemptions and the rewards ledger.
 from gamification.rewards import admin as _rewards_admin  # noqa: E402, F401

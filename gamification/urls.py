@@ -14,3 +14,8 @@ urlpatterns = [
 from gamification.rewards.urls import urlpatterns as rewards_urlpatterns  # noqa: E402
 
 urlpatterns += rewards_urlpatterns
+
+# Fair play: the staff page of cases.
+from gamification.fairplay.urls import urlpatterns as fairplay_urlpatterns  # noqa: E402
+
+urlpatterns += fairplay_urlpatterns

@@ -27,6 +27,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from forum.models import User
 from gamification import rules
@@ -37,6 +38,16 @@ UNVERIFIED_ACCOUNT = "unverified account"
 VOTE_RING = "vote ring"
 # The note of the reversal rows the sweep writes.
 FAIR_PLAY_REVERSAL = "fair play"
+
+# SERIAL_VOTING is gamification.services.SERIAL_VOTING (not imported: that module imports
+# this one).
+NOTE_LABELS = {
+    "serial voting": _("serial voting: no points"),
+    NEW_ACCOUNT: _("new account: no points"),
+    UNVERIFIED_ACCOUNT: _("unverified account: no points"),
+    VOTE_RING: _("vote ring: no points"),
+    FAIR_PLAY_REVERSAL: _("taken back by the fair play sweep"),
+}
 
 UPVOTE_RULES = (rules.ANSWER_UPVOTED, rules.QUESTION_UPVOTED)
 
