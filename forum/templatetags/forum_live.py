@@ -1,4 +1,4 @@
-"""Template helpers of the live pages: the header's notifications bell.
+"""Template helpers of the live pages: the header's notifications bell, the catalogue URL.
 
 `{% notification_bell %}` renders `forum/_bell.html` for a member: the unread count, and
 the `user` stream's last event id, read in that order, so the page's socket subscribes
@@ -11,10 +11,17 @@ from __future__ import annotations
 from django import template
 
 from forum.live.backlog import last_id
+from forum.live.jsi18n import catalogue_url
 from forum.live.streams import user_stream
 from forum.notifications import unread_count
 
 register = template.Library()
+
+
+@register.simple_tag
+def javascript_catalog_url() -> str:
+    """The JavaScript catalogue's versioned URL in the page's language (forum.live.jsi18n)."""
+    return catalogue_url()
 
 
 @register.inclusion_tag("forum/_bell.html", takes_context=True)

@@ -287,7 +287,7 @@
     var fact = document.getElementById("fact-answers");
     if (fact) fact.textContent = String(count);
     // The first answer (or the last one gone) changes the question's status in the sidebar.
-    if ((before === 0) !== (count === 0)) refreshThread({});
+    if ((before === 0) !== (count === 0)) refreshQuestion();
   }
 
   // Is the reader somewhere that inserting at the end of the answers would move? Inserting
@@ -323,6 +323,61 @@
     notice.classList.toggle("floating", head.bottom < 0 || head.top > window.innerHeight);
   }
 
+  // The answers' order, as the server sends it (forum.selectors.question_thread): official
+  // staff answers pinned first, then the accepted one, then by score, older first.
+  function answerRank(node) {
+    if (node.classList.contains("official")) return 0;
+    return node.classList.contains("accepted") ? 1 : 2;
+  }
+
+  function answerScore(node) {
+    var score = node.querySelector(".vote-box .score");
+    var shown = score && /-?\d+/.exec(score.textContent);
+    return shown ? parseInt(shown[0], 10) : 0;
+  }
+
+  function answerComesBefore(a, b) {
+    var rankA = answerRank(a);
+    var rankB = answerRank(b);
+    if (rankA !== rankB) return rankA < rankB;
+    if (rankA === 2 && answerScore(a) !== answerScore(b)) return answerScore(a) > answerScore(b);
+    return parseInt(a.id.slice(7), 10) < parseInt(b.id.slice(7), 10); // ids grow with time
+  }
+
+  // Move one answer to its place among the others (which keep their order).
+  function placeAnswer(node) {
+    var list = answerList();
+    if (!list || node.parentNode !== list) return;
+    var before = null;
+    var siblings = list.querySelectorAll(":scope > [id^='answer-']");
+    for (var i = 0; i < siblings.length; i += 1) {
+      if (siblings[i] !== node && answerComesBefore(node, siblings[i])) { before = siblings[i]; break; }
+    }
+    if (before === node.nextElementSibling || (!before && !node.nextElementSibling)) return;
+    list.insertBefore(node, before);
+  }
+
+  // Run `change` (which moves or resizes things) keeping the first element the reader can
+  // see where it was on the screen: content above the viewport may move, what they read
+  // does not (browsers without CSS scroll anchoring included).
+  function keepInView(change) {
+    var anchor = null;
+    var blocks = document.querySelectorAll(
+      ".thread-head, #thread-banners, #question, #answers-heading, #answer-list > [id^='answer-'], #answer-form"
+    );
+    for (var i = 0; i < blocks.length; i += 1) {
+      if (blocks[i].getBoundingClientRect().bottom > 0) { anchor = blocks[i]; break; }
+    }
+    var id = anchor && anchor.id;
+    var top = anchor ? anchor.getBoundingClientRect().top : 0;
+    change();
+    var again = id ? document.getElementById(id) : null;
+    if (!again && anchor && anchor.isConnected) again = anchor;
+    if (!again || window.scrollY === 0 && top >= 0) return;
+    var moved = again.getBoundingClientRect().top - top;
+    if (moved) window.scrollBy(0, moved);
+  }
+
   function insertAnswers(ids, reveal) {
     return Promise.all(ids.map(function (id) {
       return fetchText(urlFor("data-live-answer-url", id)).catch(function () { return null; });
@@ -332,6 +387,8 @@
         var node = html && parseFragment(html);
         if (!node || !node.id || document.getElementById(node.id)) return;
         answerList().appendChild(node);
+        // An official answer is pinned under the question; the others go at the end.
+        if (answerRank(node) === 0) keepInView(function () { placeAnswer(node); });
         activate(node);
         if (!node.classList.contains("deleted")) setAnswerCount(1);
         first = first || node;
@@ -412,22 +469,56 @@
     else score.insertBefore(document.createTextNode(String(data.score)), score.firstChild);
   }
 
-  // The parts of the page around the posts (title, banners, facts, and on request the
-  // question and the answer box) come from the page itself, fetched again.
+  // The page around the answers (title line, banners, the question post, facts and the
+  // answer box) as this reader sees it: forum:question_fragment, a few queries.
+  var QUESTION_PARTS = [".thread-head", "#thread-banners", "#question", ".thread-facts"];
+  var questionRefresh = null;
+
+  function showGone() {
+    var banners = document.getElementById("thread-banners");
+    if (!banners) return;
+    banners.innerHTML = "";
+    var gone = document.createElement("div");
+    gone.className = "banner bad";
+    gone.setAttribute("role", "note");
+    gone.textContent = gettext("This question is no longer available.");
+    banners.appendChild(gone);
+  }
+
+  function swapAnswerBox(fresh) {
+    var box = document.getElementById("answer-form");
+    var field = box && box.querySelector("textarea");
+    // Never under the reader's fingers: what they are typing stays.
+    if (box && fresh && !(field && field.value)) replacePreserving(box, fresh);
+  }
+
+  function refreshQuestion() {
+    // Events in a burst (edit, close, accept) share one fetch that starts after them.
+    if (questionRefresh) return questionRefresh;
+    questionRefresh = new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
+      questionRefresh = null;
+      return fetchText(urlFor("data-live-question-url", thread.getAttribute("data-live-stream").split(".")[1]));
+    }).then(function (html) {
+      if (html === null) return showGone();
+      var fresh = document.createElement("template");
+      fresh.innerHTML = html;
+      keepInView(function () {
+        QUESTION_PARTS.forEach(function (selector) {
+          var old = document.querySelector(selector);
+          var part = fresh.content.querySelector(selector);
+          if (old && part) replacePreserving(old, part);
+        });
+        swapAnswerBox(fresh.content.getElementById("answer-form"));
+      });
+    });
+    return questionRefresh;
+  }
+
+  // After a resync (the backlog no longer holds what this page missed) everything comes
+  // from the page itself, fetched again, answers included.
   function refreshThread(options) {
     return fetchText(location.pathname).then(function (html) {
-      if (html === null) {
-        var banners = document.getElementById("thread-banners");
-        if (banners) {
-          banners.innerHTML = "";
-          var gone = document.createElement("div");
-          gone.className = "banner bad";
-          gone.setAttribute("role", "note");
-          gone.textContent = gettext("This question is no longer available.");
-          banners.appendChild(gone);
-        }
-        return;
-      }
+      if (html === null) return showGone();
       var page = new DOMParser().parseFromString(html, "text/html");
       var parts = [".thread-head", "#thread-banners", ".thread-facts"];
       if (options.question) parts.push("#question");
@@ -451,6 +542,13 @@
         answerList().querySelectorAll(":scope > [id^='answer-']").forEach(function (node) {
           if (ids.indexOf(node.id) < 0) node.parentNode.removeChild(node);
         });
+        // In the page's order (accepted and official answers first).
+        keepInView(function () {
+          ids.forEach(function (id) {
+            var node = document.getElementById(id);
+            if (node && node.parentNode === answerList()) answerList().appendChild(node);
+          });
+        });
         var heading = page.getElementById("answers-heading");
         var current = document.getElementById("answers-heading");
         if (heading && current) current.replaceWith(document.importNode(heading, true));
@@ -458,14 +556,23 @@
     });
   }
 
+  // The accepted answer moves to the top, as after a reload; the one that lost the mark
+  // goes back among the others by score. The reader stays on what they were reading.
   function onAcceptanceChanged(data) {
     var ids = [data.id];
     document.querySelectorAll("#answer-list > .answer-post.accepted").forEach(function (node) {
       var id = parseInt(node.id.slice(7), 10);
       if (ids.indexOf(id) < 0) ids.push(id);
     });
-    ids.forEach(refreshAnswer);
-    refreshThread({});
+    Promise.all(ids.map(refreshAnswer)).then(function () {
+      keepInView(function () {
+        ids.forEach(function (id) {
+          var node = document.getElementById("answer-" + id);
+          if (node) placeAnswer(node);
+        });
+      });
+    });
+    refreshQuestion();
   }
 
   function onPresence(data) {
@@ -685,8 +792,8 @@
       "vote.changed": onVoteChanged,
       "answer.accepted": onAcceptanceChanged,
       "answer.unaccepted": onAcceptanceChanged,
-      "question.updated": function () { refreshThread({ question: true }); },
-      "question.closed": function () { refreshThread({ question: true }); },
+      "question.updated": refreshQuestion,
+      "question.closed": refreshQuestion,
       presence: onPresence,
       resync: function () { refreshThread({ question: true, answers: true }); },
     },

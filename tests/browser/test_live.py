@@ -537,3 +537,93 @@ def test_the_live_messages_speak_the_readers_language(site, open_page, shots):
     # and when he posts it, her heading counts it in Italian
     reader.locator("#answer-form button[type=submit]").click()
     expect(asker.locator("#answers-heading")).to_have_text("1 risposta")
+
+
+def test_accepting_moves_the_answer_to_the_top_without_moving_the_reader(site, open_page, shots):
+    anna = member("anna", "Anna Rossi")
+    bruno = member("bruno", "Bruno Bianchi")
+    staff = member("sofia", "Sofia (Support)", is_staff=True)
+    question = QuestionFactory(author=anna, title="Roaming does not start abroad", tags=["roaming"])
+    filler = "Check the roaming switch under Settings, Mobile network, Roaming. " * 12
+    official = AnswerFactory(question=question, author=staff, body="Official: " + filler)
+    Answer.objects.filter(pk=official.pk).update(is_official=True)
+    high = AnswerFactory(question=question, author=member("carla", "Carla"), body="High " + filler)
+    middle = AnswerFactory(question=question, author=member("dario", "Dario"), body="Mid " + filler)
+    low = AnswerFactory(question=question, author=member("elena", "Elena"), body="Low " + filler)
+    Answer.objects.filter(pk=high.pk).update(score=5)
+    Answer.objects.filter(pk=middle.pk).update(score=2)
+    order = "Array.from(document.querySelectorAll('#answer-list > .answer-post'), n => n.id)"
+
+    # given Bruno reading the middle answer, which sits at the top of his window
+    reader = open_page(bruno, viewport={"width": 1000, "height": 600})
+    visit(reader, question.get_absolute_url())
+    ids = [f"answer-{a.pk}" for a in (official, high, middle, low)]
+    assert reader.evaluate(order) == ids
+    reader.evaluate(f"document.getElementById('answer-{middle.pk}').scrollIntoView()")
+    reader.evaluate("window.scrollBy(0, -40)")
+    where = f"Math.round(document.getElementById('answer-{middle.pk}').getBoundingClientRect().top)"
+    before = reader.evaluate(where)
+    assert reader.evaluate("window.scrollY") > 0
+
+    # when Anna accepts the lowest answer
+    api(site, anna, "POST", f"answers/{low.pk}/accept/", {})
+
+    # then it moves up, under the pinned official answer, as after a reload...
+    expect(reader.locator(f"#answer-{low.pk} .accepted-mark")).to_be_visible()
+    reader.wait_for_function(f"{order}[1] === 'answer-{low.pk}'")
+    assert reader.evaluate(order) == [ids[0], ids[3], ids[1], ids[2]]
+    # ...and what Bruno was reading stays where it was on his screen
+    assert abs(reader.evaluate(where) - before) <= 1
+    expect(reader.locator("#thread-banners")).to_contain_text("Solved.")
+    not_reloaded(reader)
+    shots(reader, "05-accepted-moved-up")
+
+    # when Anna takes the mark back, the answer returns to its place by score
+    api(site, anna, "DELETE", f"answers/{low.pk}/accept/")
+    reader.wait_for_function(f"{order}[3] === 'answer-{low.pk}'")
+    assert reader.evaluate(order) == ids
+    assert abs(reader.evaluate(where) - before) <= 1
+    expect(reader.locator("#thread-banners")).not_to_contain_text("Solved.")
+
+    # and a new official answer is pinned with the other one, not added at the end (written
+    # here, it reaches the page through the backlog: the socket drops and catches up)
+    reader.evaluate("window.circoloLive.socket().close()")
+
+    def post_official() -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            answer = services.post_answer(actor=staff, question=question, body="Official too.")
+            Answer.objects.filter(pk=answer.pk).update(is_official=True)
+
+    in_thread(post_official)
+    newest = Answer.objects.get(question=question, body="Official too.")
+    reader.wait_for_function(f"{order}.length === 5")
+    assert reader.evaluate(order)[:2] == [ids[0], f"answer-{newest.pk}"]
+    assert abs(reader.evaluate(where) - before) <= 1
+    not_reloaded(reader)
+
+
+def test_closing_updates_the_question_from_its_fragment(site, open_page):
+    anna = member("anna", "Anna Rossi")
+    advocate = member("dario", "Dario", is_advocate=True, reputation=6000)
+    question = QuestionFactory(author=anna, title="Which plan has unlimited calls?")
+    reader = open_page(member("bruno", "Bruno Bianchi"))
+    visit(reader, question.get_absolute_url())
+    fetched = []
+    reader.on("request", lambda request: fetched.append(request.url))
+    expect(reader.locator("#answer-form textarea")).to_be_visible()
+
+    # (written here, the event reaches the page through the backlog: the socket drops and
+    # catches up)
+    reader.evaluate("window.circoloLive.socket().close()")
+    in_thread(
+        services.close_question, actor=advocate, question=question, reason="off_topic", note=""
+    )
+
+    expect(reader.locator("#thread-banners")).to_contain_text("Closed:")
+    expect(reader.locator("#answer-form textarea")).to_have_count(0)
+    expect(reader.locator(".thread-facts")).to_contain_text("Closed")
+    not_reloaded(reader)
+    # one small fragment, not the whole page again
+    assert [url for url in fetched if "/q/" in url] == [f"{site.url}/q/{question.pk}/fragment/"]

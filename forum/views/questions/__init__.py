@@ -1,8 +1,8 @@
 """Asking and the question page: ask, answer, comment, vote, accept, edit, moderate.
 
 URL names (app "forum"): ask, similar, preview, question_detail, post_answer,
-answer_fragment, question_comments, answer_comments (GET partials for live inserts),
-comment_question, comment_answer, vote_question, vote_answer, accept_answer,
+question_fragment, answer_fragment, question_comments, answer_comments (GET partials for
+live updates), comment_question, comment_answer, vote_question, vote_answer, accept_answer,
 unaccept_answer, edit_question, edit_answer, question_revisions, answer_revisions,
 close_question, reopen_question, lock_question, unlock_question, delete_question,
 delete_answer, delete_comment.
@@ -21,6 +21,7 @@ urlpatterns = [
     path("preview/", ask.preview, name="preview"),
     path("q/<int:pk>/", detail.question_detail, name="question_detail"),
     path("q/<int:pk>/answer/", detail.post_answer, name="post_answer"),
+    path("q/<int:pk>/fragment/", detail.question_fragment, name="question_fragment"),
     path("a/<int:pk>/fragment/", detail.answer_fragment, name="answer_fragment"),
     path("q/<int:pk>/comments/", detail.comments_fragment, Q, name="question_comments"),
     path("a/<int:pk>/comments/", detail.comments_fragment, A, name="answer_comments"),

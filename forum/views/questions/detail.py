@@ -113,6 +113,25 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
+def question_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page around the answers (title line, banners, the question post, facts, answer
+    box) as the viewer sees it (`_thread_live.html`), for live pages to swap in on
+    `question.updated`, `question.closed` and acceptance changes: a few queries instead of
+    the whole page."""
+    question = selectors.get_question(pk=pk, user=request.user)
+    comments = permissions.visible_comments(question.comments.all(), request.user)
+    selectors.attach_last_editors(question=question, answers=[])
+    context = {
+        "question": question,
+        "thread": {"comments": list(comments.select_related("author"))},
+        "my_votes": _current_vote(request, question),
+        "answer_form": AnswerForm(),
+        "answer_refusal": _answer_refusal(request.user, question),
+    }
+    return render(request, "forum/_thread_live.html", context)
+
+
 def _answer_fragment(request: HttpRequest, answer: Answer, **extra) -> str:  # noqa: ANN003
     """One answer as `_answer.html`, with its comments, last editor and the viewer's vote."""
     answer.visible_comment_list = list(
