@@ -42,7 +42,7 @@ from forum import demo_content as dc
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
 from forum.search import update_search_vector
-from gamification.services import record_opening_balances
+from gamification.seeding import PointsSeeder, seed_rewards
 
 DEMO_PASSWORD = "demo"
 WINDOW = timedelta(days=180)  # questions are spread over the half year before the anchor
@@ -65,8 +65,9 @@ class DemoAccount:
 # Always created, password `demo`, verified e-mail. The advocacy app has no models yet, so
 # demo-advocate is an advocate by reputation alone; when advocacy grows an Advocate model
 # (approved status), create that record in `Seeder.create_users` right after these rows.
-# Every seeded member gets an opening entry in the points ledger equal to their reputation
-# (`record_opening_balances`), so `recompute_reputation --check` holds.
+# Every seeded member gets an opening entry in the points ledger: their reputation less
+# what the seeded recent votes and acceptances paid them (`gamification.seeding`), so
+# `recompute_reputation --check` holds and the weekly and monthly leaderboards show people.
 DEMO_ACCOUNTS = (
     DemoAccount(
         "demo-customer",
@@ -179,6 +180,7 @@ class Seeder:
         self._answerer_cum: list[float] = []
         self._by_category: dict[int, list[int]] = {}
         self._question_ct = ContentType.objects.get_for_model(Question)
+        self.points = PointsSeeder(anchor=self.anchor)  # ledger rows for recent votes
 
     # Members ----------------------------------------------------------------------------
 
@@ -224,7 +226,9 @@ class Seeder:
             batch_size=BATCH,
         )
         self._index_users([(u.pk, u.username, u.reputation, u.is_staff) for u in created])
-        record_opening_balances([(u.pk, u.reputation) for u in created])
+        # Their opening ledger entries are written by `self.points.finish()`, once the
+        # recent votes and acceptances they earned from are in the ledger too.
+        self.points.expect_reputation([(u.pk, u.reputation) for u in created])
         self.counts["users"] += len(created)
 
     def _member_reputation(self) -> int:
@@ -659,6 +663,9 @@ class Seeder:
             Vote.objects.bulk_create(built.votes, batch_size=BATCH)
             Revision.objects.bulk_create(built.revisions, batch_size=BATCH)
             TaggedItem.objects.bulk_create(built.tagged, batch_size=BATCH)
+            self.points.record(
+                questions=built.questions, answers=built.answers, votes=built.votes
+            )
         self.counts["questions"] += len(built.questions)
         self.counts["answers"] += len(built.answers)
         self.counts["comments"] += len(built.comments)
@@ -704,6 +711,11 @@ def seed_demo(
     seeder.create_users(users)
     seeder.create_categories()
     seeder.create_questions(questions, answers_per_question=answers_per_question)
+    seeder.points.finish()
+    seeder.counts["point events"] = seeder.points.rows
+    seeder.counts["redemptions"] = seed_rewards(
+        staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
+    )
     return seeder.counts
 
 
@@ -730,4 +742,5 @@ def build_thread(
         edited=True,  # so the page's "edited by" lookup runs whatever the size
     )
     (question_id,) = seeder.create_questions(1, plans={0: plan})
+    seeder.points.finish()
     return question_id

@@ -76,7 +76,7 @@ def _announce(member_id: int) -> None:
     publish(user_stream(member_id), "rewards.changed", {"balance": max(0, balance or 0)})
 
 
-def credit_for_events(events: Iterable[PointEvent]) -> list[RewardEntry]:
+def credit_for_events(events: Iterable[PointEvent], *, announce: bool = True) -> list[RewardEntry]:
     """The balance side of points ledger rows just written (`gamification.services._apply`,
     inside its transaction, members locked): an earning award credits its points; the
     reversal of one takes back exactly what the award credited (nothing for awards made
@@ -117,8 +117,9 @@ def credit_for_events(events: Iterable[PointEvent]) -> list[RewardEntry]:
     for entry in entries:
         balances[entry.member_id] += entry.points
     _move(balances)
-    for member_id in balances:
-        _announce(member_id)
+    if announce:  # bulk loaders (seed_demo) tell nobody
+        for member_id in balances:
+            _announce(member_id)
     return entries
 
 
