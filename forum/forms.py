@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from forum import validation
+from forum import permissions, validation
 from forum.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -109,6 +109,14 @@ class QuestionForm(forms.Form):
         required=False,
         empty_label=_("No category"),
     )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # The lounge (a private category) is offered to moderators only.
+            self.fields["category"].queryset = permissions.visible_categories(
+                Category.objects.all(), user
+            )
 
     def clean_title(self) -> str:
         return validation.clean_title(self.cleaned_data["title"])

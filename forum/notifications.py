@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from forum import permissions
 from forum.live.events import publish
 from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Notification, Question, User
@@ -62,6 +63,12 @@ def notify(
         if recipient_id is None or recipient_id == actor.pk or recipient_id in chosen:
             continue
         chosen[recipient_id] = kind
+    if chosen and question.category_id and question.category.is_private:
+        # The lounge: only members who may read it hear of it (an @mention of a customer
+        # must not hand them a private thread's title).
+        readers = User.objects.filter(pk__in=list(chosen), is_active=True)
+        allowed = {member.pk for member in readers if permissions.is_moderator(member)}
+        chosen = {pk: kind for pk, kind in chosen.items() if pk in allowed}
     if not chosen:
         return []
     created = Notification.objects.bulk_create(
@@ -91,6 +98,9 @@ def notify(
                 "unread": unread_count(notification.recipient_id),
             },
         )
+    from advocacy.mail import schedule_notification_emails  # sent by the task worker
+
+    schedule_notification_emails(created)
     return created
 
 
@@ -140,6 +150,9 @@ def notify_member(
             "unread": unread_count(recipient),
         },
     )
+    from advocacy.mail import schedule_notification_emails  # sent by the task worker
+
+    schedule_notification_emails([notification])
     return notification
 
 

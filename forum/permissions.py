@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from forum.models import Answer, Comment, Question, User
+from forum.models import Answer, Category, Comment, Question, User
 from gamification import privileges
 
 
@@ -75,6 +75,11 @@ def visible_comments(qs: QuerySet[Comment], user: User) -> QuerySet[Comment]:
     return qs.filter(hidden_at__isnull=True)
 
 
+def visible_categories(qs: QuerySet[Category], user: User) -> QuerySet[Category]:
+    """Private categories (the advocates' lounge) exist only for moderators."""
+    return qs if is_moderator(user) else qs.filter(is_private=False)
+
+
 def can_see_question(user: User, question: Question) -> bool:
     """The single-object form of `visible_questions`."""
     if question.category_id and question.category.is_private and not is_moderator(user):
@@ -90,8 +95,15 @@ def _thread_of(post: Question | Answer | Comment) -> Question:
     return post.thread if isinstance(post, Comment) else post.question
 
 
-def check_ask_question(user: User) -> None:
+def check_ask_question(user: User, category: Category | None = None) -> None:
     _require_member_in_good_standing(user)
+    check_use_category(user, category)
+
+
+def check_use_category(user: User, category: Category | None) -> None:
+    """Only moderators post in (or move questions into) a private category."""
+    if category is not None and category.is_private and not is_moderator(user):
+        raise PermissionDenied(_("Only advocates and staff can post in this category."))
 
 
 def check_answer_question(user: User, question: Question) -> None:
@@ -167,12 +179,40 @@ def check_accept_answer(user: User, answer: Answer) -> None:
 
 
 def check_close_question(user: User, question: Question) -> None:
+    """Close or reopen at once: moderators only. Members with the close privilege vote
+    instead (`advocacy.permissions.community.check_cast_close_vote`); enough votes close."""
     _require_login(user)
+    if not is_moderator(user):
+        raise PermissionDenied(_("Only moderators can close or reopen questions at once."))
+    if question.is_deleted:
+        raise PermissionDenied(_("This question has been deleted."))
+    if question.is_locked and not is_moderator(user):
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_cast_close_vote(user: User, question: Question) -> None:
+    """Members with the close privilege vote to close or reopen (the votes decide:
+    advocacy.services.community); a moderator's vote closes or reopens at once."""
+    _require_member_in_good_standing(user)
     if not is_moderator(user):
         privileges.check_privilege(user, privileges.CLOSE)
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
     if question.is_locked and not is_moderator(user):
+        raise PermissionDenied(_("This question is locked."))
+
+
+def check_suggest_edit(user: User, post: Question | Answer) -> None:
+    """Members who may not edit someone else's post directly suggest an edit, which
+    waits for review (advocacy.services.community)."""
+    _require_member_in_good_standing(user)
+    if post.author_id == user.pk or is_moderator(user):
+        raise PermissionDenied(_("You can edit this post directly."))
+    if privileges.has_privilege(user, privileges.EDIT_ANY):
+        raise PermissionDenied(_("You can edit this post directly."))
+    if post.is_deleted:
+        raise PermissionDenied(_("You cannot edit a deleted post."))
+    if (post if isinstance(post, Question) else post.question).is_locked:
         raise PermissionDenied(_("This question is locked."))
 
 
@@ -210,3 +250,5 @@ can_delete_post = _can(check_delete_post)
 can_accept_answer = _can(check_accept_answer)
 can_close_question = _can(check_close_question)
 can_lock_question = _can(check_lock_question)
+can_cast_close_vote = _can(check_cast_close_vote)
+can_suggest_edit = _can(check_suggest_edit)

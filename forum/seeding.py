@@ -110,6 +110,9 @@ DEMO_ACCOUNTS = (
     ),
 )
 
+# The advocates' lounge's slug, as advocacy/migrations/0006_seed_advocates_lounge.py has it.
+LOUNGE_SLUG = "advocates-lounge"
+
 CLOSE_REASONS = [
     (CloseReason.DUPLICATE, 40),
     (CloseReason.NEEDS_DETAILS, 25),
@@ -290,6 +293,76 @@ class Seeder:
         missing = [Tag(name=n, slug=n) for n in names if n not in existing]
         Tag.objects.bulk_create(missing)
         self.tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+
+    # The advocate programme and the advocates' lounge ------------------------------------
+
+    def create_lounge(self) -> None:
+        """Approve demo-advocate through the programme's service (audited, welcomed) and
+        open the lounge (the private category, created by a migration) with one thread
+        between demo-advocate and demo-staff, at fixed moments before the anchor."""
+        from advocacy.services.programme import approve_advocate
+
+        advocate = User.objects.get(pk=self.demo["demo-advocate"])
+        manager = User.objects.get(pk=self.demo["demo-manager"])
+        approve_advocate(
+            actor=manager,
+            member=advocate,
+            note="Demo account: approved by the seed.",
+            override=True,
+        )
+        lounge, _created = Category.objects.get_or_create(
+            slug=LOUNGE_SLUG,
+            defaults={
+                "name": "Advocates' lounge",
+                "name_it": "Sala advocate",
+                "description": "Advocates and staff talk shop here; nobody else sees these threads.",
+                "position": 1000,
+                "is_private": True,
+            },
+        )
+        asked = self.anchor - timedelta(days=2)
+        body = (
+            "Ciao staff! Da qualche giorno vedo molte domande sui rimborsi dopo il cambio "
+            "di offerta. C'è una risposta ufficiale da linkare, o conviene scalarle tutte?"
+        )
+        question = Question.objects.create(
+            author=advocate,
+            title="Rimborsi dopo il cambio di offerta: risposta ufficiale?",
+            body=body,
+            body_html=render_markdown(body).html,
+            category=lounge,
+            created_at=asked,
+            last_activity_at=asked + timedelta(hours=3),
+            answer_count=1,
+        )
+        question.tags.set(["rimborso", "offerte"])
+        Revision.objects.create(
+            question=question,
+            number=1,
+            author=advocate,
+            title=question.title,
+            body=body,
+            tags="offerte rimborso",
+            created_at=asked,
+        )
+        staff = User.objects.get(pk=self.demo["demo-staff"])
+        reply = (
+            "Grazie Chiara! Stiamo preparando una pagina di aiuto: intanto scalate solo i "
+            "casi con addebiti doppi, gli altri si risolvono da soli entro 14 giorni."
+        )
+        answer = Answer.objects.create(
+            question=question,
+            author=staff,
+            body=reply,
+            body_html=render_markdown(reply).html,
+            created_at=asked + timedelta(hours=3),
+        )
+        Revision.objects.create(
+            answer=answer, number=1, author=staff, body=reply, created_at=answer.created_at
+        )
+        update_search_vector([question.pk])
+        self.counts["questions"] += 1
+        self.counts["answers"] += 1
 
     # Questions --------------------------------------------------------------------------
 
@@ -711,6 +784,7 @@ def seed_demo(
     seeder.create_users(users)
     seeder.create_categories()
     seeder.create_questions(questions, answers_per_question=answers_per_question)
+    seeder.create_lounge()
     seeder.points.finish()
     seeder.counts["point events"] = seeder.points.rows
     seeder.counts["redemptions"] = seed_rewards(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -31,8 +32,12 @@ def question_list(
     tags_in: list[str] | None = None,
     q: str = "",
 ) -> QuerySet[Question]:
-    """Questions a member may see, filtered and ordered; tags and authors prefetched."""
-    qs = Question.objects.filter(deleted_at__isnull=True)
+    """Questions a member may see, filtered and ordered; tags and authors prefetched.
+
+    Lists never show deleted questions (a profile shows its owner their own); hidden
+    questions and the advocates' lounge only to whom `visible_questions` allows.
+    """
+    qs = permissions.visible_questions(Question.objects.filter(deleted_at__isnull=True), user)
     if author is not None:
         qs = permissions.visible_questions(Question.objects.all(), user).filter(author=author)
     if status == "unanswered":
@@ -99,7 +104,8 @@ def question_thread(*, question: Question, user: User) -> Thread:
         .prefetch_related(_comments_prefetch(user))
         .order_by("-score", "created_at")
     )
-    answers.sort(key=lambda a: a.pk != question.accepted_answer_id)
+    # Staff's official answers are pinned right below the question, then the accepted one.
+    answers.sort(key=lambda a: (not a.is_official, a.pk != question.accepted_answer_id))
     comments = list(
         permissions.visible_comments(question.comments.all(), user).select_related("author")
     )
@@ -118,7 +124,9 @@ def similar_questions(*, title: str, user: User, limit: int = 5) -> list[Questio
     """Questions whose wording matches a draft title, best first (for the ask page)."""
     if len(title.strip()) < 4:
         return []
-    qs = Question.objects.filter(deleted_at__isnull=True).select_related("category")
+    qs = permissions.visible_questions(
+        Question.objects.filter(deleted_at__isnull=True), user
+    ).select_related("category")
     return list(search_questions(qs, _or_terms(title))[:limit])
 
 
@@ -130,10 +138,19 @@ def _or_terms(title: str) -> str:
     return " OR ".join(words) if is_postgres() else " ".join(words[:3])
 
 
-def member_stats(member: User) -> dict[str, int]:
-    answers = Answer.objects.filter(author=member, deleted_at__isnull=True)
+def member_stats(member: User, viewer: User | None = None) -> dict[str, int]:
+    """The member's live questions, answers and accepted answers, as `viewer` may see
+    them (anonymous when None): hidden posts and the lounge's threads count only for
+    whom they are visible, so a count never reveals what a list would not show."""
+    viewer = viewer if viewer is not None else AnonymousUser()
+    questions = permissions.visible_questions(
+        Question.objects.filter(deleted_at__isnull=True), viewer
+    )
+    answers = permissions.visible_answers(
+        Answer.objects.filter(author=member, deleted_at__isnull=True), viewer
+    ).filter(question__in=questions)
     return {
-        "questions": Question.objects.filter(author=member, deleted_at__isnull=True).count(),
+        "questions": questions.filter(author=member).count(),
         "answers": answers.count(),
         "accepted": answers.filter(accepted_for__isnull=False).count(),
     }
@@ -142,7 +159,11 @@ def member_stats(member: User) -> dict[str, int]:
 def member_answers(*, member: User, user: User, accepted_only: bool = False) -> QuerySet[Answer]:
     qs = (
         permissions.visible_answers(Answer.objects.filter(author=member), user)
-        .filter(question__deleted_at__isnull=True)
+        .filter(
+            question__in=permissions.visible_questions(
+                Question.objects.filter(deleted_at__isnull=True), user
+            )
+        )
         .select_related("question")
         .order_by("-created_at")
     )
@@ -152,13 +173,20 @@ def member_answers(*, member: User, user: User, accepted_only: bool = False) -> 
 
 
 def popular_tags(limit: int = 30) -> list[dict]:
+    """The most used tags, never counting hidden questions or the lounge's (a tag used
+    only there must not surface)."""
     from taggit.models import Tag
 
+    # Those questions are few, so excluding them is cheap.
+    not_public = Question.objects.filter(
+        Q(hidden_at__isnull=False) | Q(category__is_private=True)
+    ).values("pk")
     return list(
         Tag.objects.annotate(
             n=Count(
                 "taggit_taggeditem_items",
-                filter=Q(taggit_taggeditem_items__content_type__model="question"),
+                filter=Q(taggit_taggeditem_items__content_type__model="question")
+                & ~Q(taggit_taggeditem_items__object_id__in=not_public),
             )
         )
         .filter(n__gt=0)

@@ -96,6 +96,12 @@ def _mentions(usernames: list[str]) -> list[tuple[User, str]]:
     return [(m, Kind.MENTION) for m in notifications.mentioned_members(usernames)]
 
 
+def _feed(category: Category | None) -> str:
+    """The list stream that announces a question: `feed`, or for a private category (the
+    advocates' lounge) `lounge`, which only moderators may subscribe to."""
+    return "lounge" if category is not None and category.is_private else "feed"
+
+
 # Questions ------------------------------------------------------------------------------
 
 
@@ -108,7 +114,7 @@ def ask_question(
     category: Category | None = None,
 ) -> Question:
     """Post a new question with its first revision. Raises ValidationError, RateLimited."""
-    permissions.check_ask_question(actor)
+    permissions.check_ask_question(actor, category)
     errors: dict[str, list[str]] = {}
     title = _collect(errors, "title", clean_title, title)
     body = _collect(errors, "body", clean_body, body)
@@ -134,7 +140,7 @@ def ask_question(
             actor=actor, recipients=_mentions(rendered.mentions), question=question
         )
         publish(
-            "feed",
+            _feed(category),
             "question.created",
             {
                 "id": question.pk,
@@ -156,8 +162,13 @@ def edit_question(
     tags: list[str] | str,
     category: Category | None,
     summary: str = "",
+    credited_to: User | None = None,
 ) -> Question:
-    """Save a new revision of a question (only when something changed)."""
+    """Save a new revision of a question (only when something changed).
+
+    `credited_to` authors the revision when it is not the actor's own work: an edit
+    suggestion approved by the actor (advocacy.services.community); the permission is the
+    actor's."""
     permissions.check_edit_post(actor, question)
     errors: dict[str, list[str]] = {}
     title = _collect(errors, "title", clean_title, title)
@@ -169,6 +180,9 @@ def edit_question(
         question = _lock_question(question.pk)
         # The caller's copy may be stale (locked or deleted meanwhile): decide on the row.
         permissions.check_edit_post(actor, question)
+        if category != question.category:
+            permissions.check_use_category(actor, category)
+        old_feed = _feed(question.category)
         old_tags = sorted(question.tags.names())
         if (
             title == question.title
@@ -197,10 +211,16 @@ def edit_question(
         )
         question.tags.set(tag_names)
         _add_revision(
-            question, actor=actor, title=title, body=body, tags=tag_names, summary=summary
+            question,
+            actor=credited_to or actor,
+            title=title,
+            body=body,
+            tags=tag_names,
+            summary=summary,
         )
         update_search_vector([question.pk])
-        publish("feed", "question.updated", {"id": question.pk})
+        for stream in dict.fromkeys([old_feed, _feed(category)]):
+            publish(stream, "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
@@ -229,7 +249,7 @@ def delete_question(*, actor: User, question: Question) -> Question:
         permissions.check_delete_post(actor, question)
         question.deleted_at = timezone.now()
         question.save(update_fields=["deleted_at"])
-        publish("feed", "question.updated", {"id": question.pk})
+        publish(_feed(question.category), "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})
         points.on_post_deleted(actor=actor, post=question)
     return question
@@ -243,58 +263,97 @@ def close_question(
     note: str = "",
     duplicate_of: Question | None = None,
 ) -> Question:
-    """Close a question to new answers; a duplicate points at the question that answers it."""
+    """Close a question to new answers at once (moderators); a duplicate points at the
+    question that answers it. Members with the close privilege vote instead
+    (advocacy.services.community), which closes through `close_locked_question`."""
     permissions.check_close_question(actor, question)
     with transaction.atomic():
         question = _lock_question(question.pk)
         permissions.check_close_question(actor, question)
-        errors: dict[str, list[str]] = {}
-        if reason not in CloseReason.values:
-            errors["reason"] = [_("Choose a reason for closing.")]
-        if reason == CloseReason.DUPLICATE:
-            if duplicate_of is None:
-                errors["duplicate_of"] = [_("Say which question this one duplicates.")]
-            elif duplicate_of.pk == question.pk:
-                errors["duplicate_of"] = [_("A question cannot duplicate itself.")]
-            elif not Question.objects.filter(pk=duplicate_of.pk, deleted_at__isnull=True).exists():
-                errors["duplicate_of"] = [_("That question has been deleted.")]
-        if question.is_closed:
-            errors["reason"] = [_("This question is already closed.")]
-        _raise_if(errors)
-        question.closed_at = timezone.now()
-        question.closed_by = actor
-        question.close_reason = reason
-        question.close_note = clean_line(note)[:500]
-        question.duplicate_of = duplicate_of if reason == CloseReason.DUPLICATE else None
-        question.save(
-            update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
+        return close_locked_question(
+            actor=actor, question=question, reason=reason, note=note, duplicate_of=duplicate_of
         )
-        publish("feed", "question.updated", {"id": question.pk})
-        publish(
-            _thread(question.pk),
-            "question.closed",
-            {"id": question.pk, "reason": reason, "duplicate_of": question.duplicate_of_id},
-        )
+
+
+def close_locked_question(
+    *,
+    actor: User,
+    question: Question,
+    reason: str,
+    note: str = "",
+    duplicate_of: Question | None = None,
+) -> Question:
+    """Validate and write a close. The caller holds the question's row lock (`question`
+    is the locked row) and has decided that `actor` may close it: a moderator, or the
+    member whose vote completed the community's close votes. Raises ValidationError."""
+    errors: dict[str, list[str]] = {}
+    if reason not in CloseReason.values:
+        errors["reason"] = [_("Choose a reason for closing.")]
+    if reason == CloseReason.DUPLICATE:
+        if duplicate_of is None:
+            errors["duplicate_of"] = [_("Say which question this one duplicates.")]
+        elif duplicate_of.pk == question.pk:
+            errors["duplicate_of"] = [_("A question cannot duplicate itself.")]
+        elif not _may_point_to(actor, question, duplicate_of):
+            errors["duplicate_of"] = [_("That question has been deleted.")]
+    if question.is_closed:
+        errors["reason"] = [_("This question is already closed.")]
+    _raise_if(errors)
+    question.closed_at = timezone.now()
+    question.closed_by = actor
+    question.close_reason = reason
+    question.close_note = clean_line(note)[:500]
+    question.duplicate_of = duplicate_of if reason == CloseReason.DUPLICATE else None
+    question.save(
+        update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
+    )
+    publish(_feed(question.category), "question.updated", {"id": question.pk})
+    publish(
+        _thread(question.pk),
+        "question.closed",
+        {"id": question.pk, "reason": reason, "duplicate_of": question.duplicate_of_id},
+    )
     return question
 
 
+def _may_point_to(actor: User, question: Question, target: Question) -> bool:
+    """A duplicate's original must be alive and visible to the actor, and a public
+    question never points into the lounge (its readers would see the lounge's title)."""
+    found = permissions.visible_questions(
+        Question.objects.filter(pk=target.pk, deleted_at__isnull=True), actor
+    ).select_related("category")
+    original = found.first()
+    if original is None:
+        return False
+    if original.category_id and original.category.is_private:
+        return bool(question.category_id and question.category.is_private)
+    return True
+
+
 def reopen_question(*, actor: User, question: Question) -> Question:
+    """Reopen at once (moderators); members vote (advocacy.services.community)."""
     permissions.check_close_question(actor, question)
     with transaction.atomic():
         question = _lock_question(question.pk)
         permissions.check_close_question(actor, question)
-        if not question.is_closed:
-            raise ValidationError({"reason": [_("This question is not closed.")]})
-        question.closed_at = None
-        question.closed_by = None
-        question.close_reason = ""
-        question.close_note = ""
-        question.duplicate_of = None
-        question.save(
-            update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
-        )
-        publish("feed", "question.updated", {"id": question.pk})
-        publish(_thread(question.pk), "question.updated", {"id": question.pk})
+        return reopen_locked_question(actor=actor, question=question)
+
+
+def reopen_locked_question(*, actor: User, question: Question) -> Question:
+    """Write a reopen. The caller holds the question's row lock and has decided that
+    `actor` may reopen it (see `close_locked_question`). Raises ValidationError."""
+    if not question.is_closed:
+        raise ValidationError({"reason": [_("This question is not closed.")]})
+    question.closed_at = None
+    question.closed_by = None
+    question.close_reason = ""
+    question.close_note = ""
+    question.duplicate_of = None
+    question.save(
+        update_fields=["closed_at", "closed_by", "close_reason", "close_note", "duplicate_of"]
+    )
+    publish(_feed(question.category), "question.updated", {"id": question.pk})
+    publish(_thread(question.pk), "question.updated", {"id": question.pk})
     return question
 
 
@@ -343,7 +402,15 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
     return answer
 
 
-def edit_answer(*, actor: User, answer: Answer, body: str, summary: str = "") -> Answer:
+def edit_answer(
+    *,
+    actor: User,
+    answer: Answer,
+    body: str,
+    summary: str = "",
+    credited_to: User | None = None,
+) -> Answer:
+    """Save a new revision of an answer; `credited_to` as in `edit_question`."""
     permissions.check_edit_post(actor, answer)
     body = _collect(errors := {}, "body", clean_answer_body, body)
     _raise_if(errors)
@@ -358,7 +425,7 @@ def edit_answer(*, actor: User, answer: Answer, body: str, summary: str = "") ->
         answer.body_html = render_markdown(body).html
         answer.edited_at = now
         answer.save(update_fields=["body", "body_html", "edited_at"])
-        _add_revision(answer, actor=actor, body=body, summary=summary)
+        _add_revision(answer, actor=credited_to or actor, body=body, summary=summary)
         Question.objects.filter(pk=answer.question_id).update(last_activity_at=now)
         publish(
             _thread(answer.question_id),

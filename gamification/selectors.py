@@ -42,7 +42,7 @@ def point_history(*, member: User) -> QuerySet[PointEvent]:
     """The member's ledger, newest first, with the posts it refers to."""
     return (
         PointEvent.objects.filter(recipient=member)
-        .select_related("question", "answer", "actor")
+        .select_related("question__category", "answer", "actor")
         .order_by("-created_at", "-pk")
     )
 

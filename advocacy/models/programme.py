@@ -13,6 +13,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The programme's audit acts (approve, revoke, close votes, suggestions) are registered
+# when the models load, so the audit log knows them wherever it is read.
+from advocacy.programme import actions  # noqa: F401
+
 DEFAULT_MIN_REPUTATION = 3000
 DEFAULT_MIN_ACCEPTED_ANSWERS = 25
 DEFAULT_MIN_ACCOUNT_AGE_DAYS = 60

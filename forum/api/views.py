@@ -378,7 +378,7 @@ class AnswerCommentView(_CommentView):
 
 
 def _member_data(request: Request, member: User) -> dict:
-    context = {"request": request, "stats": selectors.member_stats(member)}
+    context = {"request": request, "stats": selectors.member_stats(member, request.user)}
     return MemberSerializer(member, context=context).data
 
 

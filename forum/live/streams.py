@@ -107,6 +107,20 @@ async def _authorise_question(user: object, arg: str | None) -> str:
     return f"question.{int(arg)}"
 
 
+async def _authorise_lounge(user: object, arg: str | None) -> str:
+    """The advocates' lounge's list stream (questions of private categories): moderators
+    only, so a lounge question is never announced to the public `feed`."""
+    from forum.permissions import is_moderator
+
+    if arg is not None:
+        raise Denied("unknown_stream")
+    if not getattr(user, "is_authenticated", False):
+        raise Denied("login_required")
+    if not is_moderator(user):
+        raise Denied("forbidden")
+    return "lounge"
+
+
 async def _authorise_user(user: object, arg: str | None) -> str:
     if arg is not None:
         raise Denied("forbidden")  # `user.<id>`: another member's stream, or one's own by id
@@ -116,5 +130,6 @@ async def _authorise_user(user: object, arg: str | None) -> str:
 
 
 register("feed", _authorise_feed)
+register("lounge", _authorise_lounge)
 register("question", _authorise_question)
 register("user", _authorise_user)

@@ -33,6 +33,9 @@ class PostState:
     can_accept: bool
     can_close: bool
     can_lock: bool
+    # Members below the moderators: vote to close / reopen, suggest an edit for review.
+    can_vote_close: bool
+    can_suggest_edit: bool
     # Why the up / down button would be refused ('' when it works); the value each sends
     # depends on my_vote, since pressing a pressed button withdraws (value 0).
     up_refusal: str
@@ -67,6 +70,10 @@ def post_state(post: Question | Answer, user: User, my_votes: dict | None = None
         can_accept=not is_question and permissions.can_accept_answer(user, post),
         can_close=is_question and permissions.can_close_question(user, post),
         can_lock=is_question and permissions.can_lock_question(user, post),
+        can_vote_close=is_question
+        and not permissions.can_close_question(user, post)
+        and permissions.can_cast_close_vote(user, post),
+        can_suggest_edit=permissions.can_suggest_edit(user, post),
         up_refusal=_vote_refusal(user, post, next_vote(my_vote, 1)),
         down_refusal=_vote_refusal(user, post, next_vote(my_vote, -1)),
     )

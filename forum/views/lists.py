@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from forum import selectors
+from forum import permissions, selectors
 from forum.live.backlog import last_id
-from forum.models import Category, Question
+from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.validation import clean_line
 
@@ -75,10 +75,12 @@ def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _sidebar() -> dict:
-    live = Q(questions__deleted_at__isnull=True)
+def _sidebar(user: User) -> dict:
+    # Counted as the viewer's list would show them: no hidden posts, no lounge for members.
+    live = Q(questions__deleted_at__isnull=True, questions__hidden_at__isnull=True)
+    categories = permissions.visible_categories(Category.objects.all(), user)
     return {
-        "categories": list(Category.objects.annotate(n=Count("questions", filter=live))),
+        "categories": list(categories.annotate(n=Count("questions", filter=live))),
         "popular_tags": selectors.popular_tags(limit=SIDEBAR_TAGS),
     }
 
@@ -106,7 +108,10 @@ def _list_page(
         filter_tag = Tag.objects.filter(slug=tag_slug).first()
     filter_category = None
     if category is None and params.get("category"):
-        category = filter_category = get_object_or_404(Category, slug=params["category"])
+        category = filter_category = get_object_or_404(
+            permissions.visible_categories(Category.objects.all(), request.user),
+            slug=params["category"],
+        )
     questions = selectors.question_list(
         user=request.user,
         ordering=tab.ordering,
@@ -128,7 +133,7 @@ def _list_page(
         "filter_category": filter_category,
         "nav": nav,
         "live_since": live_since,
-        **_sidebar(),
+        **_sidebar(request.user),
     }
     return render(request, "forum/question_list.html", context)
 
@@ -138,7 +143,10 @@ def question_list(request: HttpRequest) -> HttpResponse:
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
+    """A category's questions; the lounge (a private category) is 404 to non-moderators."""
+    category = get_object_or_404(
+        permissions.visible_categories(Category.objects.all(), request.user), slug=slug
+    )
     return _list_page(
         request,
         heading="",  # the template shows the category's name in the page's language
@@ -148,7 +156,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A tag's questions; a tag carried only by questions the viewer may not see (the
+    lounge's, hidden ones) is 404, so its name does not leak."""
     tag = get_object_or_404(Tag, slug=slug)
+    tagged = Question.objects.filter(tags=tag, deleted_at__isnull=True)
+    if tagged.exists() and not permissions.visible_questions(tagged, request.user).exists():
+        raise Http404("No such tag.")
     return _list_page(request, heading="", tag=tag, nav="tags")
 
 
@@ -157,7 +170,9 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     form = TagFilterForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     live_count = (
-        Question.objects.filter(tags=OuterRef("pk"), deleted_at__isnull=True)
+        permissions.visible_questions(
+            Question.objects.filter(tags=OuterRef("pk"), deleted_at__isnull=True), request.user
+        )
         .order_by()
         .values("tags")
         .annotate(n=Count("pk"))

@@ -42,7 +42,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     Deleted posts appear only to their author and to moderators (the visible_* scopes).
     """
     member = get_object_or_404(User, username=username, is_active=True)
-    stats = selectors.member_stats(member)
+    stats = selectors.member_stats(member, request.user)
     # Open on what the member does: a helper who never asked starts on their answers.
     default = PROFILE_TABS[1] if stats["answers"] and not stats["questions"] else PROFILE_TABS[0]
     tab = PROFILE_TAB_KEYS.get(request.GET.get("tab", ""), default)

@@ -47,10 +47,10 @@ def ask(request: HttpRequest) -> HttpResponse:
     retry_after = None
     if request.method == "GET":
         initial = {"title": request.GET.get("title", "")[:TITLE_MAX_LENGTH]}
-        form = QuestionForm(initial=initial)
+        form = QuestionForm(initial=initial, user=request.user)
         context = {"similar": []}
     else:
-        form = QuestionForm(request.POST)
+        form = QuestionForm(request.POST, user=request.user)
         title = request.POST.get("title", "")[:TITLE_MAX_LENGTH]
         if "preview" in request.POST:
             context = draft_context(request, title=title, body=request.POST.get("body", ""))

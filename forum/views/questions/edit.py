@@ -116,9 +116,9 @@ def edit_question(request: HttpRequest, pk: int) -> HttpResponse:
         return denied(request, exc)
     context: dict = {"question": question, "nav": "questions"}
     if request.method == "GET":
-        form = EditQuestionForm(initial=EditQuestionForm.initial_for(question))
+        form = EditQuestionForm(initial=EditQuestionForm.initial_for(question), user=request.user)
     else:
-        form = EditQuestionForm(request.POST)
+        form = EditQuestionForm(request.POST, user=request.user)
         if "preview" in request.POST:
             context["preview"], context["preview_truncated"] = preview_html(
                 request.POST.get("body", "")

@@ -1,0 +1,2 @@
+"""Community self-moderation: close and reopen votes, edit suggestions and their review
+queue. Writes live in `advocacy.services.community`."""

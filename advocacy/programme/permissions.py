@@ -1,0 +1,36 @@
+"""Who runs the advocate programme.
+
+The community manager (a superuser) approves and revokes advocates; support staff may
+read the candidates and their evidence but not decide. Everyone may see who the
+advocates are (the mark next to their names says so anyway).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from forum.models import User
+from forum.permissions import _can, _require_login, is_staff_member
+
+
+def is_manager(user: User) -> bool:
+    """The community manager: a superuser (PRODUCT.md, "community manager (admin)")."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def check_view_candidates(user: User) -> None:
+    _require_login(user)
+    if not is_staff_member(user):
+        raise PermissionDenied(_("Only staff can see the advocate candidates."))
+
+
+def check_manage_advocates(user: User) -> None:
+    """Approve or revoke advocates: the community manager only."""
+    _require_login(user)
+    if not is_manager(user):
+        raise PermissionDenied(_("Only the community manager can approve or revoke advocates."))
+
+
+can_view_candidates = _can(check_view_candidates)
+can_manage_advocates = _can(check_manage_advocates)
