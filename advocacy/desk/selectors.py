@@ -43,7 +43,7 @@ def desk_queue(
     status: str = "active",
     mine: bool = False,
     unassigned: bool = False,
-    assignee: User | None = None,
+    assignee_id: int | None = None,
     priority: str = "",
     category: Category | None = None,
 ) -> QuerySet[Escalation]:
@@ -64,8 +64,8 @@ def desk_queue(
         qs = qs.filter(assignee=user)
     if unassigned:
         qs = qs.filter(assignee__isnull=True)
-    if assignee is not None:
-        qs = qs.filter(assignee=assignee)
+    if assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
     if priority:
         qs = qs.filter(priority=priority)
     if category is not None:

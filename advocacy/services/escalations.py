@@ -50,7 +50,7 @@ from forum.live.events import publish
 from forum.models import Answer, Notification, Question, User
 from forum.notifications import notify_member
 from forum.permissions import is_staff_member
-from forum.validation import clean_text
+from forum.validation import clean_line, clean_text
 from gamification import services as points
 
 Status = EscalationStatus
@@ -101,7 +101,7 @@ def _clean(value: object, *, field: str, maximum: int, required: bool, what: str
     if not isinstance(value, str):
         raise ValidationError({field: [_("%(what)s must be text.") % {"what": what}]})
     text = clean_text(value).strip()
-    if required and not text:
+    if required and not clean_line(text):  # zero-width and bidi characters alone are empty
         raise ValidationError({field: [_("%(what)s cannot be empty.") % {"what": what}]})
     if len(text) > maximum:
         raise ValidationError(

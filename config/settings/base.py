@@ -166,6 +166,8 @@ LOGIN_URL = "account_login"
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Circolo <noreply@circolo.local>")
+# Where links in e-mails point (e-mails are built in the task worker, with no request).
+CIRCOLO_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
@@ -218,6 +220,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several fields are called "status" with different choices; name the desk's enums.
+    "ENUM_NAME_OVERRIDES": {
+        "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",
+        "EscalationQueueStatusEnum": "advocacy.desk.api.QUEUE_STATUS_CHOICES",
+        "EscalationSettableStatusEnum": "advocacy.desk.api.SETTABLE_STATUS_CHOICES",
+    },
 }
 
 # Posting limits (per member), enforced by the forum services' rate limiter.

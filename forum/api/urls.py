@@ -26,4 +26,5 @@ urlpatterns = [
     path("notifications/", include("forum.api.notifications")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
+    path("", include("advocacy.desk.api")),  # escalations and the staff desk
 ]
