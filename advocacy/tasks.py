@@ -2,7 +2,7 @@
 
 Periodic (advocacy.periodic): the SLA sweep every 30 seconds, the e-mail digests daily at
 07:00 (site time). On demand: the e-mails of new notifications, enqueued after commit by
-`forum.notifications` (`advocacy.emails.schedule_notification_emails`).
+`forum.notifications` (`advocacy.mail.schedule_notification_emails`).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ def sweep_sla() -> dict[str, list[int]]:
 @periodic(daily_at=time(7, 0))
 @task()
 def send_daily_digests() -> int:
-    from advocacy.emails import send_daily_digests as send
+    from advocacy.mail import send_daily_digests as send
 
     return send()
 
 
 @task()
 def send_notification_emails(notification_ids: list[int]) -> int:
-    from advocacy.emails import send_instant_emails
+    from advocacy.mail import send_instant_emails
 
     return send_instant_emails(notification_ids)
