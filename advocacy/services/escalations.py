@@ -126,12 +126,10 @@ def _lock(escalation: Escalation, *, question: bool = False) -> Escalation:
     order `escalate_question` takes them in, so the two cannot deadlock)."""
     if question:
         Question.objects.select_for_update().filter(pk=escalation.question_id).first()
-    pk = escalation.pk
-    return (
-        Escalation.objects.select_for_update(of=("self",))
-        .select_related("question", "assignee", "created_by")
-        .get(pk=pk)
-    )
+    # No select_related: on PostgreSQL a row that waited for the lock is re-read, but
+    # the columns joined to it are not (they came from the statement's snapshot), so a
+    # joined assignee could be missing. Related rows load afterwards, current.
+    return Escalation.objects.select_for_update().get(pk=escalation.pk)
 
 
 def _event(
@@ -261,8 +259,7 @@ def escalate_question(
             permissions.check_escalate_question(actor, question)
         now = timezone.now()
         existing = (
-            Escalation.objects.select_for_update(of=("self",))
-            .select_related("assignee", "question")
+            Escalation.objects.select_for_update()
             .filter(question=question, status__in=OPEN_STATUSES)
             .first()
         )
@@ -430,12 +427,7 @@ def bulk_assign_escalations(
     with transaction.atomic():
         # Locked in id order, as every other batch takes them, so two batches cannot
         # deadlock.
-        locked = list(
-            Escalation.objects.select_for_update(of=("self",))
-            .select_related("question", "assignee")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        )
+        locked = list(Escalation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         if len(locked) != len(ids):
             raise ValidationError({"escalations": [_("Some of these escalations do not exist.")]})
         closed = [e.pk for e in locked if not e.is_open]
