@@ -29,15 +29,15 @@ class FlagForm(forms.Form):
     )
 
 
-def _canned_choices(use: str, language: str | None) -> list[tuple[str, str]]:
-    rows = CannedReason.objects.filter(is_active=True, use__in=[use, CannedReason.Use.ANY])
+def _canned_choices(uses: tuple[str, ...], language: str | None) -> list[tuple[str, str]]:
+    rows = CannedReason.objects.filter(is_active=True, use__in=[*uses, CannedReason.Use.ANY])
     return [("", _("(type your own)"))] + [(str(r.pk), r.text_for(language)) for r in rows]
 
 
 class _ReasonForm(forms.Form):
     """A typed reason, or a canned one (the typed text wins when both are given)."""
 
-    canned_use = CannedReason.Use.ANY
+    canned_uses: tuple[str, ...] = ()
     canned = forms.ChoiceField(label=_("Canned reason"), required=False)
     reason = forms.CharField(
         label=_("Reason"),
@@ -48,7 +48,7 @@ class _ReasonForm(forms.Form):
 
     def __init__(self, *args: object, language: str | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["canned"].choices = _canned_choices(self.canned_use, language)
+        self.fields["canned"].choices = _canned_choices(self.canned_uses, language)
         self._language = language
 
     def chosen_reason(self) -> str:
@@ -64,7 +64,11 @@ class _ReasonForm(forms.Form):
 
 
 class ResolveForm(_ReasonForm):
-    canned_use = CannedReason.Use.FLAG
+    canned_uses = (
+        CannedReason.Use.FLAG,
+        CannedReason.Use.HIDE,
+        CannedReason.Use.CLOSE,
+    )
     action = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -80,9 +84,11 @@ class ResolveForm(_ReasonForm):
 class ActForm(_ReasonForm):
     """Hide, unhide, reopen, lock, unlock: a reason only."""
 
+    canned_uses = (CannedReason.Use.HIDE,)
+
 
 class CloseForm(_ReasonForm):
-    canned_use = CannedReason.Use.CLOSE
+    canned_uses = (CannedReason.Use.CLOSE,)
     close_reason = forms.ChoiceField(label=_("Close as"), choices=CloseReason.choices)
     duplicate_of = forms.IntegerField(
         label=_("Duplicate of question number"), required=False, min_value=1
@@ -103,7 +109,7 @@ class RetagForm(_ReasonForm):
 
 
 class SuspendForm(_ReasonForm):
-    canned_use = CannedReason.Use.SUSPEND
+    canned_uses = (CannedReason.Use.SUSPEND,)
     days = forms.IntegerField(
         label=_("Days"), min_value=1, max_value=SUSPENSION_MAX_DAYS, initial=7
     )
