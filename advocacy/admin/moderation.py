@@ -1,0 +1,63 @@
+"""Admin of the moderation area: the manager tunes the auto-hide threshold and the canned
+reasons; flags are read here (they are resolved in the queue, which audits and pays)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from advocacy.models import CannedReason, Flag, ModerationSettings
+
+
+def _is_manager(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "auto_hide_threshold", "first_posts_days")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_manager(request) and not ModerationSettings.objects.exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CannedReason)
+class CannedReasonAdmin(admin.ModelAdmin):
+    list_display = ("title", "use", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("use", "is_active")
+    search_fields = ("title", "text", "text_it")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_manager(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_manager(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_manager(request)
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    """Read-only: resolving goes through the queue (audit row, points, live event)."""
+
+    list_display = ("created_at", "post_key", "reason", "flagger", "status", "resolution")
+    list_filter = ("status", "reason")
+    search_fields = ("post_key", "flagger__username", "note")
+    readonly_fields = [f.name for f in Flag._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
