@@ -35,7 +35,7 @@ run: install
 	@echo "  demo-staff, demo-manager (admin at /admin/). Sign-up e-mails print below."
 	@echo
 	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
-	@$(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
+	@SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application

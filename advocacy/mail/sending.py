@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
 from advocacy.mail import tokens
@@ -110,9 +111,10 @@ def _message(
         "site_url": site_url(),
     }
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-    subject = " ".join(f"{prefix}{subject}".split())  # one line, whatever the title holds
+    # One line whatever the title holds, cut with an ellipsis when long.
+    subject = Truncator(" ".join(subject.split())).chars(SUBJECT_MAX_LENGTH)
     message = EmailMultiAlternatives(
-        subject=subject[: len(prefix) + SUBJECT_MAX_LENGTH],
+        subject=f"{prefix}{subject}",
         body=render_to_string(f"mail/{template}.txt", context),
         to=[address],
         headers={

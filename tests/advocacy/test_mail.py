@@ -166,6 +166,17 @@ def test_titles_and_names_are_escaped_in_the_html(customer, helper):
     assert "\n" not in mail.outbox[0].subject
 
 
+def test_a_long_subject_is_cut_with_an_ellipsis(customer):
+    notification = notify_member(customer, "moderation", "word " * 60 + "end", params={})
+
+    send_instant_emails([notification.pk])
+
+    subject = mail.outbox[0].subject
+    assert subject.startswith("[Circolo] word word")
+    assert subject.endswith("word…")
+    assert len(subject) == len("[Circolo] ") + 120
+
+
 @pytest.mark.parametrize("text", NAUGHTY_SAMPLE[:60])
 def test_naughty_titles_never_break_an_email(customer, helper, text):
     question = QuestionFactory(author=customer, title=(text or "x")[:150])
