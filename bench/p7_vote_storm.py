@@ -1,0 +1,346 @@
+"""P7: vote storm. 32 concurrent voters x 100 votes each on PostgreSQL, through the real
+services (`forum.services.cast_vote`), while the askers accept and unaccept answers.
+
+Each voter is a thread with its own database connection, released together by a
+barrier; every vote picks a post from a pool of 200 (40 questions, 160 answers by 8
+authors) and votes up (60%), down (25%) or withdraws (15%). Intended refusals are
+counted apart from errors: four voters have 20 reputation (may upvote, not downvote) and
+two voters are authors of the pool (their votes on their own posts are refused). Then the
+fair-play sweep runs once (timed), and the invariants of QUALITY.md are checked:
+
+- `manage.py recompute_reputation --check` exits 0 (cached reputation == ledger,
+  leaderboard counters == ledger, rewards balances == their entries), run as a process;
+- score == sum of votes, and one vote per (post, voter), on every post of the pool;
+- one accepted answer per question, belonging to it; no badge held twice.
+
+Throughput is votes (cast or refused) per second of wall time, with each vote's latency.
+The voters share one Python process (threads), as they would share a server's workers;
+on a 2-core box the figure measures the whole stack (Python, PostgreSQL, the ledger's
+row locks) rather than PostgreSQL alone. The members and posts of each run are kept
+(names start with p7-<run>-), a few hundred rows.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+VOTERS = 32
+VOTES = int(os.environ.get("P7_VOTES", "100"))  # P7_VOTES=10 for a quick try of the script
+AUTHORS = 8
+QUESTIONS_PER_AUTHOR = 5
+ANSWERS_PER_QUESTION = 4
+LOW_REP_VOTERS = 4  # may upvote, not downvote
+AUTHOR_VOTERS = 2  # also authors of the pool: votes on their own posts are refused
+ACCEPTS = 100
+SEED = 7
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _setup(run: str):  # noqa: ANN202
+    """Members (verified, joined long ago, reputation backed by the ledger) and the pool."""
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from forum.markdown import render_markdown
+    from forum.models import Answer, Question, User
+    from gamification.services import record_opening_balances
+
+    joined = timezone.now() - timedelta(days=400)
+
+    def members(prefix: str, n: int, reputation: int) -> list[User]:
+        made = User.objects.bulk_create(
+            [
+                User(
+                    username=f"p7-{run}-{prefix}{i:02d}",
+                    email=f"p7-{run}-{prefix}{i:02d}@example.invalid",
+                    password="!",
+                    date_joined=joined,
+                    reputation=reputation,
+                )
+                for i in range(n)
+            ]
+        )
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in made]
+        )
+        record_opening_balances([(u.pk, reputation) for u in made])
+        return made
+
+    authors = members("author", AUTHORS, 200)
+    voters = members("voter", VOTERS - AUTHOR_VOTERS - LOW_REP_VOTERS, 200)
+    voters += members("low", LOW_REP_VOTERS, 20)
+    voters += authors[:AUTHOR_VOTERS]
+    body = "After the top-up the phone still says *no service*. I restarted it twice."
+    html = render_markdown(body).html
+    now = timezone.now()
+    questions = Question.objects.bulk_create(
+        [
+            Question(
+                author=authors[i % AUTHORS],
+                title=f"P7 {run} question {i}: no service after top-up",
+                body=body,
+                body_html=html,
+                created_at=now,
+                last_activity_at=now,
+            )
+            for i in range(AUTHORS * QUESTIONS_PER_AUTHOR)
+        ]
+    )
+    answers = Answer.objects.bulk_create(
+        [
+            Answer(
+                question=q,
+                author=authors[(qi + k + 1) % AUTHORS],  # never the asker
+                body="Switch the phone off for a minute, then check the APN settings.",
+                body_html="<p>Switch the phone off for a minute, then check the APN settings.</p>",
+                created_at=now,
+            )
+            for qi, q in enumerate(questions)
+            for k in range(ANSWERS_PER_QUESTION)
+        ]
+    )
+    Question.objects.filter(pk__in=[q.pk for q in questions]).update(
+        answer_count=ANSWERS_PER_QUESTION
+    )
+    return authors, voters, questions, answers
+
+
+def _storm(voters, pool, questions, answers):  # noqa: ANN001, ANN202
+    from django.core.exceptions import PermissionDenied
+    from django.db import connection
+
+    from forum import services
+
+    barrier = threading.Barrier(len(voters) + 2)  # the voters, the askers, this thread
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    refusals: Counter[str] = Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def vote(i: int, voter) -> None:  # noqa: ANN001
+        rng = random.Random(SEED * 1000 + i)
+        mine: list[float] = []
+        seen: Counter[str] = Counter()
+        refused: Counter[str] = Counter()
+        failed: list[str] = []
+        try:
+            barrier.wait()
+            for _ in range(VOTES):
+                post = rng.choice(pool)
+                value = rng.choices([1, -1, 0], weights=[60, 25, 15])[0]
+                started = time.perf_counter()
+                try:
+                    services.cast_vote(actor=voter, post=post, value=value)
+                    seen["cast"] += 1
+                except PermissionDenied as exc:
+                    seen["refused"] += 1
+                    refused[str(exc)[:60]] += 1
+                except Exception as exc:  # noqa: BLE001 - counted as an error
+                    seen["error"] += 1
+                    failed.append(f"{type(exc).__name__}: {exc}"[:200])
+                mine.append((time.perf_counter() - started) * 1000)
+        finally:
+            connection.close()
+            with lock:
+                latencies.extend(mine)
+                outcomes.update(seen)
+                refusals.update(refused)
+                errors.extend(failed)
+
+    accepted: Counter[str] = Counter()
+
+    def accept() -> None:
+        rng = random.Random(SEED)
+        by_question: dict[int, list] = {}
+        for answer in answers:
+            by_question.setdefault(answer.question_id, []).append(answer)
+        askers = {q.pk: q.author for q in questions}
+        try:
+            barrier.wait()
+            for _ in range(ACCEPTS):
+                question_id = rng.choice(list(by_question))
+                answer = rng.choice(by_question[question_id])
+                asker = askers[question_id]
+                try:
+                    if rng.random() < 0.8:
+                        services.accept_answer(actor=asker, answer=answer)
+                    else:
+                        services.unaccept_answer(actor=asker, answer=answer)
+                    accepted["done"] += 1
+                except Exception as exc:  # noqa: BLE001 - counted as an error
+                    accepted["error"] += 1
+                    with lock:
+                        errors.append(f"accept {type(exc).__name__}: {exc}"[:200])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=vote, args=(i, v)) for i, v in enumerate(voters)]
+    threads.append(threading.Thread(target=accept))
+    for t in threads:
+        t.start()
+    started = time.perf_counter()
+    barrier.wait()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - started
+    hung = sum(1 for t in threads if t.is_alive())
+    return wall, latencies, outcomes, refusals, errors, accepted, hung
+
+
+def _invariants(questions, answers, members) -> dict[str, object]:  # noqa: ANN001
+    from django.db.models import Count, F
+
+    from forum.models import Answer, Question, Vote
+    from forum.selectors import counter_differences
+    from gamification.models import BadgeAward
+    from gamification.selectors import reputation_drift
+
+    score_drift = []
+    for model, posts in ((Question, questions), (Answer, answers)):
+        for post in posts:
+            score_drift += [
+                d for d in counter_differences(model=model, pk=post.pk) if d.field == "score"
+            ]
+    double_votes = (
+        Vote.objects.filter(answer__in=answers)
+        .values("voter", "answer")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+        + Vote.objects.filter(question__in=questions)
+        .values("voter", "question")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    wrong_accepts = (
+        Question.objects.filter(pk__in=[q.pk for q in questions], accepted_answer__isnull=False)
+        .exclude(accepted_answer__question_id=F("pk"))
+        .count()
+    )
+    double_badges = (
+        BadgeAward.objects.filter(member__in=members)
+        .values("member", "badge", "scope")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    check = subprocess.run(
+        [sys.executable, "manage.py", "recompute_reputation", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return {
+        "reputation_drift": len(reputation_drift()),
+        "score_drift": len(score_drift),
+        "double_votes": double_votes,
+        "accepted_answer_of_another_question": wrong_accepts,
+        "badges_held_twice": double_badges,
+        "recompute_check_exit": check.returncode,
+        "recompute_check_output": (check.stdout + check.stderr).strip()[-2000:],
+    }
+
+
+def run() -> dict:
+    from django.utils import timezone
+
+    from forum.models import Vote
+    from gamification.fairplay.sweep import sweep_fair_play
+    from gamification.models import PointEvent
+
+    run_id = timezone.now().strftime("%m%d%H%M%S")
+    authors, voters, questions, answers = _setup(run_id)
+    pool = list(questions) + list(answers)
+    ledger_before = PointEvent.objects.count()
+
+    wall, latencies, outcomes, refusals, errors, accepted, hung = _storm(
+        voters, pool, questions, answers
+    )
+    ledger_rows = PointEvent.objects.count() - ledger_before
+    started = time.perf_counter()
+    sweep = sweep_fair_play().as_dict()
+    sweep_s = time.perf_counter() - started
+    members = list(authors) + [v for v in voters if v not in authors]
+    invariants = _invariants(questions, answers, members)
+
+    attempts = sum(outcomes.values())
+    throughput = attempts / wall if wall else 0.0
+    ok_invariants = (
+        invariants["reputation_drift"] == 0
+        and invariants["score_drift"] == 0
+        and invariants["double_votes"] == 0
+        and invariants["accepted_answer_of_another_question"] == 0
+        and invariants["badges_held_twice"] == 0
+        and invariants["recompute_check_exit"] == 0
+    )
+    checks = [
+        {
+            "metric": f"votes attempted ({VOTERS} voters x {VOTES})",
+            "value": attempts,
+            "target": f"= {VOTERS * VOTES}",
+            "ok": attempts == VOTERS * VOTES and not hung,
+        },
+        {
+            "metric": (
+                f"throughput (p50 {statistics.median(latencies):.0f} ms, "
+                f"p99 {_percentile(latencies, 99):.0f} ms per vote)"
+            ),
+            "value": round(throughput, 1),
+            "unit": "votes/s",
+            "target": "reported",
+            "ok": None,
+        },
+        {
+            "metric": "errors other than intended refusals",
+            "value": len(errors),
+            "target": "0",
+            "ok": not errors,
+        },
+        {
+            "metric": "invariants hold; recompute_reputation --check exit code",
+            "value": invariants["recompute_check_exit"],
+            "target": "0",
+            "ok": ok_invariants,
+        },
+    ]
+    return {
+        "scenario": "P7",
+        "title": "Vote storm: 32 concurrent voters x 100 votes (PostgreSQL, real services)",
+        "metrics": {
+            "run": run_id,
+            "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
+            "wall_s": round(wall, 2),
+            "votes_per_s": round(throughput, 1),
+            "latency_ms": {
+                "p50": round(statistics.median(latencies), 1),
+                "p90": round(_percentile(latencies, 90), 1),
+                "p99": round(_percentile(latencies, 99), 1),
+                "max": round(max(latencies), 1),
+            },
+            "outcomes": dict(outcomes),
+            "intended_refusals": dict(refusals),
+            "errors": errors[:20],
+            "acceptances": dict(accepted),
+            "votes_standing": Vote.objects.filter(voter__in=voters).count(),
+            "ledger_rows_written": ledger_rows,
+            "fair_play_sweep": {**sweep, "seconds": round(sweep_s, 2)},
+            "invariants": invariants,
+        },
+        "checks": checks,
+    }
