@@ -192,8 +192,9 @@ CATALOGUE = (
 
 
 def seed_rewards(*, staff_id: int | None, manager_id: int | None) -> int:
-    """The catalogue and a few redemptions by the members with the biggest balances (one
-    approved, one refused, the rest waiting), through the services. Returns how many."""
+    """The catalogue and a few redemptions, through the services, by demo-helper and the
+    members with the biggest balances (the first approved, the second refused, the rest
+    waiting). Returns how many."""
     Reward.objects.bulk_create(
         [
             Reward(
@@ -210,11 +211,11 @@ def seed_rewards(*, staff_id: int | None, manager_id: int | None) -> int:
     )
     rewards = list(Reward.objects.filter(active=True, stock__isnull=True).order_by("cost"))
     rewards += list(Reward.objects.filter(active=True, stock__gt=0).order_by("cost"))
-    richest = (
-        RewardAccount.objects.filter(balance__gte=min(r.cost for r in rewards))
-        .select_related("member")
-        .order_by("-balance", "member_id")[:4]
-    )
+    enough = RewardAccount.objects.filter(balance__gte=min(r.cost for r in rewards))
+    # demo-helper first (the demo login that shows a redemption), then the richest.
+    helper = list(enough.filter(member__username="demo-helper").select_related("member"))
+    others = enough.exclude(member__username="demo-helper").select_related("member")
+    richest = helper + list(others.order_by("-balance", "member_id")[: 4 - len(helper)])
     staff = User.objects.filter(pk=staff_id).first()
     manager = User.objects.filter(pk=manager_id).first() or staff
     made = 0
