@@ -354,3 +354,30 @@ def test_official_answers_are_marked_and_pinned(
     assert "official" in page[page.index(f'id="answer-{official.pk}"') - 200 :][:400]
     assert Notification.objects.filter(recipient=question.author, kind="answer").exists()
     assert DeskNote.objects.count() == 0
+
+
+def test_the_customer_panel_shows_crm_attributes(staff_client, case, customer):
+    from advocacy.models.crm import CrmRecord
+
+    CrmRecord.objects.create(
+        external_id="CUST-0042",
+        email=customer.email,
+        user=customer,
+        attributes={"plan": "Unlimited 5G <b>", "lifetime value": "1,240 EUR"},
+    )
+
+    page = staff_client.get(f"/desk/{case.pk}/").content.decode()
+
+    assert "CUST-0042" in page
+    assert "Unlimited 5G &lt;b&gt;" in page
+    assert "1,240 EUR" in page
+
+
+def test_the_queue_counts_follow_in_the_live_partial(staff_client, advocate, customer):
+    escalate(advocate, QuestionFactory(author=customer))
+
+    partial = staff_client.get("/desk/?partial=1").content.decode()
+
+    assert "<html" not in partial
+    assert "1 open escalation" in partial
+    assert 'class="count">1<' in partial
