@@ -22,6 +22,14 @@ from forum.models import Comment, Question
 from forum.views.questions._helpers import anchor_url, denied, get_post
 
 
+def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
+    """Moderators' acts are audited by the moderation services (advocacy), which wrap
+    these same forum services in one transaction with the audit row."""
+    from advocacy.services import moderation
+
+    return moderation
+
+
 def _confirm(
     request: HttpRequest,
     *,
@@ -125,7 +133,11 @@ def reopen_question(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_close_question(user, question),
-        act=lambda: services.reopen_question(actor=user, question=question),
+        act=lambda: (
+            _moderation().reopen_question(actor=user, question=question)
+            if permissions.is_moderator(user)
+            else services.reopen_question(actor=user, question=question)
+        ),
         context=context,
         done=_("The question is open again."),
         next_url=anchor_url(question),
@@ -154,7 +166,7 @@ def lock_question(request: HttpRequest, pk: int, locked: bool) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_lock_question(user, question),
-        act=lambda: services.set_question_lock(actor=user, question=question, locked=locked),
+        act=lambda: _moderation().set_question_lock(actor=user, question=question, locked=locked),
         context=context,
         done=done,
         next_url=anchor_url(question),
@@ -172,8 +184,14 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # A moderator's close goes through the moderation service, which audits it.
+        close = (
+            _moderation().close_question
+            if permissions.is_moderator(request.user)
+            else services.close_question
+        )
         try:
-            services.close_question(
+            close(
                 actor=request.user,
                 question=question,
                 reason=data["reason"],
