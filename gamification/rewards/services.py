@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -207,12 +207,14 @@ def _clean_reason(reason: object) -> str:
     return " ".join(str(reason or "").split())
 
 
-def _lock_pending(redemption: Redemption) -> Redemption:
+def _lock_pending(redemption: Redemption, actor: User) -> Redemption:
     locked = (
         Redemption.objects.select_for_update(of=("self",))
         .select_related("reward", "member")
         .get(pk=redemption.pk)
     )
+    if locked.member_id == actor.pk:
+        raise PermissionDenied(_("Another member of staff decides on your own redemptions."))
     if locked.status != Redemption.Status.PENDING:
         raise AlreadyDecided(locked)
     return locked
@@ -237,7 +239,7 @@ def approve_redemption(*, actor: User, redemption: Redemption, note: str = "") -
     if len(note) > REASON_MAX:
         raise ValidationError({"reason": [_("At most %(max)d characters.") % {"max": REASON_MAX}]})
     with transaction.atomic():
-        locked = _lock_pending(redemption)
+        locked = _lock_pending(redemption, actor)
         _decide(locked, actor=actor, status=Redemption.Status.APPROVED, reason=note)
         notify_member(
             locked.member,
@@ -264,7 +266,7 @@ def refuse_redemption(*, actor: User, redemption: Redemption, reason: str) -> Re
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": [_("At most %(max)d characters.") % {"max": REASON_MAX}]})
     with transaction.atomic():
-        locked = _lock_pending(redemption)
+        locked = _lock_pending(redemption, actor)
         _decide(locked, actor=actor, status=Redemption.Status.REFUSED, reason=reason)
         Reward.objects.filter(pk=locked.reward_id, stock__isnull=False).update(stock=F("stock") + 1)
         RewardEntry.objects.create(

@@ -375,6 +375,22 @@ def test_only_staff_decide_and_a_refusal_changes_and_publishes_nothing(
     assert not Notification.objects.exists()
 
 
+def test_staff_cannot_decide_their_own_redemption(staff, manager):
+    fund(staff, 100)
+    mine = rewards.redeem_reward(actor=staff, reward=reward(cost=100))
+
+    with pytest.raises(PermissionDenied, match="Another member of staff"):
+        rewards.approve_redemption(actor=staff, redemption=mine)
+    with pytest.raises(PermissionDenied):
+        rewards.refuse_redemption(actor=staff, redemption=mine, reason="oops")
+
+    mine.refresh_from_db()
+    assert mine.status == Redemption.Status.PENDING
+    rewards.approve_redemption(actor=manager, redemption=mine)
+    mine.refresh_from_db()
+    assert mine.status == Redemption.Status.APPROVED
+
+
 # The check --------------------------------------------------------------------------------
 
 
