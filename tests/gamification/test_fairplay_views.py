@@ -205,3 +205,9 @@ def test_naughty_names_and_notes_are_escaped(staff_client, text):
         assert "<script>alert(1)" not in page
         assert "<img src=x" not in page
     assert snapshot(case)[0] == "reviewed"
+
+
+def test_only_staff_find_the_page_in_their_menu(staff_client, manager_client, advocate_client):
+    assert 'href="/fair-play/"' in staff_client.get("/").content.decode()
+    assert 'href="/fair-play/"' in manager_client.get("/").content.decode()
+    assert 'href="/fair-play/"' not in advocate_client.get("/").content.decode()
