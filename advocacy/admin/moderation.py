@@ -4,9 +4,12 @@ reasons; flags are read here (they are resolved in the queue, which audits and p
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
+from advocacy import audit_actions as acts
 from advocacy.models import CannedReason, Flag, ModerationSettings
+from advocacy.services import audit
 
 
 def _is_manager(request: HttpRequest) -> bool:
@@ -41,7 +44,22 @@ class CannedReasonAdmin(admin.ModelAdmin):
         return _is_manager(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return _is_manager(request)
+        return False  # switch it off instead ("offered"): audit rows keep their text
+
+    def save_model(self, request: HttpRequest, obj: CannedReason, form, change: bool) -> None:  # noqa: ANN001
+        """Saved with an audit row (the manager, the text before and after)."""
+        fields = ("title", "text", "text_it", "use", "position", "is_active")
+        before = CannedReason.objects.filter(pk=obj.pk).values(*fields).first() if obj.pk else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                actor=request.user,
+                action=acts.CANNED_REASON_SAVE,
+                target=obj,
+                label=obj.title,
+                before=before or {},
+                after={f: getattr(obj, f) for f in fields},
+            )
 
 
 @admin.register(Flag)

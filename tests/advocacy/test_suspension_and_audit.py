@@ -149,3 +149,42 @@ def test_reasons_are_cleaned_and_cut(staff):
     entry = record(actor=staff, action="post.hide", reason="a\x00b\u202e" + "x" * 2000)
     assert "\x00" not in entry.reason
     assert len(entry.reason) == 1000
+
+
+def test_a_manager_editing_a_canned_reason_is_audited(manager):
+    from django.test import Client
+
+    from advocacy.models import CannedReason
+
+    reason = CannedReason.objects.get(title="Spam")
+    client = Client()
+    client.force_login(manager)
+    response = client.post(
+        f"/admin/advocacy/cannedreason/{reason.pk}/change/",
+        {
+            "title": "Spam",
+            "text": "Spam <b>removed</b>",
+            "text_it": "",
+            "use": "hide",
+            "position": 0,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="canned_reason.save")
+    assert entry.actor == manager
+    assert entry.before["text"] == "Advertising or spam: removed from view."
+    assert entry.after["text"] == "Spam <b>removed</b>"
+
+
+def test_staff_who_are_not_managers_cannot_edit_canned_reasons(staff):
+    from django.test import Client
+
+    from advocacy.models import CannedReason
+
+    reason = CannedReason.objects.get(title="Spam")
+    client = Client()
+    client.force_login(staff)
+    response = client.post(f"/admin/advocacy/cannedreason/{reason.pk}/change/", {"title": "x"})
+    assert response.status_code == 403
+    assert CannedReason.objects.get(pk=reason.pk).title == "Spam"
