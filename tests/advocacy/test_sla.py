@@ -11,6 +11,7 @@ import importlib
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from advocacy import periodic
@@ -504,3 +505,58 @@ def test_a_failing_step_does_not_hold_back_the_others(clock, customer):
     # The failed step left nothing behind and is retried by the next sweep.
     assert not SlaRuleFiring.objects.filter(question=first, action="escalate").exists()
     assert sweep_sla().escalated == [first.pk]
+
+
+# The manager's admin ------------------------------------------------------------------------------
+
+
+def test_the_manager_edits_a_policy_in_the_admin(manager_client):
+    policy = SlaPolicy.objects.get(priority="high")
+    url = reverse("admin:advocacy_slapolicy_change", args=[policy.pk])
+
+    ok = manager_client.post(
+        url, {"priority": "high", "first_response_minutes": 30, "resolution_minutes": 600}
+    )
+    bad = manager_client.post(
+        url, {"priority": "high", "first_response_minutes": 90, "resolution_minutes": 60}
+    )
+    zero = manager_client.post(
+        url, {"priority": "high", "first_response_minutes": 0, "resolution_minutes": 60}
+    )
+
+    assert ok.status_code == 302
+    assert bad.status_code == zero.status_code == 200  # the form again, with the error
+    policy.refresh_from_db()
+    assert (policy.first_response_minutes, policy.resolution_minutes) == (30, 600)
+    assert due_times(priority="high", start=T0).first_response == T0 + dt.timedelta(minutes=30)
+
+
+def test_a_second_default_rule_for_a_step_is_a_form_error(manager_client):
+    response = manager_client.post(
+        reverse("admin:advocacy_slarule_add"),
+        {
+            "category": "",
+            "action": "escalate",
+            "after_minutes": 30,
+            "priority": "normal",
+            "enabled": "on",
+            "active_since_0": "2026-03-02",
+            "active_since_1": "09:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert SlaRule.objects.filter(action="escalate").count() == 1
+
+
+def test_staff_cannot_edit_the_policies(staff_client):
+    policy = SlaPolicy.objects.get(priority="high")
+
+    response = staff_client.post(
+        reverse("admin:advocacy_slapolicy_change", args=[policy.pk]),
+        {"priority": "high", "first_response_minutes": 1, "resolution_minutes": 2},
+    )
+
+    assert response.status_code in (302, 403)
+    policy.refresh_from_db()
+    assert policy.first_response_minutes == 240
