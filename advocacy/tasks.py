@@ -1,7 +1,7 @@
 """Background work of the advocacy app, run by the task worker (`manage.py run_worker`).
 
 Periodic (advocacy.periodic): the SLA sweep every 30 seconds, the e-mail digests daily at
-07:00 (site time). On demand: the e-mails of new notifications, enqueued after commit by
+07:00 (site time), old task results pruned daily at 04:00. On demand: the e-mails of new notifications, enqueued after commit by
 `forum.notifications` (`advocacy.mail.schedule_notification_emails`).
 """
 
@@ -35,3 +35,24 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     from advocacy.mail import send_instant_emails
 
     return send_instant_emails(notification_ids)
+
+
+# Finished task rows are kept this long (the sweep alone writes 2,880 a day).
+KEEP_SUCCESSFUL = timedelta(days=7)
+KEEP_FAILED = timedelta(days=30)
+
+
+@periodic(daily_at=time(4, 0))
+@task()
+def prune_task_results() -> int:
+    """Delete finished task results of the database backend: successful ones after a
+    week, failed ones after a month (long enough to look into them)."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    deleted, _ = (
+        DBTaskResult.objects.successful().filter(finished_at__lte=now - KEEP_SUCCESSFUL)
+        | DBTaskResult.objects.failed().filter(finished_at__lte=now - KEEP_FAILED)
+    ).delete()
+    return deleted

@@ -180,6 +180,7 @@ def test_the_app_jobs_are_discovered():
 
     assert str(jobs["advocacy.tasks.sweep_sla"].schedule) == "every 0:00:30"
     assert str(jobs["advocacy.tasks.send_daily_digests"].schedule) == "daily at 07:00"
+    assert str(jobs["advocacy.tasks.prune_task_results"].schedule) == "daily at 04:00"
 
 
 @pytest.mark.django_db
@@ -218,3 +219,23 @@ def test_schedulers_racing_on_postgresql_enqueue_each_run_once(registry, databas
 
     assert sorted(results) == [[], [], [], [], [], ["tick"]]
     assert DBTaskResult.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_old_task_results_are_pruned(database_tasks, time_machine):
+    from advocacy.tasks import prune_task_results
+
+    time_machine.move_to(T0, tick=False)
+    for _ in range(2):
+        record_run.enqueue()
+    failing_job.enqueue()
+    run_queued_tasks()
+    time_machine.move_to(T0 + timedelta(days=8), tick=False)
+    record_run.enqueue()
+    run_queued_tasks()
+
+    assert prune_task_results.call() == 2  # the week-old successes; the failure stays
+    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == [
+        "FAILED",
+        "SUCCESSFUL",
+    ]
