@@ -92,7 +92,9 @@ def cast_close_vote(
         raise ValidationError(errors)
     with transaction.atomic():
         question = (
-            Question.objects.select_for_update().select_related("category").get(pk=question.pk)
+            Question.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .get(pk=question.pk)
         )
         permissions.check_cast_close_vote(actor, question)
         if kind == Kind.CLOSE and question.is_closed:
