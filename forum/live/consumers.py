@@ -9,9 +9,12 @@ than LIVE_MAX_MESSAGES_PER_SECOND (token bucket), or a subscription beyond
 LIVE_MAX_SUBSCRIPTIONS get an error frame and the socket is closed (1009 for size,
 1008 otherwise).
 
-Slow readers: frames wait for a socket in its channel-layer channel, which holds at
-most `capacity` messages for at most `expiry` seconds (CHANNEL_LAYERS); beyond that the
-layer drops them instead of growing, and a client that notices a gap in the ids
+Fan-out: the process, not each socket, is the member of a stream's group (forum.live.hub,
+which says why); its hub calls `live_frame` / `live_presence` of each local subscriber.
+
+Slow readers: frames wait for a process in its hub's channel-layer channel, which holds
+at most `capacity` messages for at most `expiry` seconds (CHANNEL_LAYERS); beyond that
+the layer drops them instead of growing, and a client that notices a gap in the ids
 resubscribes with `since`. What daphne has already accepted for a socket sits in its
 transport buffer until the TCP peer reads it or daphne's ping timeout closes the socket.
 """
@@ -28,8 +31,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from forum.live import streams
 from forum.live.backlog import get_backlog
 from forum.live.conf import live_setting
+from forum.live.hub import get_hub
 from forum.live.presence import get_presence
-from forum.live.streams import Denied, group_name
+from forum.live.streams import Denied
 
 logger = logging.getLogger(__name__)
 
@@ -122,8 +126,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             except Denied as denied:
                 return await self._error(name, denied.reason)
             # Join before reading the backlog: whatever is published from now on is
-            # either in what we replay or arrives live afterwards.
-            await self.channel_layer.group_add(group_name(stream), self.channel_name)
+            # either in what we replay or arrives live afterwards. The process's hub is
+            # the group's member and hands the frames to live_frame (forum.live.hub).
+            await get_hub().join(stream, self)
             self.subscriptions[name] = Subscription(stream=stream)
             if stream.startswith("question."):
                 await get_presence().join(stream, self.channel_name, self._viewer_key())
@@ -147,7 +152,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _unsubscribe(self, name: str) -> None:
         subscription = self.subscriptions.pop(name)
-        await self.channel_layer.group_discard(group_name(subscription.stream), self.channel_name)
+        await get_hub().leave(subscription.stream, self)
         if subscription.stream.startswith("question."):
             await get_presence().leave(subscription.stream, self.channel_name)
 

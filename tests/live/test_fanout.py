@@ -7,6 +7,7 @@ import channels.consumer
 import pytest
 from channels.layers import get_channel_layer
 
+from forum.live.hub import get_hub
 from forum.live.streams import group_name
 from tests.live.sockets import events as received
 from tests.live.sockets import next_frame, next_presence, subscribe
@@ -61,3 +62,79 @@ async def test_layer_frames_are_forwarded_without_a_database_hop(connect, questi
     await socket.send_json_to({"action": "unsubscribe", "stream": stream})
     assert await next_frame(socket) == {"type": "unsubscribed", "stream": stream}
     assert len(hops) == 3
+
+
+# One group member per process (forum.live.hub) -------------------------------------------
+
+
+def _members(stream: str) -> list[str]:
+    """The channels in a stream's group (the in-memory layer of the SQLite suite)."""
+    layer = get_channel_layer()
+    if not hasattr(layer, "groups"):
+        pytest.skip("reads the in-memory layer's groups")
+    return list(layer.groups.get(group_name(stream), {}))
+
+
+async def test_many_sockets_on_one_stream_make_one_group_member(connect, question):
+    stream = f"question.{question.pk}"
+    sockets = [await connect() for _ in range(5)]
+    for socket in sockets:
+        assert (await subscribe(socket, stream))["type"] == "subscribed"
+
+    assert len(_members(stream)) == 1
+    assert _members(stream) == [get_hub().channel]
+
+    # and one group_send reaches every one of them, exactly once
+    frame = f'{{"id":1,"stream":"{stream}","type":"vote.changed","data":{{"score":1}}}}'
+    await get_channel_layer().group_send(
+        group_name(stream), {"type": "live.frame", "stream": stream, "id": 1, "text": frame}
+    )
+    for socket in sockets:
+        assert [f["id"] for f in await received(socket)] == [1]
+
+
+async def test_the_process_leaves_the_group_with_its_last_subscriber(connect, question):
+    stream = f"question.{question.pk}"
+    first, second = await connect(), await connect()
+    await subscribe(first, stream)
+    await subscribe(second, stream)
+    await first.send_json_to({"action": "unsubscribe", "stream": stream})
+    assert await next_frame(first) == {"type": "unsubscribed", "stream": stream}
+    assert len(_members(stream)) == 1  # the second still listens
+
+    await second.disconnect()
+
+    assert _members(stream) == []
+    assert get_hub().reader is None
+
+
+async def test_a_subscriber_that_fails_does_not_stop_the_others(connect, question, monkeypatch):
+    stream = f"question.{question.pk}"
+    broken, healthy = await connect(), await connect()
+    await subscribe(broken, stream)
+    await subscribe(healthy, stream)
+    hub = get_hub()
+    victim = next(iter(hub.members[stream]))
+
+    async def explode(message):  # noqa: ANN001, ANN202
+        raise RuntimeError("transport gone")
+
+    monkeypatch.setattr(victim, "live_frame", explode)
+    frame = f'{{"id":1,"stream":"{stream}","type":"vote.changed","data":{{"score":1}}}}'
+
+    await hub.deliver({"type": "live.frame", "stream": stream, "id": 1, "text": frame})
+
+    delivered = [await received(broken), await received(healthy)]
+    assert sorted(len(frames) for frames in delivered) == [0, 1]
+
+
+async def test_frames_of_other_streams_and_unknown_types_go_nowhere(connect, question):
+    stream = f"question.{question.pk}"
+    socket = await connect()
+    await subscribe(socket, stream)
+    hub = get_hub()
+
+    await hub.deliver({"type": "live.frame", "stream": "feed", "id": 1, "text": '{"id":1}'})
+    await hub.deliver({"type": "something.else", "stream": stream, "text": '{"id":2}'})
+
+    assert await received(socket) == []

@@ -108,7 +108,7 @@ async def test_a_question_that_does_not_exist_is_not_found(connect):
 
 @pytest.mark.parametrize(
     "name",
-    ["bogus", "question", "question.abc", "question.-1", "FEED", "feed.1", "desk", "", "q" * 300],
+    ["bogus", "question", "question.abc", "question.-1", "FEED", "feed.1", "desks", "", "q" * 300],
 )
 async def test_unknown_streams_are_refused(connect, name):
     socket = await connect()
