@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from advocacy.mail import tokens
 from advocacy.mail.forms import EmailPreferencesForm
 from advocacy.mail.preferences import email_modes_for, verified_email
+from advocacy.models import EmailMode
 from advocacy.services import email_preferences
 from forum.models import Notification, User
 
@@ -38,7 +39,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mail/settings.html",
-        {"form": form, "address": verified_email(member)},
+        {"form": form, "address": verified_email(member), "modes": EmailMode.choices},
         status=status,
     )
 
