@@ -377,3 +377,32 @@ def test_accepted_answers_helper_counts():
     member = UserFactory(username="counted")
     accepted_answers(member, 3)
     assert selectors.with_evidence(User.objects.filter(pk=member.pk)).get().accepted_answers == 3
+
+
+def test_seed_demo_approves_demo_advocate_through_the_programme_and_opens_the_lounge():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from forum.models import Question
+
+    call_command(
+        "seed_demo",
+        "--users",
+        "6",
+        "--questions",
+        "4",
+        "--answers-per-question",
+        "1",
+        "--anchor",
+        "2025-03-01T12:00:00+00:00",
+        "--force",
+        stdout=StringIO(),
+    )
+    advocate = User.objects.get(username="demo-advocate")
+    assert advocate.is_advocate
+    entry = AuditEntry.objects.get(action="advocate.approve", target_id=advocate.pk)
+    assert entry.actor.username == "demo-manager"
+    lounge_threads = Question.objects.filter(category__is_private=True)
+    assert [(q.author.username, q.answer_count) for q in lounge_threads] == [("demo-advocate", 1)]
+    assert Client().get(lounge_threads[0].get_absolute_url()).status_code == 404
