@@ -20,6 +20,14 @@ SWEEP_BATCH = 200
 MAX_ADVOCATES_ALERTED = 10
 
 
+def horizon() -> dt.timedelta:
+    """How far past its due moment a question is still swept (setting
+    CIRCOLO_SLA_HORIZON_HOURS, default 48): the sweep reads a bounded, indexed slice of
+    recent questions, not the whole history, every 30 seconds; a step missed for longer
+    (workers down for days) is not done late."""
+    return dt.timedelta(hours=getattr(settings, "CIRCOLO_SLA_HORIZON_HOURS", 48))
+
+
 def online_window() -> dt.timedelta:
     """An advocate is "online" when active (logged in, answered, commented or voted)
     within this window (setting CIRCOLO_SLA_ONLINE_MINUTES, default 30)."""
@@ -68,9 +76,10 @@ def questions_due(scope: RuleScope, *, now: dt.datetime) -> QuerySet[Question]:
     never escalated, and the step has not fired for it; for the first step also without
     a community answer (staff's official answers do not count as one)."""
     rule = scope.rule
+    due_before = now - dt.timedelta(minutes=rule.after_minutes)
     questions = Question.objects.filter(
-        created_at__lte=now - dt.timedelta(minutes=rule.after_minutes),
-        created_at__gte=rule.active_since,
+        created_at__lte=due_before,
+        created_at__gte=max(rule.active_since, due_before - horizon()),
         deleted_at__isnull=True,
         hidden_at__isnull=True,
         closed_at__isnull=True,

@@ -560,3 +560,14 @@ def test_staff_cannot_edit_the_policies(staff_client):
     assert response.status_code in (302, 403)
     policy.refresh_from_db()
     assert policy.first_response_minutes == 240
+
+
+def test_questions_long_past_their_due_moment_are_not_swept(clock, customer, settings):
+    settings.CIRCOLO_SLA_HORIZON_HOURS = 48
+    QuestionFactory(author=customer, created_at=T0)
+
+    clock(T0 + dt.timedelta(hours=50))  # escalation was due at 10:00 two days ago
+
+    assert sweep_sla().escalated == []
+    clock(T0 + dt.timedelta(hours=49))
+    assert len(sweep_sla().escalated) == 1
