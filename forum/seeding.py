@@ -38,6 +38,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
+from advocacy.desk.demo import seed_escalations
 from forum import demo_content as dc
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
@@ -789,6 +790,9 @@ def seed_demo(
     seeder.counts["point events"] = seeder.points.rows
     seeder.counts["redemptions"] = seed_rewards(
         staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
+    )
+    seeder.counts["escalations"] = seed_escalations(
+        advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
     )
     return seeder.counts
 

@@ -431,3 +431,21 @@ def test_a_member_never_judged_has_no_accuracy(helper):
     assert verdict_accuracy(helper) == (0, 0)
     assert verdict_accuracy(UserFactory()) == (0, 0)
     assert Answer.objects.count() == 0
+
+
+def test_the_demo_seed_opens_three_cases_through_the_services(advocate, staff, customer):
+    from advocacy.desk.demo import seed_escalations
+
+    for n in range(4):
+        QuestionFactory(author=customer, title=f"Demo question number {n} about billing")
+
+    assert seed_escalations(advocate_id=advocate.pk, staff_id=staff.pk) == 3
+    assert sorted(Escalation.objects.values_list("priority", flat=True)) == [
+        "high",
+        "normal",
+        "urgent",
+    ]
+    claimed = Escalation.objects.get(assignee=staff)
+    assert claimed.priority == "urgent"
+    assert claimed.notes.count() == 1
+    assert seed_escalations(advocate_id=None, staff_id=staff.pk) == 0
