@@ -381,3 +381,36 @@ def test_the_queue_counts_follow_in_the_live_partial(staff_client, advocate, cus
     assert "<html" not in partial
     assert "1 open escalation" in partial
     assert 'class="count">1<' in partial
+
+
+def _queries(client, url: str) -> int:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_queue_costs_the_same_for_3_or_12_cases(staff_client, staff, advocate, customer):
+    for _ in range(3):
+        escalate(advocate, QuestionFactory(author=customer))
+    few = _queries(staff_client, "/desk/")
+    for _ in range(9):
+        case = escalate(advocate, QuestionFactory(author=customer))
+        escalations.claim_escalation(actor=staff, escalation=case)
+
+    assert _queries(staff_client, "/desk/") == few
+
+
+def test_the_case_costs_the_same_for_1_or_6_answers_and_notes(
+    staff_client, staff, case, question, helper
+):
+    AnswerFactory(question=question, author=helper)
+    escalations.add_note(actor=staff, escalation=case, body="First note")
+    few = _queries(staff_client, f"/desk/{case.pk}/")
+    for n in range(5):
+        AnswerFactory(question=question, author=UserFactory(username=f"answerer{n}"))
+        escalations.add_note(actor=staff, escalation=case, body=f"Note {n}")
+
+    assert _queries(staff_client, f"/desk/{case.pk}/") == few
