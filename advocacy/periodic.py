@@ -175,20 +175,30 @@ def enqueue_due_jobs(*, now: datetime | None = None) -> list[str]:
     if not jobs:
         return []
     now = now or timezone.now()
-    PeriodicJob.objects.bulk_create(
-        [
-            PeriodicJob(
-                name=name, schedule=str(spec.schedule), next_run_at=spec.schedule.first_run(now)
-            )
-            for name, spec in jobs.items()
-        ],
-        ignore_conflicts=True,
-    )
-    # A schedule changed in the code takes effect now, not after the old next run.
-    for name, spec in jobs.items():
-        PeriodicJob.objects.filter(name=name).exclude(schedule=str(spec.schedule)).update(
-            schedule=str(spec.schedule), next_run_at=spec.schedule.first_run(now)
+    known = dict(PeriodicJob.objects.filter(name__in=list(jobs)).values_list("name", "schedule"))
+    missing = [name for name in jobs if name not in known]
+    if missing:
+        PeriodicJob.objects.bulk_create(
+            [
+                PeriodicJob(
+                    name=name,
+                    schedule=str(jobs[name].schedule),
+                    next_run_at=jobs[name].schedule.first_run(now),
+                )
+                for name in missing
+            ],
+            ignore_conflicts=True,  # another scheduler may create it at the same moment
         )
+    # A schedule changed in the code takes effect now, not after the old next run.
+    for name, schedule in known.items():
+        spec = jobs[name]
+        if schedule != str(spec.schedule):
+            PeriodicJob.objects.filter(name=name, schedule=schedule).update(
+                schedule=str(spec.schedule), next_run_at=spec.schedule.first_run(now)
+            )
+    due_now = PeriodicJob.objects.filter(name__in=list(jobs), enabled=True, next_run_at__lte=now)
+    if not due_now.exists():
+        return []  # the usual tick: one read, no write lock (SQLite takes it at BEGIN)
     enqueued: list[str] = []
     with transaction.atomic():
         due = list(

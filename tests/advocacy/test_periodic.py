@@ -239,3 +239,12 @@ def test_old_task_results_are_pruned(database_tasks, time_machine):
         "FAILED",
         "SUCCESSFUL",
     ]
+
+
+@pytest.mark.django_db
+def test_an_idle_tick_only_reads(registry, database_tasks, django_assert_num_queries):
+    periodic.register_periodic(record_run, every=timedelta(minutes=5), name="tick")
+    periodic.enqueue_due_jobs(now=T0)
+
+    with django_assert_num_queries(2):  # the jobs' schedules, then "is any due?"
+        assert periodic.enqueue_due_jobs(now=T0 + timedelta(minutes=1)) == []
