@@ -25,6 +25,10 @@ def test_an_advocate_works_the_queue_hides_spam_and_escalates(open_page, shots):
     advocate = UserFactory(
         username="dario", display_name="Dario Advocate", reputation=6000, is_advocate=True
     )
+    # Transactional tests may start from an empty database: the seeded canned reasons too.
+    CannedReason.objects.get_or_create(
+        text="Advertising or spam: removed from view.", defaults={"title": "Spam", "use": "hide"}
+    )
     question = QuestionFactory(author=asker, title="My bill doubled this month, who can help?")
     spam = AnswerFactory(
         question=question,
