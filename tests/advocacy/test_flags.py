@@ -306,3 +306,32 @@ def test_an_unknown_action_is_refused(question, advocate):
     with pytest.raises(ValidationError):
         resolve_flags(actor=advocate, flag=flag, action="delete")
     assert Flag.objects.get().status == FlagStatus.OPEN
+
+
+# Needs staff --------------------------------------------------------------------------
+
+
+def test_a_needs_staff_flag_escalates_the_question_to_the_desk(question, helper):
+    from advocacy.models import Escalation
+
+    answer = AnswerFactory(question=question, author=helper)
+    members = flaggers(2)
+    flag = raise_flag(actor=members[0], post=answer, reason="needs_staff", note="Wrong APN")
+    escalation = Escalation.objects.get()
+    assert (escalation.question_id, escalation.source, escalation.created_by_id) == (
+        question.pk,
+        "flag",
+        members[0].pk,
+    )
+    assert escalation.reason == "Wrong APN"
+    assert flag.status == "open"  # still in the moderation queue too
+    # A second "needs staff" flag joins the open case instead of opening another.
+    raise_flag(actor=members[1], post=question, reason="needs_staff")
+    assert Escalation.objects.count() == 1
+
+
+def test_other_reasons_do_not_escalate(question):
+    from advocacy.models import Escalation
+
+    raise_flag(actor=flaggers(1)[0], post=question, reason="off_topic")
+    assert Escalation.objects.count() == 0
