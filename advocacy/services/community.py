@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from advocacy.community import permissions as community_permissions
 from advocacy.community.selectors import rules
-from advocacy.models import CloseVote, EditSuggestion
+from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
 from advocacy.services import audit
@@ -102,6 +103,7 @@ def cast_close_vote(
         if kind == Kind.REOPEN and not question.is_closed:
             raise ValidationError({"kind": [_("This question is not closed.")]})
         now = timezone.now()
+        _settle_stale_votes(question, now=now)
         # Votes of the other kind belong to an earlier round (the question changed state
         # since): they no longer count.
         CloseVote.objects.filter(
@@ -141,6 +143,39 @@ def cast_close_vote(
             _decide(actor=actor, question=question, kind=kind, votes=pending, note=note)
             vote.refresh_from_db(fields=["settled_at"])
     return vote
+
+
+# The acts that open or close a question, whoever did them (a moderator's close in the
+# queue, or the votes).
+_STATE_CHANGES = (
+    "question.close",
+    "question.duplicate",
+    "question.reopen",
+    actions.CLOSED_BY_VOTES,
+    actions.REOPENED_BY_VOTES,
+)
+
+
+def _settle_stale_votes(question: Question, *, now) -> None:  # noqa: ANN001
+    """Pending votes cast before the question last changed state (closed or reopened by a
+    moderator, or by votes) belong to an earlier round: settle them so they never count
+    again. The change is the question's `closed_at`, or its latest audited close/reopen."""
+    changed_at = (
+        AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(Question),
+            target_id=question.pk,
+            action__in=_STATE_CHANGES,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if question.closed_at and (changed_at is None or question.closed_at > changed_at):
+        changed_at = question.closed_at
+    if changed_at is not None:
+        CloseVote.objects.filter(
+            question=question, settled_at__isnull=True, created_at__lt=changed_at
+        ).update(settled_at=now)
 
 
 def _decide(

@@ -443,3 +443,17 @@ def test_a_script_in_a_suggestion_is_escaped_in_the_review_queue(
     assert "<script>alert" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_votes_from_before_a_moderators_close_and_reopen_do_not_count_again(
+    voters, staff, question
+):
+    from advocacy.services import moderation
+
+    vote(voters[0], question)
+    vote(voters[1], question)
+    moderation.close_question(actor=staff, question=question, reason=CloseReason.OFF_TOPIC)
+    moderation.reopen_question(actor=staff, question=question)
+    vote(voters[2], question)  # a new round: one vote, not three
+    assert not Question.objects.get(pk=question.pk).is_closed
+    assert CloseVote.objects.filter(settled_at__isnull=True).count() == 1
