@@ -393,3 +393,43 @@ def test_moderators_acting_from_the_thread_page_are_audited_too(
     assert list(
         AuditEntry.objects.filter(actor=advocate).order_by("pk").values_list("action", flat=True)
     ) == ["question.lock", "question.unlock", "question.close", "question.reopen"]
+
+
+@pytest.mark.parametrize("who", ["customer", "advocate"])
+def test_state_changing_pages_need_the_csrf_token(request, question, who):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(request.getfixturevalue(who))
+    flag = raise_flag(actor=flaggers(1)[0], post=question, reason="spam")
+    posts = [
+        (reverse("moderation:flag", args=["question", question.pk]), {"reason": "rude"}),
+        (reverse("moderation:resolve", args=[flag.pk]), {"action": "hide"}),
+        (reverse("moderation:act", args=["question", question.pk, "lock"]), {}),
+        (reverse("moderation:claim"), {"item": f"flags:question:{question.pk}"}),
+        (reverse("moderation:suspend", args=["flagger00"]), {"days": 1, "reason": "x"}),
+    ]
+    audit_rows = AuditEntry.objects.count()
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403
+    assert AuditEntry.objects.count() == audit_rows
+    assert Flag.objects.count() == 1
+
+
+def test_the_queue_query_count(question, advocate_client, helper):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    members = flaggers(2)
+    counts = []
+    for n in (2, 10):
+        while Flag.objects.values("post_key").distinct().count() < n * 2:
+            q = QuestionFactory(author=helper)
+            a = AnswerFactory(question=q, author=helper)
+            for member in members:
+                raise_flag(actor=member, post=q, reason="off_topic")
+                raise_flag(actor=member, post=a, reason="rude")
+        with CaptureQueriesContext(connection) as ctx:
+            advocate_client.get(reverse("moderation:queue"))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts  # constant in the number of flagged posts (12)
