@@ -69,7 +69,16 @@ def _publish_post_changed(post: Post) -> None:
     elif isinstance(post, Answer):
         publish(stream, "answer.updated", {"id": post.pk, "question": question_id})
     else:
-        publish(stream, "comment.updated", {"id": post.pk, "question": question_id})
+        publish(
+            stream,
+            "comment.updated",
+            {
+                "id": post.pk,
+                "question": question_id,
+                "post": "question" if post.question_id else "answer",
+                "post_id": post.question_id or post.answer_id,
+            },
+        )
 
 
 def set_hidden(*, actor: User | None, post: Post, hidden: bool, why: str, reason: str = "") -> Post:

@@ -789,6 +789,7 @@
       "answer.deleted": onAnswerDeleted,
       "comment.created": onCommentsChanged,
       "comment.deleted": onCommentsChanged,
+      "comment.updated": onCommentsChanged, // hidden or shown again by a moderator
       "vote.changed": onVoteChanged,
       "answer.accepted": onAcceptanceChanged,
       "answer.unaccepted": onAcceptanceChanged,

@@ -335,3 +335,24 @@ def test_other_reasons_do_not_escalate(question):
 
     raise_flag(actor=flaggers(1)[0], post=question, reason="off_topic")
     assert Escalation.objects.count() == 0
+
+
+def test_hiding_tells_the_thread_so_readers_drop_the_post(
+    question, helper, advocate, django_capture_on_commit_callbacks
+):
+    from advocacy.services.moderation import hide_post
+
+    answer = AnswerFactory(question=question, author=helper)
+    comment = CommentFactory(question=None, answer=answer, author=helper)
+    with django_capture_on_commit_callbacks() as callbacks:
+        hide_post(actor=advocate, post=answer, reason="spam")
+        hide_post(actor=advocate, post=comment, reason="rude")
+    thread = [e for e in published(callbacks) if e[0] == f"question.{question.pk}"]
+    assert thread == [
+        (f"question.{question.pk}", "answer.updated", {"id": answer.pk, "question": question.pk}),
+        (
+            f"question.{question.pk}",
+            "comment.updated",
+            {"id": comment.pk, "question": question.pk, "post": "answer", "post_id": answer.pk},
+        ),
+    ]

@@ -43,7 +43,7 @@ def test_an_advocate_works_the_queue_hides_spam_and_escalates(open_page, shots):
 
     # A member flags the spam answer from the thread; the form opens in place.
     member = open_page(flagger)
-    member.goto(question.get_absolute_url())
+    visit(member, question.get_absolute_url())
     member.locator(f"#answer-{spam.pk} [data-flag-link]").click()
     form = member.locator(f"#answer-{spam.pk} [data-flag-form]")
     form.get_by_label("Spam").check()
@@ -80,8 +80,10 @@ def test_an_advocate_works_the_queue_hides_spam_and_escalates(open_page, shots):
     assert Answer.objects.get(pk=spam.pk).hidden_reason == "moderator"
     assert QueueClaim.objects.count() == 0
 
-    # The member no longer sees the spam; the queue is empty again.
-    member.goto(question.get_absolute_url())
+    # The spam leaves the member's open thread without a reload; the queue is empty again.
+    expect(member.locator(f"#answer-{spam.pk}")).to_have_count(0)
+    assert member.evaluate("window.__sameDocument === true")
+    member.reload()
     expect(member.locator(f"#answer-{spam.pk}")).to_have_count(0)
     visit(moderator, "/moderation/")
     expect(moderator.locator("[data-queue-empty]")).to_be_visible()
