@@ -44,7 +44,8 @@ from advocacy.models.desk import (
     EscalationStatus,
     Verdict,
 )
-from advocacy.services import audit
+from advocacy.posts import lock_post
+from advocacy.services import audit, moderation
 from forum import services as forum_services
 from forum.live.events import publish
 from forum.models import Answer, Notification, Question, User
@@ -56,6 +57,7 @@ from gamification import services as points
 Status = EscalationStatus
 Event = EscalationEvent.Kind
 DESK = "desk"
+HIDDEN_UNSAFE = "unsafe"  # Answer.hidden_reason of an answer staff judged unsafe
 BULK_MAX = 100
 
 ESCALATION_CREATE = audit_actions.register(
@@ -646,31 +648,15 @@ def _judge(escalation: Escalation, *, actor: User, answer: Answer, verdict: str,
         points.award_verified_answer(actor=actor, answer=answer)  # once, however often
     elif old == Verdict.CORRECT:
         points.revoke_verified_answer(actor=actor, answer=answer)
-    if verdict == Verdict.UNSAFE and answer.hidden_at is None:
-        Answer.objects.filter(pk=answer.pk).update(hidden_at=now, hidden_reason="unsafe")
-        audit.record(
+    if verdict == Verdict.UNSAFE:
+        # The moderation area's hide: audit row, the author told, the thread's readers
+        # (and the anonymous page cache) hear of it; a moderator may unhide on review.
+        moderation.set_hidden(
             actor=actor,
-            action=audit_actions.POST_HIDE,
-            target=answer,
-            after={"hidden_reason": "unsafe", "escalation": escalation.pk},
+            post=lock_post(answer),
+            hidden=True,
+            why=HIDDEN_UNSAFE,
             reason=_("Judged unsafe by staff; hidden pending review."),
-        )
-        notify_member(
-            answer.author,
-            Notification.Kind.ESCALATION,
-            gettext_noop(
-                "Staff hid your answer to “%(title)s” as unsafe; a moderator will review it."
-            ),
-            params={"title": escalation.question.title},
-            link=escalation.question.get_absolute_url(),
-            actor=actor,
-            question=escalation.question,
-        )
-        # Readers of the thread drop it (the answer's fragment is now 404 for them).
-        publish(
-            f"question.{answer.question_id}",
-            "answer.updated",
-            {"id": answer.pk, "question": answer.question_id},
         )
     _event(
         escalation,
