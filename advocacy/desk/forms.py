@@ -16,6 +16,7 @@ from advocacy.models.desk import (
     Verdict,
 )
 from forum.models import BODY_MAX_LENGTH
+from forum.templatetags.forum_posts import category_label
 
 
 def _textarea(rows: int, maxlength: int) -> forms.Textarea:
@@ -189,5 +190,5 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             ("", pgettext_lazy("desk filter", "Any category")),
-            *((c.slug, c.name) for c in categories),
+            *((c.slug, category_label(c)) for c in categories),
         ]

@@ -414,3 +414,28 @@ def test_the_case_costs_the_same_for_1_or_6_answers_and_notes(
         escalations.add_note(actor=staff, escalation=case, body=f"Note {n}")
 
     assert _queries(staff_client, f"/desk/{case.pk}/") == few
+
+
+def test_the_desk_speaks_italian(staff, advocate, question, helper):
+    from django.conf import settings as django_settings
+
+    AnswerFactory(question=question, author=helper)
+    case = escalate(advocate, question, priority="urgent")
+    escalations.add_note(actor=staff, escalation=case, body="Nota")
+    staff.locale = "it"
+    staff.save(update_fields=["locale"])
+    client = Client()
+    client.force_login(staff)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "it"
+
+    queue = client.get("/desk/").content.decode()
+    page = client.get(f"/desk/{case.pk}/").content.decode()
+
+    assert "Sportello segnalazioni" in queue
+    assert "Urgente" in queue
+    assert "Prendi in carico" in queue
+    assert "1 segnalazione aperta" in queue
+    assert "Cronologia e note interne" in page
+    assert "Giudica le risposte della community" in page
+    assert "ha scritto una nota interna" in page
+    assert "Pubblica la risposta ufficiale" in page
