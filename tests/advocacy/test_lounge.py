@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from forum import selectors, services
 from forum.models import Category, CloseReason, Notification, Question
+from forum.search import update_search_vector
 from tests.advocacy.support import published
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 
@@ -34,6 +35,7 @@ def secret(lounge, advocate, staff) -> Question:
         author=advocate, title=SECRET_TITLE, category=lounge, tags=[SECRET_TAG, "rimborso"]
     )
     AnswerFactory(question=question, author=staff, body="Staff reply in the lounge, private.")
+    update_search_vector([question.pk])  # PostgreSQL search reads the stored vector
     return question
 
 
