@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from forum import permissions
 from forum.models import Answer, Comment, Question
 from tests.factories import AnswerFactory, CategoryFactory, CommentFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals below are matched in English, whatever an earlier test activated."""
+    with translation.override("en"):
+        yield
+
 
 ROLES = ["anonymous", "customer", "other_customer", "helper", "advocate", "staff", "manager"]
 MODERATORS = {"advocate", "staff", "manager"}
