@@ -1,0 +1,173 @@
+"""What the escalation services share: constants, the desk's audit actions, the
+conflict error, validation, locking, history lines and the desk stream's events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from advocacy import audit_actions
+from advocacy.desk import sla
+from advocacy.models import Escalation, EscalationEvent
+from advocacy.models.desk import (
+    EscalationPriority,
+    EscalationStatus,
+)
+from forum.live.events import publish
+from forum.models import Question, User
+from forum.validation import clean_line, clean_text
+
+Status = EscalationStatus
+Event = EscalationEvent.Kind
+DESK = "desk"
+HIDDEN_UNSAFE = "unsafe"  # Answer.hidden_reason of an answer staff judged unsafe
+BULK_MAX = 100
+
+ESCALATION_CREATE = audit_actions.register(
+    "escalation.create", pgettext_lazy("audit action", "question escalated to staff")
+)
+ESCALATION_JOIN = audit_actions.register(
+    "escalation.join", pgettext_lazy("audit action", "question escalated again")
+)
+ESCALATION_CLAIM = audit_actions.register(
+    "escalation.claim", pgettext_lazy("audit action", "escalation claimed")
+)
+ESCALATION_ASSIGN = audit_actions.register(
+    "escalation.assign", pgettext_lazy("audit action", "escalation assigned")
+)
+ESCALATION_STATUS = audit_actions.register(
+    "escalation.status", pgettext_lazy("audit action", "escalation status changed")
+)
+ESCALATION_PRIORITY = audit_actions.register(
+    "escalation.priority", pgettext_lazy("audit action", "escalation priority changed")
+)
+ESCALATION_RESOLVE = audit_actions.register(
+    "escalation.resolve", pgettext_lazy("audit action", "escalation resolved")
+)
+ESCALATION_DISMISS = audit_actions.register(
+    "escalation.dismiss", pgettext_lazy("audit action", "escalation dismissed")
+)
+ANSWER_OFFICIAL = audit_actions.register(
+    "answer.official", pgettext_lazy("audit action", "official answer posted")
+)
+ANSWER_VERDICT = audit_actions.register(
+    "answer.verdict", pgettext_lazy("audit action", "answer judged by staff")
+)
+
+
+class EscalationConflict(Exception):  # noqa: N818 - reads as "raise EscalationConflict(...)"
+    """Someone else changed the case first (claimed it, say): the API answers 409."""
+
+
+# Helpers ----------------------------------------------------------------------------------
+
+
+def _clean(value: object, *, field: str, maximum: int, required: bool, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: [_("%(what)s must be text.") % {"what": what}]})
+    text = clean_text(value).strip()
+    if required and not clean_line(text):  # zero-width and bidi characters alone are empty
+        raise ValidationError({field: [_("%(what)s cannot be empty.") % {"what": what}]})
+    if len(text) > maximum:
+        raise ValidationError(
+            {
+                field: [
+                    _("%(what)s must be at most %(n)d characters long (it has %(length)d).")
+                    % {"what": what, "n": maximum, "length": len(text)}
+                ]
+            }
+        )
+    return text
+
+
+def _clean_priority(priority: object) -> str:
+    if priority not in EscalationPriority.values:
+        raise ValidationError({"priority": [_("Choose a priority: low, normal, high or urgent.")]})
+    return str(priority)
+
+
+def _lock(escalation: Escalation, *, question: bool = False) -> Escalation:
+    """The escalation's row, locked; with `question`, its question's row first (the
+    order `escalate_question` takes them in, so the two cannot deadlock)."""
+    if question:
+        Question.objects.select_for_update().filter(pk=escalation.question_id).first()
+    # No select_related: on PostgreSQL a row that waited for the lock is re-read, but
+    # the columns joined to it are not (they came from the statement's snapshot), so a
+    # joined assignee could be missing. Related rows load afterwards, current.
+    return Escalation.objects.select_for_update().get(pk=escalation.pk)
+
+
+def _event(
+    escalation: Escalation, kind: str, actor: User | None, **data: object
+) -> EscalationEvent:
+    return EscalationEvent.objects.create(
+        escalation=escalation, kind=kind, actor=actor if actor and actor.pk else None, data=data
+    )
+
+
+def _publish(escalation: Escalation, event_type: str, change: str) -> None:
+    """Tell the desk (staff only) after commit; ids and states only, never a note's text."""
+    publish(
+        DESK,
+        event_type,
+        {
+            "id": escalation.pk,
+            "question": escalation.question_id,
+            "status": escalation.status,
+            "priority": escalation.priority,
+            "assignee": escalation.assignee.username if escalation.assignee_id else None,
+            "change": change,
+        },
+    )
+
+
+def _touch(escalation: Escalation, now: dt.datetime, *fields: str) -> None:
+    escalation.updated_at = now
+    escalation.save(update_fields=[*fields, "updated_at"])
+
+
+def _state(escalation: Escalation) -> dict[str, object]:
+    return {
+        "status": escalation.status,
+        "priority": escalation.priority,
+        "assignee": escalation.assignee.username if escalation.assignee_id else None,
+    }
+
+
+def _case_link(escalation: Escalation) -> str:
+    return reverse("desk:case", kwargs={"pk": escalation.pk})
+
+
+def _set_due_times(escalation: Escalation) -> None:
+    """Due times from the SLA policy of the escalation's priority, counted from its
+    opening and moved later by the time it has spent waiting on the customer."""
+    due = sla.due_times(
+        priority=escalation.priority,
+        start=escalation.created_at,
+        category_id=escalation.question.category_id,
+    )
+    pause = dt.timedelta(seconds=escalation.paused_seconds)
+    escalation.first_response_due_at = due.first_response + pause
+    escalation.resolve_due_at = due.resolve + pause
+
+
+def _end_pause(escalation: Escalation, now: dt.datetime) -> None:
+    if escalation.paused_at is None:
+        return
+    paused = now - escalation.paused_at
+    escalation.paused_seconds += max(0, int(paused.total_seconds()))
+    escalation.first_response_due_at += paused
+    escalation.resolve_due_at += paused
+    escalation.paused_at = None
+
+
+def _mark_first_response(escalation: Escalation, now: dt.datetime) -> None:
+    if escalation.first_response_at is None:
+        escalation.first_response_at = now
+        escalation.first_response_breached = (
+            escalation.first_response_breached or now > escalation.first_response_due_at
+        )
