@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gamification.rules import clear_cache, tuning
 from tests.factories import QuestionFactory, UserFactory
@@ -27,6 +28,14 @@ def _clear_cache(django_db_setup, django_db_blocker):
     yield
     clear_cache()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test that renders in Italian (a member's locale, a view activating it) must not
+    leave the next test speaking Italian."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # Reputation decides privileges (gamification.privileges: 15 upvote, 50 comment, 125
