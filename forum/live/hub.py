@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from typing import Any, Protocol
 
@@ -58,10 +59,12 @@ class Hub:
         """Deliver `stream`'s frames to `subscriber` from now on (returns once joined)."""
         async with self.lock:
             if self.channel is None:
-                # The default prefix: channels_redis reads all of a process's channels
-                # from one Redis key, named by that prefix; a channel with another one
-                # would only be read while it happened to hold the receive lock.
-                self.channel = await self.layer.new_channel()
+                # A plain channel name (no "!"): channels_redis reads it with its own
+                # blocking pop. A process-local name ("specific.<process>!<id>") would
+                # share one Redis list and one receive lock with every socket's own
+                # channel, and under a thousand sockets the hub then stalled for seconds
+                # to minutes while the others held the lock (bench/p3_fanout.py).
+                self.channel = f"live-hub.{uuid.uuid4().hex}"
             if stream not in self.members:
                 await self.layer.group_add(group_name(stream), self.channel)
                 self.members[stream] = set()
