@@ -10,13 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from advocacy.models import AnswerVerdict, CannedResponse, DeskNote, Escalation, EscalationEvent
 from advocacy.models.desk import OPEN_STATUSES, EscalationStatus, Verdict
-from forum.models import Answer, Category, Question, User
+from forum.models import Answer, Category, Comment, Question, User
 
 QUEUE_STATUSES = ("active", *EscalationStatus.values, "all")
 
@@ -34,7 +45,27 @@ def _with_urgency(qs: QuerySet[Escalation]) -> QuerySet[Escalation]:
             default=Value(0),
             output_field=IntegerField(),
         ),
+        customer_replied=_customer_replied(),
     )
+
+
+def _customer_replied() -> Exists:
+    """While a case waits on the customer: did the asker write in the thread since (a
+    comment on the question or an answer, an answer, an edit of the question)? The desk
+    shows it so an agent picks the case up again; the clocks stay stopped until they do."""
+    since = OuterRef("paused_at")
+    asker = OuterRef("question__author")
+    thread = OuterRef("question")
+    wrote = (
+        Comment.objects.filter(author=asker, created_at__gt=since, deleted_at__isnull=True)
+        .filter(Q(question=thread) | Q(answer__question=thread))
+        .values("pk")
+    )
+    answered = Answer.objects.filter(
+        author=asker, question=thread, created_at__gt=since, deleted_at__isnull=True
+    ).values("pk")
+    edited = Question.objects.filter(pk=thread, edited_at__gt=since).values("pk")
+    return Exists(wrote) | Exists(answered) | Exists(edited)
 
 
 def desk_queue(

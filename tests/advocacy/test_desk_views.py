@@ -439,3 +439,19 @@ def test_the_desk_speaks_italian(staff, advocate, question, helper):
     assert "Giudica le risposte della community" in page
     assert "ha scritto una nota interna" in page
     assert "Pubblica la risposta ufficiale" in page
+
+
+def test_a_waiting_case_shows_when_the_customer_replied(staff_client, staff, case, customer):
+    from forum import services as forum_services
+
+    escalations.set_escalation_status(actor=staff, escalation=case, status="waiting_on_customer")
+    assert "Customer replied" not in staff_client.get("/desk/").content.decode()
+
+    forum_services.post_comment(
+        actor=customer, post=case.question, body="Here is my invoice number."
+    )
+
+    assert "Customer replied" in staff_client.get("/desk/").content.decode()
+    assert "Customer replied" in staff_client.get(f"/desk/{case.pk}/").content.decode()
+    escalations.set_escalation_status(actor=staff, escalation=case, status="in_progress")
+    assert "Customer replied" not in staff_client.get("/desk/").content.decode()
