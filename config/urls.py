@@ -14,7 +14,6 @@ urlpatterns = [
     path("", include("advocacy.community.urls")),
     path("", include("advocacy.desk.urls")),
     path("", include("advocacy.mail.urls")),
-    path("", include("advocacy.mail.urls")),
     path("", include("advocacy.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -168,8 +168,6 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Circolo <noreply@circolo.local>")
 # Where links in e-mails point (e-mails are built in the task worker, with no request).
 CIRCOLO_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
-# Where links in e-mails point (e-mails are built in the task worker, with no request).
-CIRCOLO_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
