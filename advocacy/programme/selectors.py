@@ -110,11 +110,35 @@ def _verdict_accuracy(member: User) -> tuple[int, int] | None:
     return verdict_accuracy(member)
 
 
+def _verdict_accuracies(members: list[User]) -> dict[int, tuple[int, int]] | None:
+    """{member id: (correct, judged)} for many members in one query (None before the
+    desk exists); members never judged are absent."""
+    try:
+        from advocacy.models.desk import AnswerVerdict
+    except ImportError:  # pragma: no cover - the desk area ships its model separately
+        return None
+    rows = (
+        AnswerVerdict.objects.filter(author__in=[m.pk for m in members])
+        .values("author")
+        .annotate(judged=Count("pk"), correct=Count("pk", filter=Q(verdict="correct")))
+        .values_list("author", "correct", "judged")
+    )
+    return {author: (correct, judged) for author, correct, judged in rows}
+
+
+_UNSET = object()
+
+
 def evaluate(
-    member: User, *, now: datetime | None = None, the_rules: AdvocateRules | None = None
+    member: User,
+    *,
+    now: datetime | None = None,
+    the_rules: AdvocateRules | None = None,
+    accuracy: object = _UNSET,
 ) -> Eligibility:
     """`member`'s evidence against every rule. `member` should come from `with_evidence`
-    (else it is read here, one query)."""
+    (else it is read here, one query); `accuracy` is (correct, judged) when the caller
+    read it for many members at once (`candidates`), else it is read here."""
     now = now or timezone.now()
     r = the_rules or rules()
     if not hasattr(member, "accepted_answers"):
@@ -150,7 +174,8 @@ def evaluate(
             UNMET if member.recently_suspended else MET,
         ),
     ]
-    accuracy = _verdict_accuracy(member)
+    if accuracy is _UNSET:
+        accuracy = _verdict_accuracy(member)
     if accuracy is None or accuracy[1] == 0:
         criteria.append(
             Criterion(
@@ -193,7 +218,17 @@ def candidates(*, now: datetime | None = None, limit: int = CANDIDATES_LIMIT) ->
         ),
         now=now,
     ).order_by("-reputation", "pk")[:limit]
-    found = [evaluate(m, now=now, the_rules=r) for m in members]
+    members = list(members)
+    accuracies = _verdict_accuracies(members)
+    found = [
+        evaluate(
+            m,
+            now=now,
+            the_rules=r,
+            accuracy=None if accuracies is None else accuracies.get(m.pk, (0, 0)),
+        )
+        for m in members
+    ]
     found.sort(key=lambda e: not e.eligible)  # stable: reputation order within each group
     return found
 

@@ -406,3 +406,20 @@ def test_seed_demo_approves_demo_advocate_through_the_programme_and_opens_the_lo
     lounge_threads = Question.objects.filter(category__is_private=True)
     assert [(q.author.username, q.answer_count) for q in lounge_threads] == [("demo-advocate", 1)]
     assert Client().get(lounge_threads[0].get_absolute_url()).status_code == 404
+
+
+def test_the_candidates_page_reads_a_fixed_number_of_queries(manager_client, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert manager_client.get("/advocates/candidates/").status_code == 200
+        return len(queries)
+
+    first = candidate("first")
+    _verdicts(first, correct=1, wrong=0, staff=staff)
+    one = count()
+    for name in ("second", "third", "fourth"):
+        _verdicts(candidate(name, accepted=1), correct=0, wrong=1, staff=staff)
+    assert count() == one
