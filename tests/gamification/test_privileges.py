@@ -35,7 +35,7 @@ GATES = {
     "downvote": ("downvote", lambda u, w: permissions.check_vote_post(u, w.answer, value=-1)),
     "comment": ("comment", lambda u, w: permissions.check_comment_post(u, w.answer)),
     "edit_any": ("edit_any", lambda u, w: permissions.check_edit_post(u, w.answer)),
-    "close": ("close", lambda u, w: permissions.check_close_question(u, w.question)),
+    "close": ("close", lambda u, w: permissions.check_cast_close_vote(u, w.question)),
 }
 MESSAGES = {
     "upvote": "You need 15 reputation to vote up; you have 14.",
@@ -137,7 +137,7 @@ def test_close_privilege_does_not_reach_locked_questions(world):
     world.question.refresh_from_db()
 
     with pytest.raises(PermissionDenied) as exc:
-        permissions.check_close_question(member(2000), world.question)
+        permissions.check_cast_close_vote(member(2000), world.question)
     assert str(exc.value.args[0]) == "This question is locked."
 
 
@@ -195,11 +195,19 @@ def test_member_with_edit_any_edits_someone_elses_answer(world):
     assert world.answer.body == "Restart the phone, then top up in the app."
 
 
-def test_member_with_close_privilege_closes_and_reopens(world):
+def test_member_with_close_privilege_votes_instead_of_closing_at_once(world):
+    # Issue 5: the close privilege casts close/reopen votes (advocacy.services.community);
+    # only moderators close at once.
+    from advocacy.services.community import cast_close_vote
+
     closer = member(2000)
 
-    services.close_question(actor=closer, question=world.question, reason=CloseReason.OFF_TOPIC)
-    services.reopen_question(actor=closer, question=world.question)
+    with pytest.raises(PermissionDenied):
+        services.close_question(actor=closer, question=world.question, reason=CloseReason.OFF_TOPIC)
+    vote = cast_close_vote(
+        actor=closer, question=world.question, kind="close", reason=CloseReason.OFF_TOPIC
+    )
 
     world.question.refresh_from_db()
     assert world.question.closed_at is None
+    assert vote.settled_at is None
