@@ -99,7 +99,7 @@ def approve(request: HttpRequest, username: str) -> HttpResponse:
     member = _member(username)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(ValidationError(list(form.errors.values()))))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("programme:candidates")
     try:
         services.approve_advocate(actor=request.user, member=member, note=form.cleaned_data["note"])

@@ -423,3 +423,13 @@ def test_the_candidates_page_reads_a_fixed_number_of_queries(manager_client, sta
     for name in ("second", "third", "fourth"):
         _verdicts(candidate(name, accepted=1), correct=0, wrong=1, staff=staff)
     assert count() == one
+
+
+def test_an_overlong_approval_note_is_a_message_not_a_500(manager_client):
+    member = candidate()
+    response = manager_client.post(
+        f"/advocates/{member.username}/approve/", {"note": "x" * 1001}, follow=True
+    )
+    assert response.status_code == 200
+    assert "at most 1000 characters" in response.content.decode()
+    assert not User.objects.get(pk=member.pk).is_advocate
