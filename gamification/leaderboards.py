@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from taggit.models import TaggedItem
@@ -131,11 +131,39 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
     mine = _board(period, tag_id).filter(user=member, points__gt=0).first()
     if mine is None:
         return None
+    # Counted on the counters alone (an index range of leaderboard_idx), then the few members
+    # the board leaves out (staff, inactive, suspended) who would be ahead are taken off:
+    # joining every counter ahead to its member took ~0.1-0.4 s for a member in the middle
+    # of a 50k-member board (bench P5).
+    counters = ScoreCounter.objects.filter(
+        period=period, start=mine.start, tag_id=tag_id, user_id__in=_left_out()
+    )
     ahead = (
-        _board(period, tag_id).filter(points__gt=mine.points).count()
-        + _board(period, tag_id).filter(points=mine.points, user_id__lt=member.pk).count()
+        ScoreCounter.objects.filter(
+            period=period, start=mine.start, tag_id=tag_id, points__gt=mine.points
+        ).count()
+        + ScoreCounter.objects.filter(
+            period=period,
+            start=mine.start,
+            tag_id=tag_id,
+            points=mine.points,
+            user_id__lt=member.pk,
+        ).count()
+        - counters.filter(
+            Q(points__gt=mine.points) | Q(points=mine.points, user_id__lt=member.pk)
+        ).count()
     )
     return Entry(ahead + 1, member, mine.points)
+
+
+def _left_out() -> QuerySet[User]:
+    """Members no board lists (the complement of `_board`'s member conditions)."""
+    return User.objects.filter(
+        Q(is_staff=True)
+        | Q(is_superuser=True)
+        | Q(is_active=False)
+        | Q(suspended_until__gt=timezone.now())
+    ).values("pk")
 
 
 # Checking against the ledger ---------------------------------------------------------------
