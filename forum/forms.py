@@ -105,7 +105,8 @@ class QuestionForm(forms.Form):
     )
     category = CategoryChoiceField(
         label=_("Category"),
-        queryset=Category.objects.all(),
+        # Public categories; the lounge is added for moderators (`user`, below).
+        queryset=Category.objects.filter(is_private=False),
         required=False,
         empty_label=_("No category"),
     )

@@ -212,3 +212,7 @@ def test_hidden_questions_stay_out_of_lists_for_others(client, customer, custome
     )
     assert client.get(hidden.get_absolute_url()).status_code == 404
     assert customer_client.get(hidden.get_absolute_url()).status_code == 200
+
+
+def test_the_lounge_is_offered_in_the_ask_form_to_moderators_only(advocate_client, lounge):
+    assert lounge.name in advocate_client.get("/ask/").content.decode().replace("&#x27;", "'")
