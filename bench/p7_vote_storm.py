@@ -339,7 +339,12 @@ def run() -> dict:
             "acceptances": dict(accepted),
             "votes_standing": Vote.objects.filter(voter__in=voters).count(),
             "ledger_rows_written": ledger_rows,
-            "fair_play_sweep": {**sweep, "seconds": round(sweep_s, 2)},
+            "fair_play_sweep": {
+                "cases": len(sweep["cases"]),
+                "reversed": sweep["reversed"],
+                "points": sweep["points"],
+                "seconds": round(sweep_s, 2),
+            },
             "invariants": invariants,
         },
         "checks": checks,
