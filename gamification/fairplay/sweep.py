@@ -170,6 +170,29 @@ def _to_reverse(awards: list[PointEvent], edges: tuple[Edge, ...], limit: int) -
     return excess
 
 
+def _unchanged(pattern: Pattern, edge_filter: dict) -> FairPlayCase | None:
+    """The pattern's open case when nothing is to be reversed and no vote is new to it (a
+    pattern the live checks stopped is found again by every sweep while it stays in the
+    window): then the sweep takes no lock and writes nothing."""
+    edges = set(pattern.edges)
+    awards = [
+        award
+        for award in _vote_awards(pattern.rule_keys, pattern.since)
+        .filter(**edge_filter)
+        .order_by("created_at", "pk")
+        if (award.actor_id, award.recipient_id) in edges
+    ]
+    if _to_reverse(awards, pattern.edges, pattern.limit):
+        return None
+    case = FairPlayCase.objects.filter(
+        signature=pattern.signature, status=FairPlayCase.Status.OPEN
+    ).first()
+    if case is None:
+        return None
+    known = set(FairPlayEvidence.objects.filter(case=case).values_list("award_id", flat=True))
+    return case if all(award.pk in known for award in awards) else None
+
+
 def settle(pattern: Pattern, now: datetime | None = None) -> tuple[FairPlayCase, int, int]:
     """Reverse the pattern's excess and record it in its open case, in one transaction.
 
@@ -177,6 +200,9 @@ def settle(pattern: Pattern, now: datetime | None = None) -> tuple[FairPlayCase,
     """
     now = now or timezone.now()
     edge_filter = {"actor_id__in": pattern.voters, "recipient_id__in": pattern.targets}
+    unchanged = _unchanged(pattern, edge_filter)
+    if unchanged is not None:
+        return unchanged, 0, 0
     with transaction.atomic():
         # LOCK ORDER: the posts first (questions, then answers), as the vote services take
         # them, so a vote withdrawn meanwhile and this sweep cannot both reverse an award.

@@ -416,3 +416,17 @@ def test_members_with_no_pattern_are_left_alone():
 
 def test_an_account_joined_now_by_the_factory_default_is_established():
     assert UserFactory(username="someone").date_joined < timezone.now() - dt.timedelta(days=1)
+
+
+def test_a_pattern_found_again_with_nothing_new_is_left_untouched():
+    author = member(1, username="author")
+    (fan,) = voters(1, prefix="fan")
+    upvote(fan, author, 7)  # stopped by the live check: nothing to reverse
+    sweep_fair_play()
+    seen = FairPlayCase.objects.values_list("last_seen_at", flat=True).get()
+
+    again = sweep_fair_play(now=timezone.now() + dt.timedelta(minutes=15))
+
+    case = FairPlayCase.objects.get()
+    assert again.cases == [case.pk]
+    assert (case.last_seen_at, case.vote_count) == (seen, 7)
