@@ -737,9 +737,7 @@ class Seeder:
             Vote.objects.bulk_create(built.votes, batch_size=BATCH)
             Revision.objects.bulk_create(built.revisions, batch_size=BATCH)
             TaggedItem.objects.bulk_create(built.tagged, batch_size=BATCH)
-            self.points.record(
-                questions=built.questions, answers=built.answers, votes=built.votes
-            )
+            self.points.record(questions=built.questions, answers=built.answers, votes=built.votes)
         self.counts["questions"] += len(built.questions)
         self.counts["answers"] += len(built.answers)
         self.counts["comments"] += len(built.comments)
