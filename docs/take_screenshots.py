@@ -34,6 +34,14 @@ def solved_question(page: Page) -> str:
     return page.locator(".question-row h2 a, .question-row h3 a").first.get_attribute("href")
 
 
+ROLE_PAGES = [
+    ("demo-helper", [("/rewards/", "rewards.png")]),
+    ("demo-advocate", [("/moderation/", "moderation.png")]),
+    ("demo-staff", [("/desk/", "desk.png")]),
+    ("demo-manager", [("/advocates/candidates/", "candidates.png")]),
+]
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -60,6 +68,20 @@ def main() -> None:
 
         page.goto(f"{BASE}/leaderboard/")
         page.screenshot(path=OUT / "leaderboard.png")
+
+        # Each role's main page, in a context of its own (one login each).
+        for username, shots in ROLE_PAGES:
+            role = browser.new_context(viewport=view, locale="en-GB").new_page()
+            log_in(role, username)
+            for path, name in shots:
+                role.goto(f"{BASE}{path}")
+                role.screenshot(path=OUT / name)
+            if username == "demo-staff":
+                role.goto(f"{BASE}/desk/")
+                role.locator("main a[href^='/desk/']:not([href='/desk/'])").first.click()
+                role.wait_for_load_state()
+                role.screenshot(path=OUT / "desk-case.png")
+            role.context.close()
 
         dark = browser.new_context(viewport=view, locale="it-IT", color_scheme="dark").new_page()
         dark.goto(f"{BASE}/")

@@ -39,6 +39,7 @@ from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
 from advocacy.desk.demo import seed_escalations
+from advocacy.moderation.demo import seed_flags
 from forum import demo_content as dc
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
@@ -792,6 +793,7 @@ def seed_demo(
     seeder.counts["escalations"] = seed_escalations(
         advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
     )
+    seeder.counts["flags"] = seed_flags()
     return seeder.counts
 
 

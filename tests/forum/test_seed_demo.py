@@ -258,3 +258,24 @@ def test_build_thread_adds_one_thread_with_exactly_n_answers():
     assert counter_drift() == {"question_score": [], "answer_count": [], "answer_score": []}
     # Ids were assigned by the builder; ordinary inserts carry on after them.
     assert QuestionFactory(author=question.author).pk > pk
+
+
+@pytest.mark.django_db
+def test_each_role_finds_work_waiting():
+    from advocacy.models import Escalation, Flag
+
+    seed()
+
+    # The advocate's moderation queue: a spam answer flagged twice (one short of hiding
+    # it), a rude comment, an off-topic question; every post still visible.
+    flags = sorted((f.reason, f.status) for f in Flag.objects.all())
+    assert flags == [
+        ("off_topic", "open"),
+        ("rude", "open"),
+        ("spam", "open"),
+        ("spam", "open"),
+    ]
+    assert not Answer.objects.filter(hidden_at__isnull=False).exists()
+    # The staff desk: escalations opened by demo-advocate, one claimed by demo-staff.
+    assert Escalation.objects.filter(created_by__username="demo-advocate").count() == 3
+    assert Escalation.objects.filter(assignee__username="demo-staff").count() == 1
