@@ -240,7 +240,7 @@ def run_scheduler(stop: threading.Event, *, interval: float = 15.0) -> None:
         try:
             names = enqueue_due_jobs()
             if names:
-                logger.info("Enqueued periodic jobs: %s", ", ".join(names))
+                logger.debug("Enqueued periodic jobs: %s", ", ".join(names))
         except Exception:
             logger.exception("Periodic scheduler tick failed")
         finally:

@@ -7,11 +7,13 @@ seconds. Run as many workers as you like: the scheduler is safe to run in each o
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -34,6 +36,16 @@ class Command(DbWorkerCommand):
             action="store_true",
             help="Only run tasks; enqueue no periodic job from this process.",
         )
+
+    def configure_logging(self, verbosity: int) -> None:
+        """db_worker sets its loggers' levels from --verbosity; at the default verbosity a
+        level given in settings.LOGGING wins (the dev settings keep routine task lines out
+        of `make run`'s terminal)."""
+        super().configure_logging(verbosity)
+        if verbosity == 1:
+            for name, config in settings.LOGGING.get("loggers", {}).items():
+                if name.startswith("django_tasks") and "level" in config:
+                    logging.getLogger(name).setLevel(config["level"])
 
     def handle(self, *args: Any, **options: Any) -> None:
         interval = options.pop("schedule_interval")
