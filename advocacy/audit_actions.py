@@ -17,6 +17,7 @@ FLAG_DISMISS = "flag.dismiss"
 POST_AUTO_HIDE = "post.auto_hide"
 POST_HIDE = "post.hide"
 POST_UNHIDE = "post.unhide"
+POST_DELETE = "post.delete"
 QUESTION_CLOSE = "question.close"
 QUESTION_REOPEN = "question.reopen"
 QUESTION_DUPLICATE = "question.duplicate"
@@ -38,6 +39,7 @@ ACTIONS: dict[str, Promise] = {
     POST_AUTO_HIDE: pgettext_lazy("audit action", "post hidden by flags"),
     POST_HIDE: pgettext_lazy("audit action", "post hidden"),
     POST_UNHIDE: pgettext_lazy("audit action", "post unhidden"),
+    POST_DELETE: pgettext_lazy("audit action", "post deleted"),
     QUESTION_CLOSE: pgettext_lazy("audit action", "question closed"),
     QUESTION_REOPEN: pgettext_lazy("audit action", "question reopened"),
     QUESTION_DUPLICATE: pgettext_lazy("audit action", "marked as duplicate"),

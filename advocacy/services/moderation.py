@@ -25,7 +25,7 @@ from advocacy.posts import Post, lock_post, post_key, post_link, thread_id
 from advocacy.services import audit
 from forum import services as forum_services
 from forum.live.events import publish
-from forum.models import Answer, Category, CloseReason, Notification, Question, User
+from forum.models import Answer, Category, CloseReason, Comment, Notification, Question, User
 from forum.notifications import notify_member
 from forum.validation import clean_text
 
@@ -143,6 +143,31 @@ def unhide_post(*, actor: User, post: Post, reason: str = "") -> Post:
 
 
 # Questions: close, reopen, duplicate, lock, move, retag ---------------------------------
+
+
+def delete_post(*, actor: User, post: Post, reason: str = "") -> Post:
+    """Soft-delete `post` through the forum's service; when a moderator deletes someone
+    else's post, the act is audited in the same transaction (an author deleting their own
+    post is not a moderation act)."""
+    reason = clean_reason(reason)
+    delete = {
+        Question: lambda: forum_services.delete_question(actor=actor, question=post),
+        Answer: lambda: forum_services.delete_answer(actor=actor, answer=post),
+        Comment: lambda: forum_services.delete_comment(actor=actor, comment=post),
+    }[type(post)]
+    if post.author_id == actor.pk:
+        return delete()
+    with transaction.atomic():
+        post = delete()
+        audit.record(
+            actor=actor,
+            action=acts.POST_DELETE,
+            target=post,
+            before={"deleted": False},
+            after={"deleted": True},
+            reason=reason,
+        )
+    return post
 
 
 def _question_state(question: Question) -> dict[str, Any]:

@@ -65,7 +65,6 @@ def delete_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     post = get_post(request, kind, pk)
     user = request.user
     if kind == "question":
-        service = services.delete_question
         context = {
             "heading": _("Delete this question?"),
             "message": _(
@@ -75,7 +74,6 @@ def delete_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         }
         done = _("The question is deleted.")
     else:
-        service = services.delete_answer
         context = {
             "heading": _("Delete this answer?"),
             "message": _("Only you and the moderators will still see it."),
@@ -85,7 +83,7 @@ def delete_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_delete_post(user, post),
-        act=lambda: service(actor=user, **{kind: post}),
+        act=lambda: _moderation().delete_post(actor=user, post=post),
         context=context,
         done=done,
         next_url=anchor_url(post),
@@ -112,7 +110,7 @@ def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_delete_post(user, comment),
-        act=lambda: services.delete_comment(actor=user, comment=comment),
+        act=lambda: _moderation().delete_post(actor=user, post=comment),
         context=context,
         done=_("The comment is deleted."),
         next_url=f"{question.get_absolute_url()}#comments-"
