@@ -7,6 +7,10 @@ LIKE fallback of development setups.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -20,3 +24,30 @@ POSTGRES_MARKS = [pytest.mark.postgres, _skip_unless_postgres]
 def postgres_only(test):  # noqa: ANN001, ANN201
     """Decorator: run `test` on PostgreSQL only."""
     return pytest.mark.postgres(_skip_unless_postgres(test))
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    """Run each call in its own thread and connection, all released at the same moment.
+
+    Returns what each call returned, or the exception it raised, in call order; fails if a
+    thread is still running after two minutes (a deadlock).
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - handed back to the test to assert on
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    return results

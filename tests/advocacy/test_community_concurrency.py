@@ -4,43 +4,16 @@ suggestion at once apply it once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.services import community as services
 from forum.models import CloseReason, Question, Revision
 from tests.factories import QuestionFactory, UserFactory
-from tests.pg import POSTGRES_MARKS
+from tests.pg import POSTGRES_MARKS, race
 
 pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _vote(member, question):  # noqa: ANN001, ANN202
@@ -56,7 +29,7 @@ def test_two_third_votes_at_once_close_the_question_once(round_):
     _vote(voters[0], question)()
     _vote(voters[1], question)()
 
-    results = _race(_vote(voters[2], question), _vote(voters[3], question))
+    results = race(_vote(voters[2], question), _vote(voters[3], question))
 
     refused = [r for r in results if isinstance(r, ValidationError)]
     counted = [r for r in results if isinstance(r, CloseVote)]
@@ -71,7 +44,7 @@ def test_two_third_votes_at_once_close_the_question_once(round_):
 def test_a_double_click_is_one_vote():
     question = QuestionFactory(title="Double click on vote to close")
     member = UserFactory(username="clicker", reputation=2000)
-    results = _race(_vote(member, question), _vote(member, question))
+    results = race(_vote(member, question), _vote(member, question))
     assert sum(isinstance(r, CloseVote) for r in results) == 1
     assert sum(isinstance(r, ValidationError) for r in results) == 1
     assert CloseVote.objects.count() == 1
@@ -92,7 +65,7 @@ def test_two_reviewers_approving_at_once_apply_the_edit_once():
     reviewers = [UserFactory(username=f"reviewer{i}", reputation=1500) for i in range(2)]
     revisions_before = Revision.objects.filter(question=question).count()
 
-    results = _race(
+    results = race(
         *[
             lambda r=r: services.approve_suggestion(actor=r, suggestion=suggestion)
             for r in reviewers

@@ -4,12 +4,7 @@ question, a claim against a bulk assignment, two resolutions awarding points onc
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from advocacy.models import Escalation, EscalationEvent
@@ -17,31 +12,9 @@ from advocacy.services import escalations
 from gamification.models import PointEvent
 from gamification.selectors import reputation_drift
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
-from tests.pg import POSTGRES_MARKS
+from tests.pg import POSTGRES_MARKS, race
 
 pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _fresh(escalation: Escalation) -> Escalation:
@@ -56,7 +29,7 @@ def case(advocate, question):
 
 
 def test_two_agents_claim_at_once_one_wins(staff, manager, case):
-    results = _race(
+    results = race(
         lambda: escalations.claim_escalation(actor=staff, escalation=_fresh(case)),
         lambda: escalations.claim_escalation(actor=manager, escalation=_fresh(case)),
     )
@@ -78,7 +51,7 @@ def test_four_agents_claim_through_the_api_one_gets_200(case):
         client.force_authenticate(agent)
         return client.post(f"/api/v1/escalations/{case.pk}/claim/").status_code
 
-    codes = _race(*[lambda a=a: claim(a) for a in agents])
+    codes = race(*[lambda a=a: claim(a) for a in agents])
 
     assert sorted(codes) == [200, 409, 409, 409]
     assert EscalationEvent.objects.filter(kind="claimed").count() == 1
@@ -87,7 +60,7 @@ def test_four_agents_claim_through_the_api_one_gets_200(case):
 def test_two_advocates_escalate_one_question_at_once(advocate, staff, question):
     other = UserFactory(username="advocate2", reputation=5000, is_advocate=True)
 
-    results = _race(
+    results = race(
         lambda: escalations.escalate_question(
             actor=advocate, question=question, reason="One", priority="normal"
         ),
@@ -111,7 +84,7 @@ def test_a_claim_racing_a_bulk_assignment_leaves_one_assignee(staff, manager, ad
         for _ in range(3)
     ]
 
-    results = _race(
+    results = race(
         lambda: escalations.bulk_assign_escalations(
             actor=manager, escalation_ids=[c.pk for c in cases], assignee=manager
         ),
@@ -134,7 +107,7 @@ def test_two_resolutions_at_once_award_the_points_once(staff, manager, advocate,
         actor=advocate, question=question, reason="Check", priority="normal"
     )
 
-    results = _race(
+    results = race(
         lambda: escalations.resolve_escalation(
             actor=staff, escalation=_fresh(case), resolution="A", verdicts=[(answer.pk, "correct")]
         ),

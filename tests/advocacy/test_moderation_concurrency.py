@@ -6,13 +6,8 @@ once and pays each flagger once.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from advocacy.models import AuditEntry, Flag, ModerationSettings, QueueClaim
 from advocacy.services import flags as flag_services
@@ -21,31 +16,9 @@ from forum.models import Question
 from gamification.models import PointEvent
 from gamification.selectors import reputation_drift
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
-from tests.pg import POSTGRES_MARKS
+from tests.pg import POSTGRES_MARKS, race
 
 pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +39,7 @@ def test_eight_members_flagging_at_once_hide_the_post_once(kind):
     post = question if kind == "question" else AnswerFactory(question=question, author=author)
     members = _flaggers(8)
     model = type(post)
-    results = _race(
+    results = race(
         *[
             (
                 lambda m=m: flag_services.raise_flag(
@@ -87,7 +60,7 @@ def test_eight_members_flagging_at_once_hide_the_post_once(kind):
 def test_a_double_click_opens_one_flag():
     question = QuestionFactory(author=UserFactory(username="author1"))
     member = _flaggers(1)[0]
-    results = _race(
+    results = race(
         *[
             (
                 lambda: flag_services.raise_flag(
@@ -110,7 +83,7 @@ def test_two_moderators_claiming_one_item_get_one_claim():
         UserFactory(username=f"adv{i}", reputation=6000, is_advocate=True) for i in range(2)
     ]
     item = f"flags:question:{question.pk}"
-    results = _race(*[(lambda m=m: services.claim_item(actor=m, item=item)) for m in moderators])
+    results = race(*[(lambda m=m: services.claim_item(actor=m, item=item)) for m in moderators])
     winners = [r for r in results if isinstance(r, QueueClaim)]
     losers = [r for r in results if isinstance(r, services.ClaimedByAnother)]
     assert (len(winners), len(losers)) == (1, 3)
@@ -124,7 +97,7 @@ def test_two_moderators_resolving_at_once_resolve_once_and_pay_once():
     members = _flaggers(3)
     flags = [flag_services.raise_flag(actor=m, post=question, reason="off_topic") for m in members]
     moderators = [UserFactory(username=f"mod{i}", is_staff=True) for i in range(2)]
-    results = _race(
+    results = race(
         lambda: flag_services.resolve_flags(
             actor=moderators[0], flag=Flag.objects.get(pk=flags[0].pk), action="hide"
         ),

@@ -7,13 +7,10 @@ and every cached reputation equals the points ledger (`reputation_drift()` empty
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Sum
 
 from forum import services
@@ -21,35 +18,9 @@ from forum.models import Answer, Comment, Question, Vote
 from forum.selectors import counter_differences, counter_drift
 from gamification.selectors import reputation_drift
 from tests.factories import UserFactory
-from tests.pg import POSTGRES_MARKS
+from tests.pg import POSTGRES_MARKS, race
 
 pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run each call in its own thread and connection, all released at the same moment.
-
-    Returns what each call returned, or the exception it raised, in call order.
-    """
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test to assert on
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _fresh(obj):  # noqa: ANN001, ANN202
@@ -91,7 +62,7 @@ def answer(other_customer, question) -> Answer:
 def test_32_members_voting_at_once_are_all_counted(answer):
     voters = _members("voter", 32)
 
-    results = _race(
+    results = race(
         *(lambda v=v: services.cast_vote(actor=v, post=_fresh(answer), value=1) for v in voters)
     )
 
@@ -107,7 +78,7 @@ def test_32_members_voting_at_once_are_all_counted(answer):
 def test_double_click_counts_one_vote(answer, clicks):
     (member,) = _members("clicker", 1)
 
-    results = _race(
+    results = race(
         *(
             lambda: services.cast_vote(actor=member, post=_fresh(answer), value=1)
             for _ in range(clicks)
@@ -126,7 +97,7 @@ def test_one_member_flipping_up_down_and_withdrawing_at_once(answer):
     (member,) = _members("flipper", 1)
     values = [1, -1, 0, 1, -1, 0, 1, -1]
 
-    results = _race(
+    results = race(
         *(
             lambda v=v: services.cast_vote(actor=member, post=_fresh(answer), value=v)
             for v in values
@@ -150,7 +121,7 @@ def test_many_members_flipping_on_a_question_keep_score_equal_to_votes(question)
                 lambda v=voter, x=value: services.cast_vote(actor=v, post=_fresh(question), value=x)
             )
 
-    results = _race(*calls)
+    results = race(*calls)
 
     assert _errors(results) == []
     question.refresh_from_db()
@@ -168,7 +139,7 @@ def test_two_acceptances_at_once_leave_exactly_one_accepted_answer(customer, que
         for author in _members("answerer", 2)
     )
 
-    results = _race(
+    results = race(
         lambda: services.accept_answer(actor=customer, answer=_fresh(first)),
         lambda: services.accept_answer(actor=customer, answer=_fresh(second)),
     )
@@ -183,7 +154,7 @@ def test_two_acceptances_at_once_leave_exactly_one_accepted_answer(customer, que
 def test_accepting_while_the_answer_is_deleted_never_accepts_a_deleted_answer(
     customer, question, answer, other_customer
 ):
-    results = _race(
+    results = race(
         lambda: services.accept_answer(actor=customer, answer=_fresh(answer)),
         lambda: services.delete_answer(actor=other_customer, answer=_fresh(answer)),
     )
@@ -203,7 +174,7 @@ def test_accepting_while_the_answer_is_deleted_never_accepts_a_deleted_answer(
 def test_answers_posted_at_once_are_all_counted(question):
     authors = _members("author", 16)
 
-    results = _race(
+    results = race(
         *(
             lambda a=a: services.post_answer(
                 actor=a, question=_fresh(question), body=f"Try this, {a}."
@@ -223,7 +194,7 @@ def test_answers_posted_and_deleted_at_once_keep_the_count(question):
         services.post_answer(actor=a, question=question, body=f"First try, {a}.") for a in authors
     ]
 
-    results = _race(
+    results = race(
         *(
             lambda a=a: services.post_answer(
                 actor=a, question=_fresh(question), body="Trying once more."
@@ -251,7 +222,7 @@ def test_comments_posted_and_deleted_at_once_keep_the_count(question, helper):
         services.post_comment(actor=w, post=question, body=f"Which phone, {w}?") for w in writers
     ]
 
-    results = _race(
+    results = race(
         *(
             lambda w=w: services.post_comment(actor=w, post=_fresh(question), body="Any news?")
             for w in writers
@@ -272,7 +243,7 @@ def test_repair_during_a_vote_storm_loses_no_vote(answer):
     voters = _members("storm", 16)
     Answer.objects.filter(pk=answer.pk).update(score=100)  # drifted before the storm
 
-    results = _race(
+    results = race(
         services.repair_counters,
         *(lambda v=v: services.cast_vote(actor=v, post=_fresh(answer), value=1) for v in voters),
     )
