@@ -52,7 +52,7 @@ def _with_urgency(qs: QuerySet[Escalation]) -> QuerySet[Escalation]:
 def _customer_replied() -> Exists:
     """While a case waits on the customer: did the asker write in the thread since (a
     comment on the question or an answer, an answer, an edit of the question)? The desk
-    shows it so an agent picks the case up again; the clocks stay stopped until they do."""
+    shows it, and the SLA sweep puts such a case back in progress (`waiting_with_reply`)."""
     since = OuterRef("paused_at")
     asker = OuterRef("question__author")
     thread = OuterRef("question")
@@ -66,6 +66,15 @@ def _customer_replied() -> Exists:
     ).values("pk")
     edited = Question.objects.filter(pk=thread, edited_at__gt=since).values("pk")
     return Exists(wrote) | Exists(answered) | Exists(edited)
+
+
+def waiting_with_reply() -> QuerySet[Escalation]:
+    """Cases waiting on the customer whose customer has written in the thread since."""
+    return (
+        Escalation.objects.filter(status=EscalationStatus.WAITING, paused_at__isnull=False)
+        .filter(_customer_replied())
+        .order_by("paused_at", "pk")
+    )
 
 
 def desk_queue(

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from advocacy.desk.selectors import waiting_with_reply
 from advocacy.models import SlaRule
+from advocacy.services import escalations
 from advocacy.services import sla as sla_services
 from advocacy.sla import selectors
 
@@ -24,9 +26,15 @@ class SweepReport:
     alerted: list[int] = field(default_factory=list)  # question ids
     escalated: list[int] = field(default_factory=list)  # question ids
     breached: list[int] = field(default_factory=list)  # escalation ids
+    resumed: list[int] = field(default_factory=list)  # escalation ids
 
     def as_dict(self) -> dict[str, list[int]]:
-        return {"alerted": self.alerted, "escalated": self.escalated, "breached": self.breached}
+        return {
+            "alerted": self.alerted,
+            "escalated": self.escalated,
+            "breached": self.breached,
+            "resumed": self.resumed,
+        }
 
 
 def sweep_sla(*, now: dt.datetime | None = None) -> SweepReport:
@@ -49,4 +57,11 @@ def sweep_sla(*, now: dt.datetime | None = None) -> SweepReport:
                 report.breached.append(escalation.pk)
         except Exception:
             logger.exception("SLA breach of escalation %s could not be recorded", escalation.pk)
+    # A customer who wrote back restarts the clocks that "waiting on customer" stopped.
+    for escalation in waiting_with_reply()[: selectors.SWEEP_BATCH]:
+        try:
+            if escalations.resume_after_customer_reply(escalation=escalation):
+                report.resumed.append(escalation.pk)
+        except Exception:
+            logger.exception("Escalation %s could not be resumed", escalation.pk)
     return report

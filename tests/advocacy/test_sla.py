@@ -389,7 +389,7 @@ def test_questions_in_the_private_lounge_are_not_watched(clock, customer):
 
     clock(T0 + dt.timedelta(hours=2))
 
-    assert sweep_sla().as_dict() == {"alerted": [], "escalated": [], "breached": []}
+    assert sweep_sla().as_dict() == {"alerted": [], "escalated": [], "breached": [], "resumed": []}
 
 
 def test_questions_asked_before_a_rule_took_effect_are_not_swept(clock, customer):
@@ -430,7 +430,7 @@ def test_a_disabled_default_rule_does_nothing(clock, asked, sim_advocate):
 
     clock(T0 + dt.timedelta(hours=2))
 
-    assert sweep_sla().as_dict() == {"alerted": [], "escalated": [], "breached": []}
+    assert sweep_sla().as_dict() == {"alerted": [], "escalated": [], "breached": [], "resumed": []}
 
 
 # Through the real task backend, across a restart ------------------------------------------------
@@ -476,7 +476,12 @@ def test_the_timers_fire_in_the_worker_and_survive_a_restart(
         "-enqueued_at"
     )[0]
     assert result.status == "SUCCESSFUL"
-    assert result.return_value == {"alerted": [], "escalated": [asked.pk], "breached": []}
+    assert result.return_value == {
+        "alerted": [],
+        "escalated": [asked.pk],
+        "breached": [],
+        "resumed": [],
+    }
 
     # A sweep enqueued before a crash and never run is run by the next worker, once.
     clock(T0 + 61 * MINUTE + dt.timedelta(hours=8, seconds=1))

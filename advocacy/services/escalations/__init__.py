@@ -43,6 +43,7 @@ from advocacy.services.escalations.work import (
     bulk_assign_escalations,
     claim_escalation,
     post_official_answer,
+    resume_after_customer_reply,
     set_escalation_priority,
     set_escalation_status,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "dismiss_escalation",
     "escalate_question",
     "post_official_answer",
+    "resume_after_customer_reply",
     "resolve_escalation",
     "set_escalation_priority",
     "set_escalation_status",

@@ -215,6 +215,48 @@ def set_escalation_status(*, actor: User, escalation: Escalation, status: str) -
     return escalation
 
 
+def resume_after_customer_reply(*, escalation: Escalation) -> bool:
+    """The SLA sweep's part (no actor): a case waiting on the customer goes back to "in
+    progress", its clocks running again, once the customer has written in the thread
+    (`desk.selectors.waiting_with_reply`). The assignee hears of it. Returns whether the
+    case changed (another sweep or an agent may have been first)."""
+    from advocacy.desk.selectors import waiting_with_reply
+
+    with transaction.atomic():
+        escalation = _lock(escalation)
+        if not waiting_with_reply().filter(pk=escalation.pk).exists():
+            return False
+        now = timezone.now()
+        _end_pause(escalation, now)
+        escalation.status = Status.IN_PROGRESS
+        _touch(
+            escalation,
+            now,
+            "status",
+            "paused_at",
+            "paused_seconds",
+            "first_response_due_at",
+            "resolve_due_at",
+        )
+        _event(
+            escalation,
+            Event.STATUS,
+            None,
+            **{"from": Status.WAITING, "to": Status.IN_PROGRESS, "customer_replied": True},
+        )
+        if escalation.assignee_id:
+            notify_member(
+                escalation.assignee,
+                Notification.Kind.ESCALATION,
+                gettext_noop("The customer replied on “%(title)s”: the case is back in progress."),
+                params={"title": escalation.question.title},
+                link=_case_link(escalation),
+                question=escalation.question,
+            )
+        _publish(escalation, "escalation.updated", "status")
+    return True
+
+
 def set_escalation_priority(*, actor: User, escalation: Escalation, priority: str) -> Escalation:
     """Change the priority; the due times follow the new priority's policy."""
     permissions.check_work_escalation(actor, escalation)
