@@ -13,7 +13,8 @@ from django.utils import timezone
 from advocacy.desk.selectors import desk_queue, verdict_accuracy
 from advocacy.models import AnswerVerdict, AuditEntry, DeskNote, Escalation
 from advocacy.services import escalations
-from forum.models import Answer, Notification
+from forum import services as forum_services
+from forum.models import Answer, Notification, User
 from gamification.models import PointEvent
 from tests.advocacy.desk_support import escalate, published, snapshot
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
@@ -452,3 +453,28 @@ def test_the_demo_seed_opens_three_cases_through_the_services(advocate, staff, c
     assert claimed.priority == "urgent"
     assert claimed.notes.count() == 1
     assert seed_escalations(advocate_id=None, staff_id=staff.pk) == 0
+
+
+def test_an_accepted_answer_judged_unsafe_stops_being_the_solution(
+    advocate, staff, customer, question, answers
+):
+    _right, unsafe = answers
+    forum_services.accept_answer(actor=customer, answer=unsafe)
+    author = unsafe.author
+    reputation = User.objects.get(pk=author.pk).reputation
+    escalation = escalate(advocate, question)
+    escalations.claim_escalation(actor=staff, escalation=escalation)
+
+    escalations.resolve_escalation(
+        actor=staff,
+        escalation=escalation,
+        resolution="The suggested APN change disables emergency calls.",
+        verdicts=[(unsafe, "unsafe")],
+    )
+
+    question.refresh_from_db()
+    assert question.accepted_answer_id is None
+    unsafe.refresh_from_db()
+    assert unsafe.hidden_reason == "unsafe"
+    # The acceptance's +15 is reversed by a ledger row, as when an asker withdraws it.
+    assert User.objects.get(pk=author.pk).reputation == reputation - 15

@@ -35,7 +35,8 @@ from advocacy.services.escalations._shared import (
     _state,
     _touch,
 )
-from forum.models import Answer, Notification, User
+from forum import services as forum_services
+from forum.models import Answer, Notification, Question, User
 from forum.notifications import notify_member
 from gamification import services as points
 
@@ -111,6 +112,12 @@ def _judge(escalation: Escalation, *, actor: User, answer: Answer, verdict: str,
             why=HIDDEN_UNSAFE,
             reason=_("Judged unsafe by staff; hidden pending review."),
         )
+        # A hidden answer cannot stand as the solution: the acceptance (and its points)
+        # is withdrawn through the forum's service, as the asker withdrawing it would.
+        if Question.objects.filter(
+            pk=answer.question_id, accepted_answer_id=answer.pk, locked_at__isnull=True
+        ).exists():
+            forum_services.unaccept_answer(actor=actor, answer=answer)
     _event(
         escalation,
         Event.VERDICT,
