@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from forum.live.backlog import last_id
+from forum.live.conf import redis_url
 from forum.models import Answer, Question
 from forum.views.questions import thread_cache
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
@@ -55,6 +56,14 @@ def tokens(html: str) -> set[str]:
     )
 
 
+def answer_html_keys() -> set[str]:
+    """The answers' HTML entries in the cache (local memory, or Redis when configured)."""
+    if hasattr(cache._cache, "get_client"):  # noqa: SLF001 - django's RedisCache
+        client = cache._cache.get_client(None)  # noqa: SLF001
+        return {k.decode() for k in client.keys("*answer-html*")}
+    return {k for k in cache._cache if "answer-html" in k}  # noqa: SLF001 - locmem
+
+
 def answer_html(html: str, answer: Answer) -> str:
     start = html.index(f'id="answer-{answer.pk}"')
     end = html.find('class="post answer-post', start)
@@ -73,8 +82,11 @@ def test_an_anonymous_reader_gets_the_stored_page_without_reading_the_thread(thr
     # Only the stream's last id (kept in the database when there is no Redis) and the
     # new reader's view; with Redis, no query at all.
     tables = [re.search(r'(?:FROM|UPDATE) "(\w+)"', q["sql"]).group(1) for q in queries]
-    assert tables == ["forum_livestream", "forum_question"]
-    assert queries[1]["sql"].startswith("UPDATE")
+    if redis_url():
+        assert tables == ["forum_question"]
+    else:
+        assert tables == ["forum_livestream", "forum_question"]
+    assert queries[-1]["sql"].startswith("UPDATE")
     assert second.replace(next(iter(tokens(second))), "T") == first.replace(
         next(iter(tokens(first))), "T"
     )
@@ -202,11 +214,11 @@ def test_members_share_answer_html_but_each_sees_their_own_vote_and_rights(
     carla_answer = thread.answers.get(author=helper)
     services.cast_vote(actor=helper, post=bruno_answer, value=1)
     fresh = page(helper_client, thread)  # renders and stores carla's view
-    stored = {k for k in cache._cache if "answer-html" in k}  # noqa: SLF001 - locmem
+    stored = answer_html_keys()
 
     again = page(helper_client, thread)
 
-    assert {k for k in cache._cache if "answer-html" in k} == stored  # noqa: SLF001
+    assert answer_html_keys() == stored
     assert again.replace(next(iter(tokens(again))), "T") == fresh.replace(
         next(iter(tokens(fresh))), "T"
     )
