@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from forum.models import Answer, Comment, Question, User
+from advocacy.posts import Post, thread_of
+from forum.models import Question, User
 from forum.permissions import (
     _can,
     _require_login,
@@ -18,14 +19,6 @@ from forum.permissions import (
     is_staff_member,
 )
 from gamification import privileges
-
-Post = Question | Answer | Comment
-
-
-def _thread(post: Post) -> Question:
-    if isinstance(post, Question):
-        return post
-    return post.thread if isinstance(post, Comment) else post.question
 
 
 def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:
@@ -37,7 +30,7 @@ def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -
     privileges.check_privilege(user, privileges.FLAG)
     if post.author_id == user.pk:
         raise PermissionDenied(_("You cannot flag your own post."))
-    thread = thread if thread is not None else _thread(post)
+    thread = thread if thread is not None else thread_of(post)
     if post.deleted_at is not None or thread.deleted_at is not None:
         raise PermissionDenied(_("You cannot flag a deleted post."))
 
