@@ -209,24 +209,11 @@ class Customer360:
 
 
 def crm_attributes(member: User) -> tuple[bool, list[tuple[str, str]]]:
-    """The CRM attributes the company keeps about `member`, as (name, value) pairs, from
-    the `sla` area's import (`advocacy.crm.crm_attributes_for`); (False, []) while that
-    area is not installed."""
-    try:
-        from advocacy.crm import crm_attributes_for
-    except ImportError:
-        return False, []
-    found = crm_attributes_for(member)
-    if isinstance(found, dict):
-        found = found.items()
-    pairs: list[tuple[str, str]] = []
-    for item in found or ():
-        if hasattr(item, "attributes"):  # a CrmRecord
-            pairs.extend((str(k), str(v)) for k, v in (item.attributes or {}).items())
-        else:
-            name, value = item
-            pairs.append((str(name), str(value)))
-    return True, pairs
+    """The CRM attributes the company keeps about `member`, as (available, (name, value)
+    pairs), from the CRM import (`advocacy.crm.crm_attributes_for`)."""
+    from advocacy.crm import crm_attributes_for
+
+    return True, crm_attributes_for(member)
 
 
 def customer_360(*, member: User, exclude: Escalation | None = None) -> Customer360:
