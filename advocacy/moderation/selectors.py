@@ -23,7 +23,7 @@ from advocacy.models import (
     ModerationSettings,
     QueueClaim,
 )
-from advocacy.posts import POST_MODELS, Post, thread_of
+from advocacy.posts import POST_MODELS, Post, post_key, thread_of
 from forum.models import Answer, Question, User
 from forum.permissions import is_moderator, visible_questions
 
@@ -170,7 +170,7 @@ def first_posts_queue(*, user: User, limit: int = QUEUE_LIMIT) -> list[QueueItem
         answers = [a for a in answers if a.hidden_at is None]
     posts: list[Post] = sorted([*questions, *answers], key=lambda p: p.created_at, reverse=True)
     posts = posts[:limit]
-    keys = [f"{'question' if isinstance(p, Question) else 'answer'}:{p.pk}" for p in posts]
+    keys = [post_key(p) for p in posts]
     claims = _claims([f"first:{k}" for k in keys])
     return [
         QueueItem("first", key, post, [], claims.get(f"first:{key}"))
