@@ -117,9 +117,7 @@ def _publish(escalation: Escalation, event_type: str, change: str) -> None:
         {
             "id": escalation.pk,
             "question": escalation.question_id,
-            "status": escalation.status,
-            "priority": escalation.priority,
-            "assignee": escalation.assignee.username if escalation.assignee_id else None,
+            **_state(escalation),
             "change": change,
         },
     )
