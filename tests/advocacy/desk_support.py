@@ -7,6 +7,7 @@ from advocacy.models import AnswerVerdict, AuditEntry, DeskNote, Escalation, Esc
 from advocacy.services import escalations
 from forum.models import Answer, Notification
 from gamification.models import PointEvent
+from tests.events import published  # noqa: F401 - re-exported for the tests
 
 
 def escalate(actor, question, *, reason="The customer is being charged twice.", priority="high"):  # noqa: ANN001, ANN201
@@ -29,14 +30,3 @@ def snapshot() -> dict[str, object]:
         "points": PointEvent.objects.count(),
         "notifications": Notification.objects.count(),
     }
-
-
-def published(callbacks) -> list[tuple[str, str, dict]]:  # noqa: ANN001
-    """(stream, type, data) of the live events in captured on-commit callbacks."""
-    from forum.live import events
-
-    return [
-        cb.args
-        for cb in callbacks
-        if getattr(cb, "func", None) is events._deliver  # noqa: SLF001
-    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from advocacy.models import AuditEntry, FirstPostReview, Flag, QueueClaim
 from forum.models import Answer, Comment, Notification, Question, User
 from gamification.models import PointEvent
+from tests.events import published  # noqa: F401 - re-exported for the tests
 from tests.factories import UserFactory
 
 
@@ -33,14 +34,3 @@ def snapshot() -> dict[str, object]:
         "points": PointEvent.objects.count(),
         "notifications": Notification.objects.count(),
     }
-
-
-def published(callbacks) -> list[tuple[str, str, dict]]:  # noqa: ANN001
-    """(stream, type, data) of the live events in captured on-commit callbacks."""
-    from forum.live import events
-
-    return [
-        cb.args
-        for cb in callbacks
-        if getattr(cb, "func", None) is events._deliver  # noqa: SLF001
-    ]

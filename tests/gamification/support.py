@@ -9,6 +9,7 @@ from django.core.management import call_command
 from forum.models import Question, User, Vote
 from forum.selectors import counter_drift
 from gamification.selectors import reputation_drift
+from tests.events import published  # noqa: F401 - re-exported for the tests
 from tests.factories import UserFactory
 
 
@@ -42,14 +43,3 @@ def rep(user: User) -> int:
 
 def voters(n: int, reputation: int = 200, prefix: str = "voter") -> list[User]:
     return [member(reputation, username=f"{prefix}{i:02d}") for i in range(n)]
-
-
-def published(callbacks) -> list[tuple[str, str, dict]]:  # noqa: ANN001
-    """(stream, type, data) of the live events in captured on-commit callbacks."""
-    from forum.live import events
-
-    return [
-        cb.args
-        for cb in callbacks
-        if getattr(cb, "func", None) is events._deliver  # noqa: SLF001
-    ]
