@@ -50,6 +50,7 @@ def pending_suggestions(*, user: User) -> QuerySet[EditSuggestion]:
         .filter(Q(answer__isnull=True) | Q(answer__deleted_at__isnull=True))
         .exclude(author_id=user.pk)
         .select_related("author", "question", "answer__question", "category")
+        .prefetch_related("question__tags")
         .order_by("created_at", "pk")
     )
 

@@ -175,7 +175,7 @@ def _diffed(suggestion: EditSuggestion) -> SuggestionView:
             suggestion=suggestion,
             title=inline_diff(post.title, suggestion.title),
             body=inline_diff(post.body, suggestion.body),
-            tags=inline_diff(" ".join(sorted(post.tags.names())), suggestion.tags),
+            tags=inline_diff(" ".join(sorted(t.name for t in post.tags.all())), suggestion.tags),
             category_changed=suggestion.category_id != post.category_id,
         )
     return SuggestionView(suggestion, None, inline_diff(post.body, suggestion.body), None, False)
