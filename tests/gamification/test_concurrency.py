@@ -7,51 +7,25 @@ serialises writers and so cannot show a race.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from forum import services
 from forum.models import Answer, Question, Vote
 from gamification.models import BadgeAward, PointEvent
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import assert_invariants, member, rep, voters
+from tests.pg import POSTGRES_MARKS, race
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="needs PostgreSQL for real concurrency",
-    ),
-]
+pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(calls: list[Callable[[], object]]) -> list[BaseException | None]:
-    """Run every call in its own thread, released at once; return each one's exception."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException | None] = [None] * len(calls)
-
-    def worker(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            call()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            errors[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return errors
+    """Run every call in its own thread, released at once (tests.pg.race); return each
+    one's exception, or None."""
+    return [r if isinstance(r, BaseException) else None for r in race(*calls)]
 
 
 def test_32_voters_at_once_on_one_answer():
