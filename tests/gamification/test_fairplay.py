@@ -54,6 +54,17 @@ def paid(voter, author) -> list[int]:  # noqa: ANN001
     )
 
 
+def votes_then_lower_limit(tune, n: int) -> tuple:  # noqa: ANN001
+    """A fan upvotes n answers of one author under serial=10, then the limit drops to 5;
+    returns (author, fan, answers)."""
+    tune(serial=10)
+    author = member(1, username="author")
+    (fan,) = voters(1, prefix="fan")
+    answers = upvote(fan, author, n)
+    tune(serial=5)
+    return author, fan, answers
+
+
 def notes(author) -> list[str]:  # noqa: ANN001
     return list(
         PointEvent.objects.awards()
@@ -231,11 +242,7 @@ def test_a_withdrawn_upvote_frees_its_place_in_the_ring(fair):
 
 
 def test_the_sweep_reverses_serial_votes_cast_under_a_higher_limit(tune):
-    tune(serial=10)
-    author = member(1, username="author")
-    (fan,) = voters(1, prefix="fan")
-    upvote(fan, author, 7)
-    tune(serial=5)
+    author, fan, _ = votes_then_lower_limit(tune, 7)
     awards_before = list(PointEvent.objects.order_by("pk").values_list("pk", "points", "note"))
 
     report = sweep_fair_play()
@@ -275,11 +282,7 @@ def test_the_sweep_reverses_serial_votes_cast_under_a_higher_limit(tune):
 
 
 def test_running_the_sweep_twice_reverses_once(tune):
-    tune(serial=10)
-    author = member(1, username="author")
-    (fan,) = voters(1, prefix="fan")
-    upvote(fan, author, 8)
-    tune(serial=5)
+    author, fan, _ = votes_then_lower_limit(tune, 8)
 
     first = sweep_fair_play()
     second = sweep_fair_play()
@@ -364,11 +367,7 @@ def test_later_sweeps_add_to_the_open_case_and_a_reviewed_case_is_not_reopened(t
 
 
 def test_withdrawing_a_vote_the_sweep_reversed_takes_nothing_more(tune):
-    tune(serial=10)
-    author = member(1, username="author")
-    (fan,) = voters(1, prefix="fan")
-    answers = upvote(fan, author, 6)
-    tune(serial=5)
+    author, fan, answers = votes_then_lower_limit(tune, 6)
     sweep_fair_play()
     assert rep(author) == 51
 
@@ -380,11 +379,7 @@ def test_withdrawing_a_vote_the_sweep_reversed_takes_nothing_more(tune):
 
 
 def test_the_task_and_the_command_run_the_sweep(tune):
-    tune(serial=10)
-    author = member(1, username="author")
-    (fan,) = voters(1, prefix="fan")
-    upvote(fan, author, 7)
-    tune(serial=5)
+    author, fan, _ = votes_then_lower_limit(tune, 7)
 
     result = sweep_task.enqueue()  # the test settings run tasks at once
     out = io.StringIO()
