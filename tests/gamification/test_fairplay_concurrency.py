@@ -6,7 +6,6 @@ each, the invariants of QUALITY.md hold and `recompute_reputation --check` exits
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from forum import services
 from gamification.fairplay import detection
@@ -16,15 +15,9 @@ from gamification.models import PointEvent
 from tests.factories import AnswerFactory
 from tests.gamification.support import assert_invariants, rep, voters
 from tests.gamification.test_concurrency import run_together
+from tests.pg import POSTGRES_MARKS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="needs PostgreSQL for real concurrency",
-    ),
-]
+pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -14,22 +14,15 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from forum import permissions, services
 from forum.models import Comment, Question
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import assert_invariants, member, rep
+from tests.pg import POSTGRES_MARKS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="needs PostgreSQL for real concurrency",
-    ),
-]
+pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
 
 WAIT = 1.5  # seconds a paused service waits for the other one to take its first lock
 

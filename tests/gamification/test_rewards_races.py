@@ -5,7 +5,6 @@ passes. Skipped on SQLite, which serialises writers."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from forum import services
@@ -21,15 +20,9 @@ from tests.gamification.rewards_support import (
 )
 from tests.gamification.support import member, voters
 from tests.gamification.test_concurrency import run_together
+from tests.pg import POSTGRES_MARKS
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-        reason="needs PostgreSQL for real concurrency",
-    ),
-]
+pytestmark = [*POSTGRES_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 def kinds(errors: list[BaseException | None]) -> list[str]:
