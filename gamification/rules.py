@@ -9,7 +9,9 @@ it on save with `clear_cache()`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
@@ -62,13 +64,38 @@ DEFAULT_DAILY_VOTE_CAP = 200
 DEFAULT_REPUTATION_FLOOR = 1
 DEFAULT_SERIAL_VOTE_LIMIT = 5
 
-_CACHE_KEY = "gamification:tuning:v2"
-_CACHE_TIMEOUT = 300
-# A page asks for the tuning once per rank badge and permission check (hundreds of times
-# for a long thread), so each process also keeps it for a moment: a manager's change
-# reaches every process within _LOCAL_SECONDS (this process at once, via clear_cache).
-_LOCAL_SECONDS = 2.0
-_local: tuple[float, Tuning] | None = None
+T = TypeVar("T")
+
+
+class SettingsCache(Generic[T]):
+    """Settings loaded from the database, kept in the shared cache for `timeout` seconds
+    and in each process for `local_seconds`.
+
+    A page asks for the tuning once per rank badge and permission check (hundreds of times
+    for a long thread), so each process also keeps it for a moment: a manager's change
+    reaches every process within `local_seconds` (this process at once, via `clear`).
+    """
+
+    def __init__(
+        self, key: str, load: Callable[[], T], *, timeout: int = 300, local_seconds: float = 2.0
+    ) -> None:
+        self.key, self.load, self.timeout, self.local_seconds = key, load, timeout, local_seconds
+        self._local: tuple[float, T] | None = None
+
+    def get(self) -> T:
+        now = time.monotonic()
+        if self._local is not None and self._local[0] > now:
+            return self._local[1]
+        found = cache.get(self.key)
+        if found is None:
+            found = self.load()
+            cache.set(self.key, found, self.timeout)
+        self._local = (now + self.local_seconds, found)
+        return found
+
+    def clear(self) -> None:
+        self._local = None
+        cache.delete(self.key)
 
 
 @dataclass(frozen=True)
@@ -84,16 +111,7 @@ class Tuning:
 
 def tuning() -> Tuning:
     """The stored rules, settings and privilege thresholds over their defaults (cached)."""
-    global _local
-    now = time.monotonic()
-    if _local is not None and _local[0] > now:
-        return _local[1]
-    found = cache.get(_CACHE_KEY)
-    if found is None:
-        found = _load()
-        cache.set(_CACHE_KEY, found, _CACHE_TIMEOUT)
-    _local = (now + _LOCAL_SECONDS, found)
-    return found
+    return _cached.get()
 
 
 def _load() -> Tuning:
@@ -129,7 +147,8 @@ def _load() -> Tuning:
     return found
 
 
+_cached: SettingsCache[Tuning] = SettingsCache("gamification:tuning:v2", _load)
+
+
 def clear_cache() -> None:
-    global _local
-    _local = None
-    cache.delete(_CACHE_KEY)
+    _cached.clear()

@@ -20,11 +20,9 @@ or two. The scheduled sweep (`gamification.fairplay.sweep`) finds and reverses t
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,11 +53,6 @@ DEFAULT_RING_VOTE_LIMIT = 5
 DEFAULT_RING_WINDOW_HOURS = 168
 DEFAULT_NEW_ACCOUNT_HOURS = 24
 
-_CACHE_KEY = "gamification:fairplay:v1"
-_CACHE_TIMEOUT = 300
-_LOCAL_SECONDS = 2.0  # as gamification.rules: a manager's change reaches every process soon
-_local: tuple[float, FairPlayTuning] | None = None
-
 
 @dataclass(frozen=True)
 class FairPlayTuning:
@@ -72,16 +65,7 @@ class FairPlayTuning:
 
 def fair_play_tuning() -> FairPlayTuning:
     """The stored thresholds over the defaults (cached like `rules.tuning`)."""
-    global _local
-    now = time.monotonic()
-    if _local is not None and _local[0] > now:
-        return _local[1]
-    found = cache.get(_CACHE_KEY)
-    if found is None:
-        found = _load()
-        cache.set(_CACHE_KEY, found, _CACHE_TIMEOUT)
-    _local = (now + _LOCAL_SECONDS, found)
-    return found
+    return _cached.get()
 
 
 def _load() -> FairPlayTuning:
@@ -99,10 +83,13 @@ def _load() -> FairPlayTuning:
     )
 
 
+_cached: rules.SettingsCache[FairPlayTuning] = rules.SettingsCache(
+    "gamification:fairplay:v1", _load
+)
+
+
 def clear_cache() -> None:
-    global _local
-    _local = None
-    cache.delete(_CACHE_KEY)
+    _cached.clear()
 
 
 def untrusted_voter(voter_id: int, tuning: FairPlayTuning | None = None) -> str | None:
