@@ -5,30 +5,50 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install install-test test test-unit test-browser lint format bench clean messages
+.PHONY: run install install-test lock lock-check test test-unit test-browser lint format bench clean messages
 
-$(VENV)/bin/python:
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
+# Dependencies come from uv.lock, exactly (`uv sync --frozen`). uv itself is bootstrapped
+# from PyPI into .uv/ when it is not on the PATH; no Python is ever downloaded.
+UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+UV_SYNC = $(UV) sync --frozen --quiet --python python3
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -e .
-	touch $@
+.uv/bin/uv:
+	@python3 -m pip install -q --disable-pip-version-check --target .uv uv >/dev/null 2>.uv-install.log \
+	  || { cat .uv-install.log; exit 1; }; rm -f .uv-install.log
 
-$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -e '.[test]'
-	touch $@ $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	@echo "== Installing the locked dependencies into $(VENV)"
+	@$(UV_SYNC) --inexact
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml uv.lock | $(UV)
+	@echo "== Installing the locked dependencies (with the test tools) into $(VENV)"
+	@$(UV_SYNC) --extra test
+	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's Chromium for the browser tests"; \
+	  echo "== Installing Debian's Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Fails when uv.lock no longer matches pyproject.toml (CI runs it first).
+lock-check: | $(UV)
+	@$(UV) lock --check --quiet --python python3 2>/dev/null || { \
+	  echo "uv.lock is out of date with pyproject.toml: run 'uv lock' (or 'make lock') and commit uv.lock."; exit 1; }
+
+lock: | $(UV)
+	$(UV) lock --python python3
+
 run: install
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo --if-empty
+	@echo "== Migrating the database"
+	@$(PY) manage.py migrate --noinput -v0
+	@echo "== Loading the demo content (first start only)"
+	@$(PY) manage.py seed_demo --if-empty
 	@echo
 	@echo "  Circolo is running on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"
@@ -73,4 +93,4 @@ bench: install-test
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3*
+	rm -rf $(VENV) .uv staticfiles db.sqlite3*
