@@ -1,0 +1,167 @@
+"""P9: a fresh clone to the first page of `make run`, and to the first test of `make test`.
+
+Each path starts from `git clone` of the committed HEAD into an empty folder, with empty
+package caches and uv not installed (the Makefile bootstraps it from PyPI), as on a new
+machine. Measured beside the pip path in the same run: the same clone, but the virtualenv
+made the way the Makefile did before the lock (`pip install -e .`, resolving the ranges in
+pyproject.toml), then the same `make` target.
+
+  uv  = the Makefile as shipped (`uv sync --frozen` from uv.lock)
+  pip = python3 -m venv + pip install -e '.[extras]', then the same `make` target
+
+Target (issue 17): each uv time at most a third of the pip time. The site runs on SQLite
+with dev settings, as a new user's does; the terminal output of `make run` is kept and its
+line count reported (one line per step, nothing from the installers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_FRESH_PORT", "8291"))
+TIMEOUT = 15 * 60
+# pytest -q prints a row of result characters, then its progress, once tests have run.
+FIRST_RESULTS = re.compile(r"^[.sxXFE]+\s*(\[\s*\d+%\])?\s*$")
+# What the clone's processes must not inherit from the benchmark runner.
+DROPPED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "CONN_MAX_AGE",
+    "LOG_LEVEL",
+)
+
+
+def _env(scratch: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+    env["UV_CACHE_DIR"] = str(scratch / "uv-cache")
+    env["PIP_CACHE_DIR"] = str(scratch / "pip-cache")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return env
+
+
+def _clone(scratch: Path, name: str) -> Path:
+    target = scratch / name
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
+    return target
+
+
+def _pip_venv(clone: Path, env: dict[str, str], extras: str) -> None:
+    """The virtualenv as the Makefile made it before uv.lock existed."""
+    subprocess.run(["python3", "-m", "venv", ".venv"], cwd=clone, env=env, check=True)
+    pip = [".venv/bin/pip", "install", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], cwd=clone, env=env, check=True)
+    subprocess.run([*pip, "-e", f".{extras}"], cwd=clone, env=env, check=True)
+    stamps = [".venv/.installed"] + ([".venv/.installed-test"] if extras else [])
+    for stamp in stamps:
+        (clone / stamp).touch()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _first_page(clone: Path, env: dict[str, str], started: float) -> tuple[float, list[str]]:
+    log = clone / "make-run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            ["make", "run", f"PORT={PORT}", "UV=.uv/bin/uv"],
+            cwd=clone,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            while time.monotonic() - started < TIMEOUT:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"make run stopped:\n{log.read_text()}")
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=5) as r:
+                        if r.status == 200:
+                            return time.monotonic() - started, log.read_text().splitlines()
+                except OSError:
+                    time.sleep(0.1)
+            raise RuntimeError("no page within the time limit")
+        finally:
+            _stop(proc)
+
+
+def _first_test(clone: Path, env: dict[str, str], started: float) -> float:
+    proc = subprocess.Popen(
+        ["make", "test", "UV=.uv/bin/uv"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in proc.stdout:
+            if FIRST_RESULTS.match(line.strip()):
+                return time.monotonic() - started
+        raise RuntimeError("make test ended before any test ran")
+    finally:
+        _stop(proc)
+
+
+def _measure(kind: str, target: str) -> dict:
+    scratch = Path(tempfile.mkdtemp(prefix=f"circolo-p9-{kind}-"))
+    try:
+        env = _env(scratch)
+        started = time.monotonic()
+        clone = _clone(scratch, "circolo")
+        if kind == "pip":
+            _pip_venv(clone, env, "" if target == "run" else "[test]")
+        if target == "run":
+            seconds, lines = _first_page(clone, env, started)
+            return {"seconds": round(seconds, 1), "make_run_lines": lines}
+        return {"seconds": round(_first_test(clone, env, started), 1)}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run() -> dict:
+    metrics: dict[str, dict] = {}
+    checks = []
+    for target, label in (("run", "first page of make run"), ("test", "first test of make test")):
+        uv = _measure("uv", target)
+        pip = _measure("pip", target)
+        ratio = uv["seconds"] / pip["seconds"]
+        metrics[target] = {"uv": uv, "pip": pip, "uv_over_pip": round(ratio, 3)}
+        checks.append(
+            {
+                "metric": f"{label}: uv {uv['seconds']} s, pip {pip['seconds']} s",
+                "value": round(100 * ratio, 1),
+                "unit": "% of pip",
+                "target": "<= 33 %",
+                "ok": ratio <= 1 / 3,
+            }
+        )
+    return {
+        "scenario": "P9",
+        "title": "Fresh clone to first page and to first test, uv.lock vs pip",
+        "metrics": metrics,
+        "checks": checks,
+    }
