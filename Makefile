@@ -16,7 +16,7 @@ export UV_NO_PROGRESS := 1
 UV_SYNC = $(UV) sync --frozen --quiet --python python3
 
 .uv/bin/uv:
-	@python3 -m pip install -q --disable-pip-version-check --target .uv uv >/dev/null 2>.uv-install.log \
+	@python3 -m pip install -q --disable-pip-version-check --no-deps --no-compile --target .uv uv >/dev/null 2>.uv-install.log \
 	  || { cat .uv-install.log; exit 1; }; rm -f .uv-install.log
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)

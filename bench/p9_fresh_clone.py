@@ -63,10 +63,13 @@ def _clone(scratch: Path, name: str) -> Path:
 
 def _pip_venv(clone: Path, env: dict[str, str], extras: str) -> None:
     """The virtualenv as the Makefile made it before uv.lock existed."""
-    subprocess.run(["python3", "-m", "venv", ".venv"], cwd=clone, env=env, check=True)
     pip = [".venv/bin/pip", "install", "-q"]
-    subprocess.run([*pip, "--upgrade", "pip"], cwd=clone, env=env, check=True)
-    subprocess.run([*pip, "-e", f".{extras}"], cwd=clone, env=env, check=True)
+    for command in (
+        ["python3", "-m", "venv", ".venv"],
+        [*pip, "--upgrade", "pip"],
+        [*pip, "-e", f".{extras}"],
+    ):
+        subprocess.run(command, cwd=clone, env=env, check=True, capture_output=True)
     stamps = [".venv/.installed"] + ([".venv/.installed-test"] if extras else [])
     for stamp in stamps:
         (clone / stamp).touch()
@@ -136,7 +139,7 @@ def _measure(kind: str, target: str) -> dict:
             _pip_venv(clone, env, "" if target == "run" else "[test]")
         if target == "run":
             seconds, lines = _first_page(clone, env, started)
-            return {"seconds": round(seconds, 1), "make_run_lines": lines}
+            return {"seconds": round(seconds, 1), "make_run_lines": lines[:40]}
         return {"seconds": round(_first_test(clone, env, started), 1)}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
