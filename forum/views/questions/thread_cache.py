@@ -101,7 +101,12 @@ def page_key(request: HttpRequest, pk: int, live_since: int) -> str | None:
         return None
     if len(get_messages(request)):  # a flash message is for this reader only
         return None
-    return f"thread-page:{KEY_VERSION}:{pk}:{get_language()}:{live_since}:{_PARTIALS}"
+    return page_key_for(pk, get_language(), live_since)
+
+
+def page_key_for(pk: int, language: str, live_since: int) -> str:
+    """The shared page's key (fast_page.py reads it without a Django request)."""
+    return f"thread-page:{KEY_VERSION}:{pk}:{language}:{live_since}:{_PARTIALS}"
 
 
 def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | None:
