@@ -114,7 +114,7 @@ def test_every_role_gets_the_html_it_got_when_each_page_read_the_whole_thread(
         assert warm[role] == before[role], role
     # The roles do see different pages (so the comparison above means something).
     assert len(set(before.values())) == len(ROLES)
-    hidden, deleted = thread.answers.filter(hidden_at__isnull=False).get(), None
+    hidden = thread.answers.filter(hidden_at__isnull=False).get()
     deleted = Answer.objects.filter(question=thread, deleted_at__isnull=False).get()
     assert f'id="answer-{hidden.pk}"' in warm["advocate"]
     assert f'id="answer-{hidden.pk}"' not in warm["other_customer"]

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -83,9 +83,7 @@ def _build(pk: int) -> Snapshot:
     live_comments = Comment.objects.filter(deleted_at__isnull=True).select_related("author")
     answers = list(
         question.answers.select_related("author")
-        .prefetch_related(
-            _prefetch_comments(live_comments),
-        )
+        .prefetch_related(Prefetch("comments", queryset=live_comments, to_attr="all_comments"))
         .order_by("-score", "created_at", "pk")
     )
     # As selectors.question_thread: official answers first, then the accepted one.
@@ -93,12 +91,6 @@ def _build(pk: int) -> Snapshot:
     comments = list(live_comments.filter(question=question))
     selectors.attach_last_editors(question=question, answers=answers)
     return Snapshot(secrets.token_hex(8), time.time(), question, answers, comments)
-
-
-def _prefetch_comments(queryset):  # noqa: ANN001, ANN202
-    from django.db.models import Prefetch
-
-    return Prefetch("comments", queryset=queryset, to_attr="all_comments")
 
 
 def load(pk: int, live_since: int) -> Snapshot | None:
