@@ -102,7 +102,7 @@ def question_thread(*, question: Question, user: User) -> Thread:
         permissions.visible_answers(question.answers.all(), user)
         .select_related("author")
         .prefetch_related(_comments_prefetch(user))
-        .order_by("-score", "created_at")
+        .order_by("-score", "created_at", "pk")
     )
     # Staff's official answers are pinned right below the question, then the accepted one.
     answers.sort(key=lambda a: (not a.is_official, a.pk != question.accepted_answer_id))

@@ -21,6 +21,7 @@ from forum.live.backlog import last_id
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.validation import clean_line
+from forum.views import list_cache
 
 QUESTIONS_PER_PAGE = 20
 TAGS_PER_PAGE = 60
@@ -80,7 +81,10 @@ def _sidebar(user: User) -> dict:
     live = Q(questions__deleted_at__isnull=True, questions__hidden_at__isnull=True)
     categories = permissions.visible_categories(Category.objects.all(), user)
     return {
-        "categories": list(categories.annotate(n=Count("questions", filter=live))),
+        # Meta.ordering does not apply to an aggregate: ordered here, as the model says.
+        "categories": list(
+            categories.annotate(n=Count("questions", filter=live)).order_by("position", "name")
+        ),
         "popular_tags": selectors.popular_tags(limit=SIDEBAR_TAGS),
     }
 
@@ -120,6 +124,7 @@ def _list_page(
         category=category,
     )
     page_obj = _paginate(request, questions, QUESTIONS_PER_PAGE)
+    page_obj.object_list = list(page_obj.object_list)  # read once: keys, then rows
     context = {
         "heading": heading,
         "description": description,
@@ -133,7 +138,8 @@ def _list_page(
         "filter_category": filter_category,
         "nav": nav,
         "live_since": live_since,
-        **_sidebar(request.user),
+        "row_fragments": list_cache.row_fragments(page_obj.object_list),
+        **list_cache.sidebar(request.user, live_since, _sidebar),
     }
     return render(request, "forum/question_list.html", context)
 

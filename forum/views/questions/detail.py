@@ -7,7 +7,7 @@ same endpoint returns the partial it changed (vote box, comments, answer) instea
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from forum.live.backlog import last_id
 from forum.models import Answer, Question, Vote
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
-from forum.views.questions import thread_cache
+from forum.views.questions import thread_cache, thread_snapshot
 from forum.views.questions._helpers import (
     anchor_url,
     denied,
@@ -60,6 +60,7 @@ def render_thread(
     status: int = 200,
     live_since: int | None = None,
     csrf_token: str = "",
+    snapshot: thread_snapshot.Snapshot | None = None,
 ) -> HttpResponse:
     """The whole question page; bound forms keep what was typed after an error.
 
@@ -67,18 +68,24 @@ def render_thread(
     `live_since`: the question stream's last event id, read before the page's data (the
     page's socket subscribes from it, static/js/live.js); read here when not given.
     Answers whose HTML this viewer would see exactly as someone before them come from
-    the cache (thread_cache), with this request's CSRF token.
+    the cache (thread_cache), with this request's CSRF token. `snapshot`: the thread's
+    shared rows (thread_snapshot), when `question` came from it.
     """
     if live_since is None:
         live_since = last_id(f"question.{question.pk}")
-    thread = selectors.question_thread(question=question, user=request.user)
-    selectors.attach_last_editors(question=question, answers=thread.answers)
+    keys = None
+    if snapshot is not None:
+        thread = thread_snapshot.viewer_thread(snapshot, request.user)
+        keys = thread_snapshot.AnswerKeys(snapshot, request.user, thread.my_votes)
+    else:
+        thread = selectors.question_thread(question=question, user=request.user)
+        selectors.attach_last_editors(question=question, answers=thread.answers)
     skip = comment_target if comment_form is not None else ""
     context = {
         # One token for the whole page, so stored HTML can swap it (thread_cache).
         "csrf_token": csrf_token or get_token(request),
         "answer_fragments": thread_cache.answer_fragments(
-            thread.answers, question, request.user, thread.my_votes, skip=skip
+            thread.answers, question, request.user, thread.my_votes, skip=skip, key=keys
         ),
         "question": question,
         "thread": thread,
@@ -104,10 +111,24 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         seen = Question(pk=pk, author_id=author_id)  # all that counting a view reads
         services.record_view(question=seen, viewer=request.user, viewer_key=_viewer_key(request))
         return response
-    question = selectors.get_question(pk=pk, user=request.user)
-    services.record_view(question=question, viewer=request.user, viewer_key=_viewer_key(request))
+    # Members (and anonymous readers the page cache does not serve) get the thread's
+    # shared rows and their own overlay (thread_snapshot); 404 when they may not see it.
+    snapshot = thread_snapshot.load(pk, live_since)
+    if snapshot is not None:
+        question = snapshot.question
+        if not permissions.can_see_question(request.user, question):
+            raise Http404
+    else:
+        question = selectors.get_question(pk=pk, user=request.user)
+    counted = services.record_view(
+        question=question, viewer=request.user, viewer_key=_viewer_key(request)
+    )
+    if counted and snapshot is not None:
+        thread_snapshot.count_view(snapshot, live_since)
     token = get_token(request)
-    response = render_thread(request, question, live_since=live_since, csrf_token=token)
+    response = render_thread(
+        request, question, live_since=live_since, csrf_token=token, snapshot=snapshot
+    )
     if key:
         thread_cache.store_page(key, response, token=token, question=question)
     return response

@@ -35,7 +35,7 @@ at hand is put back when serving, so no reader ever gets another's token.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -101,7 +101,12 @@ def page_key(request: HttpRequest, pk: int, live_since: int) -> str | None:
         return None
     if len(get_messages(request)):  # a flash message is for this reader only
         return None
-    return f"thread-page:{KEY_VERSION}:{pk}:{get_language()}:{live_since}:{_PARTIALS}"
+    return page_key_for(pk, get_language(), live_since)
+
+
+def page_key_for(pk: int, language: str, live_since: int) -> str:
+    """The shared page's key (fast_page.py reads it without a Django request)."""
+    return f"thread-page:{KEY_VERSION}:{pk}:{language}:{live_since}:{_PARTIALS}"
 
 
 def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | None:
@@ -194,21 +199,28 @@ def answer_key(
 
 
 def answer_fragments(
-    answers: Iterable[Answer], question: Question, user: User, my_votes: dict, skip: str = ""
+    answers: Iterable[Answer],
+    question: Question,
+    user: User,
+    my_votes: dict,
+    skip: str = "",
+    key: Callable[[Answer], str] | None = None,
 ) -> dict[int, tuple[str, str | None]]:
     """{answer id: (key, stored HTML or None)} for a page's answers, in one cache read.
 
     `skip`: the post key ("answer-12") whose comment form is being redisplayed with what
     the reader typed; that answer is rendered, neither read nor stored.
+    `key`: how to key an answer when not by `answer_key` (thread_snapshot.AnswerKeys).
     """
     if answer_html_seconds() <= 0:
         return {}
-    viewer = _viewer(user)
-    keys = {
-        answer.pk: answer_key(answer, question, user, my_votes, viewer)
-        for answer in answers
-        if skip != f"answer-{answer.pk}"
-    }
+    if key is None:
+        viewer = _viewer(user)
+
+        def key(answer: Answer) -> str:
+            return answer_key(answer, question, user, my_votes, viewer)
+
+    keys = {answer.pk: key(answer) for answer in answers if skip != f"answer-{answer.pk}"}
     found = cache.get_many(list(keys.values()))
     return {pk: (key, found.get(key)) for pk, key in keys.items()}
 

@@ -1,0 +1,212 @@
+"""The stored anonymous question page served on the event loop, not in Django's thread.
+
+Under ASGI Django runs every synchronous view (and here every request: WhiteNoise and
+our locale middleware are synchronous, so the whole middleware chain is adapted) in one
+thread per process (asgiref's thread-sensitive executor). A page served from the cache
+in a millisecond therefore waits in the same queue as every signed-in page and list
+rendered in tens: under load its median stays low but its slowest requests wait for the
+whole queue (P1 measured p99 at 40-50x p50). Those requests only touch Redis, so they
+need no thread at all.
+
+`fast_thread_pages(app)` wraps the HTTP application. A request that Django would answer
+from `thread_cache.cached_page` (GET `/q/<id>/`, no query string, no htmx, no session
+or flash-message cookie: an anonymous reader with nothing of their own to show) is
+answered here with the same stored page, the same headers Django sent the last time it
+rendered one in that language (recorded on the way out, so middleware added later is
+followed), this reader's own CSRF token and cookie (by CsrfViewMiddleware's own code),
+and the view counted as `services.record_view` does (its one UPDATE in a worker thread
+with its own connection, closed at once). Anything else, and any miss, goes to Django
+untouched. Only with Redis for both the cache and the live backlog (production).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import pickle
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils import translation
+
+from forum.live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
+from forum.live.conf import redis_url
+from forum.views.questions import thread_cache
+
+PATH = re.compile(r"^/q/(\d+)/$")
+HEADERS_KEY = "thread-page-headers:{version}:{language}:{partials}"
+# Headers Django computes per response: never replayed.
+NOT_REPLAYED = {b"content-length", b"set-cookie"}
+# Counted by the tests: how many pages were served here.
+served = 0
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
+    weakref.WeakKeyDictionary()
+)
+
+Scope = dict
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+def _cache_url() -> str:
+    """The default cache's Redis, or '' when the cache is something else."""
+    config = settings.CACHES["default"]
+    if config["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return ""
+    location = config["LOCATION"]
+    return location if isinstance(location, str) and "," not in location else ""
+
+
+def enabled() -> bool:
+    return bool(
+        _cache_url()
+        and redis_url()
+        and thread_cache.thread_page_seconds() > 0
+        and not settings.CSRF_USE_SESSIONS
+    )
+
+
+def _client() -> aioredis.Redis:
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = _clients[loop] = aioredis.Redis.from_url(_cache_url())
+    return client
+
+
+def _candidate(scope: Scope) -> int | None:
+    """The question id when the request is one the page cache would serve."""
+    if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
+        return None
+    match = PATH.match(scope["path"])
+    if not match:
+        return None
+    for name, value in scope.get("headers", ()):
+        if name == b"hx-request":
+            return None
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie = part.strip().partition("=")[0]
+                if cookie in (settings.SESSION_COOKIE_NAME, "messages"):
+                    return None
+    return int(match.group(1))
+
+
+def _headers_key(language: str) -> str:
+    return HEADERS_KEY.format(
+        version=thread_cache.KEY_VERSION,
+        language=language,
+        partials=thread_cache._PARTIALS,  # noqa: SLF001
+    )
+
+
+def _count_view(pk: int) -> None:
+    """`services.record_view`'s UPDATE, in a worker thread with its own connection."""
+    from django.db.models import F
+
+    from forum.models import Question
+
+    try:
+        Question.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    finally:
+        connection.close()
+
+
+async def _serve(scope: Scope, send: Send, pk: int) -> bool:
+    """Send the stored page; False (nothing sent) when Django must answer."""
+    request = ASGIRequest(scope, io.BytesIO())
+    try:
+        request.get_host()  # ALLOWED_HOSTS, as Django checks it
+    except Exception:  # noqa: BLE001 - Django answers it (400)
+        return False
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False  # SecurityMiddleware redirects it
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        language = translation.get_language()
+        client = _client()
+        live_since = await client.get(f"{LIVE_KEY_PREFIX}:seq:question.{pk}")
+        key = thread_cache.page_key_for(pk, language, int(live_since or 0))
+        page, headers = await client.mget(
+            cache.make_key(key), cache.make_key(_headers_key(language))
+        )
+        if page is None or headers is None:
+            return False
+        content, author_id = pickle.loads(page)  # noqa: S301 - our own cache
+        middleware = CsrfViewMiddleware(lambda r: HttpResponse())
+        middleware.process_request(request)
+        token = get_token(request)
+        response = HttpResponse()
+        middleware._set_csrf_cookie(request, response)  # noqa: SLF001 - Django's own cookie
+    body = content.replace(thread_cache.CSRF_SENTINEL.encode(), token.encode())
+    viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
+    # As services.record_view: once an hour per reader (anonymous: by address).
+    from forum.services import VIEW_DEDUP_SECONDS
+
+    if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
+        await sync_to_async(_count_view, thread_sensitive=False)(pk)
+    response_headers = [
+        *pickle.loads(headers),  # noqa: S301
+        (b"Content-Length", str(len(body)).encode()),
+        *(
+            (b"Set-Cookie", morsel.output(header="").strip().encode("latin-1"))
+            for morsel in response.cookies.values()
+        ),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": response_headers})
+    await send({"type": "http.response.body", "body": body})
+    global served  # noqa: PLW0603
+    served += 1
+    return True
+
+
+def _recording(send: Send, pk: int, scope: Scope) -> Send:
+    """`send`, keeping the headers of a plain 200 page for the next readers."""
+
+    async def recording_send(message: dict) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            headers = message.get("headers", [])
+            cookies = [v for n, v in headers if n.lower() == b"set-cookie"]
+            csrf_only = all(v.startswith(f"{settings.CSRF_COOKIE_NAME}=".encode()) for v in cookies)
+            language = {n.lower(): v for n, v in headers}.get(b"content-language")
+            if csrf_only and language:
+                kept = [(n, v) for n, v in headers if n.lower() not in NOT_REPLAYED]
+                await _client().set(
+                    cache.make_key(_headers_key(language.decode())),
+                    pickle.dumps(kept),
+                    ex=thread_cache.thread_page_seconds(),
+                )
+        await send(message)
+
+    return recording_send
+
+
+def fast_thread_pages(app: Callable) -> Callable:
+    """Wrap the HTTP application (config/asgi.py)."""
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        pk = _candidate(scope) if enabled() else None
+        if pk is None:
+            return await app(scope, receive, send)
+        if await _serve(scope, send, pk):
+            return None
+        return await app(scope, receive, _recording(send, pk, scope))
+
+    return application
+
+
+async def close_client() -> None:
+    """Close the running loop's client (tests call this before their loop goes away)."""
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()

@@ -1,0 +1,155 @@
+"""The question lists' caches (forum/views/list_cache.py): rows' HTML shared by every
+reader and keyed by what they show, the sidebar reused until the feed publishes, and a
+page whose queries do not grow with the questions, tags, categories or authors shown."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forum import services
+from forum.live.conf import redis_url
+from forum.models import Question, User
+from tests.factories import AnswerFactory, CategoryFactory, QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ("/", "/?sort=unanswered", "/?sort=top", "/?tag=sim", "/tags/sim/", "/categories/cat-1/")
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(datetime(2026, 3, 2, 9, 30, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def questions(frozen):
+    made = []
+    for n in range(8):
+        made.append(
+            QuestionFactory(
+                title=f"Roaming question {n} <b>bold</b>",
+                author=UserFactory(reputation=n * 300, is_advocate=n == 3),
+                tags=["sim", f"tag{n}"],
+                category=CategoryFactory(slug=f"cat-{n % 2}", name=f"Cat {n % 2}"),
+            )
+        )
+    AnswerFactory(question=made[0])
+    return made
+
+
+def _html(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for token in set(re.findall(r'"X-CSRFToken": "([^"]+)"', html)):
+        html = html.replace(token, "CSRF")
+    return html
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_list_is_the_same_html_with_its_rows_and_sidebar_from_the_cache(
+    questions, customer_client, settings, url
+):
+    settings.CIRCOLO_ANSWER_HTML_SECONDS = 0
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 0
+    readers = {"anonymous": Client(), "member": customer_client}
+    before = {who: _html(client, url) for who, client in readers.items()}
+    settings.CIRCOLO_ANSWER_HTML_SECONDS = 120
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+
+    for who, client in readers.items():
+        assert _html(client, url) == before[who], who  # cold
+        assert _html(client, url) == before[who], who  # warm
+
+    assert "Roaming question 1 &lt;b&gt;bold&lt;/b&gt;" in before["anonymous"]
+
+
+def test_a_changed_row_shows_at_once_without_any_event(questions):
+    reader = Client()
+    _html(reader, "/")
+    Question.objects.filter(pk=questions[2].pk).update(title="Changed quietly", score=7)
+    User.objects.filter(pk=questions[4].author_id).update(display_name="Renamed <i>x</i>")
+
+    html = _html(reader, "/")
+
+    assert "Changed quietly" in html
+    assert "7 votes" in html
+    assert "Renamed &lt;i&gt;x&lt;/i&gt;" in html
+
+
+def test_the_sidebar_follows_the_feed(
+    questions, customer, settings, django_capture_on_commit_callbacks
+):
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    reader = Client()
+    assert "× 8" in _html(reader, "/")  # the "sim" tag, on every question
+    QuestionFactory(tags=["sim"])  # written behind the live layer: not published
+    assert "× 8" in _html(reader, "/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ask_question(
+            actor=customer,
+            title="Roaming in Svizzera, how?",
+            body="Which option do I need for Switzerland?",
+            tags="sim",
+        )
+
+    assert "× 10" in _html(reader, "/")
+
+
+def test_moderators_and_members_never_share_a_sidebar(questions, advocate_client, settings):
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    lounge = CategoryFactory(slug="lounge", name="Lounge", is_private=True)
+    QuestionFactory(category=lounge, tags=["sim"])
+    assert "Lounge" in _html(advocate_client, "/")
+    assert "Lounge" not in _html(Client(), "/")
+
+
+def _queries(client: Client, url: str) -> int:
+    client.get(url)  # warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_lists_queries_do_not_grow_with_questions_tags_categories_or_authors(
+    frozen, customer_client, settings, url
+):
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    QuestionFactory(tags=["sim"], category=CategoryFactory(slug="cat-1"))
+    few = (_queries(Client(), url), _queries(customer_client, url))
+    for n in range(25):
+        QuestionFactory(
+            author=UserFactory(),
+            tags=["sim", f"t{n}", f"u{n}"],
+            category=CategoryFactory(slug=f"cat-{n % 3}"),
+        )
+    cache.clear()  # a new feed id, as the services would publish
+
+    many = (_queries(Client(), url), _queries(customer_client, url))
+
+    assert few == many
+    # Anonymous: the count, the page, its tags (+ the tag or category by name); a member
+    # adds the session, the member and the header's unread count. Without Redis the
+    # streams' last ids come from the database (the feed; a member's own stream too).
+    # (a tag page also asks whether the reader may see any question carrying it: 2 more)
+    by_name = next(
+        (
+            n
+            for start, n in (("/?tag=", 1), ("/tags/", 3), ("/categories/", 1))
+            if url.startswith(start)
+        ),
+        0,
+    )
+    live = 0 if redis_url() else 1
+    assert many == (3 + by_name + live, 6 + by_name + 2 * live)
