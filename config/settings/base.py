@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forum",
     "gamification",
     "advocacy",
+    "integrations",
 ]
 
 MIDDLEWARE = [
