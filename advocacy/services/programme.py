@@ -16,6 +16,7 @@ from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
 from advocacy.services import audit
 from forum.models import Notification, User
+from integrations import dispatch as webhooks
 from forum.notifications import notify_member
 from forum.validation import clean_text
 
@@ -96,6 +97,7 @@ def approve_advocate(*, actor: User, member: User, note: str = "", override: boo
             link=reverse("programme:advocates"),
             actor=actor,
         )
+        webhooks.emit("member.advocate_approved", member)
     return member
 
 
@@ -130,4 +132,5 @@ def revoke_advocate(*, actor: User, member: User, reason: str) -> User:
             params={"reason": reason},
             actor=actor,
         )
+        webhooks.emit("member.advocate_revoked", member)
     return member

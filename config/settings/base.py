@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
 # Posting limits (per member), enforced by the forum services' rate limiter.
 CIRCOLO_POST_RATE = env("CIRCOLO_POST_RATE", default="20/10m")
 
+# Outbound webhooks (integrations/): targets on loopback, private, link-local or metadata
+# addresses are refused unless this is on (a test receiver on 127.0.0.1, an intranet CRM).
+CIRCOLO_WEBHOOKS_ALLOW_PRIVATE = env.bool("CIRCOLO_WEBHOOKS_ALLOW_PRIVATE", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
+    path("", include("integrations.api")),  # webhooks
 ]
