@@ -20,6 +20,9 @@ def _is_manager(request: HttpRequest) -> bool:
     return bool(request.user.is_active and request.user.is_superuser)
 
 
+EDITABLE = ("url", "description", "events", "trusted_personal_data", "is_active")
+
+
 class EndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
@@ -30,7 +33,7 @@ class EndpointForm(forms.ModelForm):
 
     class Meta:
         model = Endpoint
-        fields = ["url", "description", "events", "trusted_personal_data", "is_active"]
+        fields = list(EDITABLE)
 
     def clean_url(self) -> str:
         try:
@@ -75,12 +78,12 @@ class EndpointAdmin(admin.ModelAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: Endpoint, form, change: bool) -> None:  # noqa: ANN001
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
         if change:
             services.update_endpoint(actor=request.user, endpoint=obj, **data)
             obj.refresh_from_db()
             return
-        data.pop("is_active")
+        data.pop("is_active", None)
         created = services.create_endpoint(actor=request.user, **data)
         obj.pk = obj.id = created.pk
         obj.secret = created.secret
