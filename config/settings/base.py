@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",
         "EscalationQueueStatusEnum": "advocacy.desk.api.QUEUE_STATUS_CHOICES",
         "EscalationSettableStatusEnum": "advocacy.desk.api.SETTABLE_STATUS_CHOICES",
+        "CloseReasonEnum": "forum.models.CloseReason",
+        "FlagReasonEnum": "advocacy.models.FlagReason",
+        "RedemptionStatusEnum": "gamification.rewards.models.Redemption.Status",
+        "FairPlayCaseStatusEnum": "gamification.fairplay.models.FairPlayCase.Status",
+        "EditSuggestionStatusEnum": "advocacy.models.EditSuggestion.Status",
+        "WebhookDeliveryStatusEnum": "integrations.models.Delivery.Status",
     },
 }
 

@@ -28,4 +28,8 @@ urlpatterns = [
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
     path("", include("integrations.api")),  # webhooks
+    path("", include("forum.api.comments")),  # comment read, edit, delete
+    path("", include("advocacy.community.api")),  # close votes, edit suggestions
+    path("", include("advocacy.desk.api_canned")),  # canned responses
+    path("", include("gamification.api_decisions")),  # redemption decisions, fair play
 ]
