@@ -40,6 +40,19 @@ def _allow_private() -> bool:
     return bool(getattr(settings, "CIRCOLO_WEBHOOKS_ALLOW_PRIVATE", False))
 
 
+# Cloud metadata services hand out credentials: refused even when private targets are
+# allowed (the setting is for a receiver on this machine or an intranet, never these).
+METADATA = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254")
+)
+
+
+def _unmapped(address: IPAddress) -> IPAddress:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def is_public(address: IPAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
@@ -73,6 +86,10 @@ def check_url(url: str) -> Target:
             continue
     if not addresses:
         raise UnsafeTarget(_("The host name does not resolve."))
+    if any(_unmapped(a) in METADATA for a in addresses):
+        raise UnsafeTarget(
+            _("Webhooks cannot be sent to private, loopback, link-local or metadata addresses.")
+        )
     if not _allow_private() and not all(is_public(a) for a in addresses):
         raise UnsafeTarget(
             _("Webhooks cannot be sent to private, loopback, link-local or metadata addresses.")

@@ -98,6 +98,21 @@ def test_an_unresolvable_name_is_refused(settings):
 def test_the_setting_allows_private_targets(settings):
     settings.CIRCOLO_WEBHOOKS_ALLOW_PRIVATE = True
     assert str(ssrf.check_url("http://127.0.0.1:9/hook").address) == "127.0.0.1"
+    assert str(ssrf.check_url("http://10.1.2.3/hook").address) == "10.1.2.3"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/",
+        "http://[fd00:ec2::254]/",
+        "http://[::ffff:169.254.169.254]/",
+    ],
+)
+def test_metadata_services_are_refused_even_when_private_targets_are_allowed(url, settings):
+    settings.CIRCOLO_WEBHOOKS_ALLOW_PRIVATE = True
+    with pytest.raises(ssrf.UnsafeTarget):
+        ssrf.check_url(url)
 
 
 @pytest.mark.parametrize(
