@@ -26,7 +26,7 @@ EDITABLE = ("url", "description", "events", "trusted_personal_data", "is_active"
 class EndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=_("Events"),
         choices=[(e, e) for e in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
