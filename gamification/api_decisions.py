@@ -24,6 +24,7 @@ from forum.api.serializers import AuthorSerializer
 from gamification.api import RedemptionSerializer
 from gamification.fairplay import selectors as fair_play_selectors
 from gamification.fairplay import services as fair_play
+from gamification.fairplay.legitimate import find_case_legitimate
 from gamification.fairplay.models import FairPlayCase
 from gamification.fairplay.permissions import check_review_fair_play
 from gamification.rewards import services as reward_services
@@ -144,6 +145,31 @@ class CaseFilterSerializer(serializers.Serializer):
 
 class ReviewCaseRequestSerializer(serializers.Serializer):
     note = StrictCharField(required=False, default="", help_text="At most 2,000 characters.")
+    legitimate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The votes were legitimate: pay back what the sweep took (for votes "
+        "that still stand). Otherwise the reversal stands.",
+    )
+
+    def to_internal_value(self, data: object) -> dict:
+        if (
+            isinstance(data, dict)
+            and "legitimate" in data
+            and not isinstance(data["legitimate"], bool)
+        ):
+            raise serializers.ValidationError({"legitimate": ["Expected true or false."]})
+        return super().to_internal_value(data)
+
+
+class ReviewedCaseSerializer(FairPlayCaseSerializer):
+    reawarded_points = serializers.IntegerField(
+        help_text="Points paid back now (0 unless `legitimate`)."
+    )
+
+    class Meta(FairPlayCaseSerializer.Meta):
+        fields = [*FairPlayCaseSerializer.Meta.fields, "reawarded_points"]
+        read_only_fields = fields
 
 
 class FairPlayCaseListView(ForumAPIView):
@@ -182,12 +208,13 @@ class ReviewCaseView(ForumAPIView):
     @extend_schema(
         tags=["fair-play"],
         summary="Mark a fair-play case reviewed",
-        description="Staff. The points the sweep took back stay taken back. 409 when the "
+        description="Staff. The points the sweep took back stay taken back, unless "
+        "`legitimate`: then they are paid back (idempotent: once per case). 409 when the "
         "case was reviewed already.",
         request=ReviewCaseRequestSerializer,
         responses={
-            200: FairPlayCaseSerializer,
-            **schema.write_errors(schema.field_errors("ReviewCase", "note")),
+            200: ReviewedCaseSerializer,
+            **schema.write_errors(schema.field_errors("ReviewCase", "note", "legitimate")),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -198,9 +225,15 @@ class ReviewCaseView(ForumAPIView):
         data = _valid(ReviewCaseRequestSerializer, request.data)
         if case.status != FairPlayCase.Status.OPEN:
             raise Conflict(detail=_("This case has already been reviewed."))
-        case = fair_play.review_case(actor=request.user, case=case, note=data["note"])
+        reawarded = 0
+        if data["legitimate"]:
+            case, events = find_case_legitimate(actor=request.user, case=case, note=data["note"])
+            reawarded = sum(event.points for event in events)
+        else:
+            case = fair_play.review_case(actor=request.user, case=case, note=data["note"])
         case = FairPlayCase.objects.prefetch_related("voters", "targets").get(pk=case.pk)
-        return Response(FairPlayCaseSerializer(case, context={"request": request}).data)
+        case.reawarded_points = reawarded
+        return Response(ReviewedCaseSerializer(case, context={"request": request}).data)
 
 
 urlpatterns = [

@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "FlagReasonEnum": "advocacy.models.FlagReason",
         "RedemptionStatusEnum": "gamification.rewards.models.Redemption.Status",
         "FairPlayCaseStatusEnum": "gamification.fairplay.models.FairPlayCase.Status",
+        "FairPlayCaseKindEnum": "gamification.fairplay.models.FairPlayCase.Kind",
         "EditSuggestionStatusEnum": "advocacy.models.EditSuggestion.Status",
         "WebhookDeliveryStatusEnum": "integrations.models.Delivery.Status",
     },
