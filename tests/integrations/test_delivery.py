@@ -485,3 +485,23 @@ def test_payloads_carry_no_note_reason_or_email_unless_trusted(
     for request in receiver.requests:
         endpoint = Endpoint.objects.get(pk=endpoint_of[request.headers["webhook-id"]])
         assert verified(endpoint, request)["type"] in EVENT_TYPES
+
+
+def test_an_sla_breach_is_an_escalation_update(manager, advocate, customer, time_machine):
+    from advocacy.sla.sweep import sweep_sla
+
+    endpoint = services.create_endpoint(
+        actor=manager, url="https://93.184.215.14/hooks", events=["escalation.updated"]
+    )
+    time_machine.move_to(T0, tick=False)
+    escalation = escalations.escalate_question(
+        actor=advocate, question=QuestionFactory(author=customer), reason="Stuck", priority="urgent"
+    )
+    assert not Delivery.objects.exists()  # created, not updated
+    time_machine.move_to(T0 + timedelta(days=6), tick=False)
+    with mock.patch("integrations.dispatch._enqueue"):
+        assert sweep_sla().breached == [escalation.pk]
+    (delivery,) = Delivery.objects.filter(endpoint=endpoint)
+    data = json.loads(delivery.body)["data"]
+    assert (data["id"], data["status"], data["priority"]) == (escalation.pk, "open", "urgent")
+    assert "Stuck" not in delivery.body
