@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django_tasks import task
 
@@ -31,3 +31,25 @@ def retry_due_deliveries() -> int:
     for delivery_id in ids:
         deliver_webhook.enqueue(delivery_id)
     return len(ids)
+
+
+# Delivery rows are kept this long (the log a manager reads), then pruned daily.
+KEEP_SUCCEEDED = timedelta(days=30)
+KEEP_FAILED = timedelta(days=90)
+
+
+@periodic(daily_at=time(4, 30))
+@task()
+def prune_webhook_deliveries() -> int:
+    from django.utils import timezone
+
+    from integrations.models import Delivery
+
+    now = timezone.now()
+    deleted, _ = (
+        Delivery.objects.filter(
+            status=Delivery.Status.SUCCEEDED, created_at__lte=now - KEEP_SUCCEEDED
+        )
+        | Delivery.objects.filter(status=Delivery.Status.FAILED, created_at__lte=now - KEEP_FAILED)
+    ).delete()
+    return deleted

@@ -505,3 +505,18 @@ def test_an_sla_breach_is_an_escalation_update(manager, advocate, customer, time
     data = json.loads(delivery.body)["data"]
     assert (data["id"], data["status"], data["priority"]) == (escalation.pk, "open", "urgent")
     assert "Stuck" not in delivery.body
+
+
+def test_old_deliveries_are_pruned_daily(endpoint, time_machine):
+    from integrations.tasks import prune_webhook_deliveries
+
+    time_machine.move_to(T0, tick=False)
+    kept = [
+        Delivery.objects.create(endpoint=endpoint, event="webhook.test", body="{}", status=s)
+        for s in ("succeeded", "failed", "pending")
+    ]
+    time_machine.move_to(T0 + timedelta(days=31), tick=False)
+    assert prune_webhook_deliveries.call() == 1
+    time_machine.move_to(T0 + timedelta(days=91), tick=False)
+    assert prune_webhook_deliveries.call() == 1
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [kept[2].pk]
