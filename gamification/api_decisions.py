@@ -183,9 +183,7 @@ class FairPlayCaseListView(ForumAPIView):
         parameters=[CaseFilterSerializer],
         responses={
             200: FairPlayCaseSerializer(many=True),
-            **schema.read_errors(
-                not_found=False, bad_request=schema.field_errors("CaseFilter", "status")
-            ),
+            **schema.read_errors(bad_request=schema.field_errors("CaseFilter", "status")),
             403: schema.FORBIDDEN,
         },
     )

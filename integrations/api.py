@@ -129,7 +129,7 @@ class EndpointListView(_ManagerView):
         description="Community managers.",
         responses={
             200: EndpointSerializer(many=True),
-            **schema.read_errors(not_found=False),
+            **schema.read_errors(),  # 404: a page number past the end
             403: schema.FORBIDDEN,
         },
     )

@@ -224,7 +224,7 @@ class SuggestionListView(ForumAPIView):
         description="Members who may review them (the edit privilege), oldest first.",
         responses={
             200: SuggestionSerializer(many=True),
-            **schema.read_errors(not_found=False),
+            **schema.read_errors(),  # 404: a page number past the end
             403: schema.FORBIDDEN,
         },
     )

@@ -70,7 +70,7 @@ class CannedResponseListView(ForumAPIView):
         description="Staff: the offered ones; managers also see those switched off.",
         responses={
             200: CannedResponseSerializer(many=True),
-            **schema.read_errors(not_found=False),
+            **schema.read_errors(),  # 404: a page number past the end
             403: schema.FORBIDDEN,
         },
     )
