@@ -42,6 +42,7 @@ from forum.validation import (
     clean_title,
 )
 from gamification import services as points
+from integrations import dispatch as webhooks
 
 Post = Question | Answer
 Kind = Notification.Kind
@@ -150,6 +151,7 @@ def ask_question(
             },
         )
         points.on_question_asked(actor=actor, question=question)
+        webhooks.emit("question.created", question)
     return question
 
 
@@ -399,6 +401,7 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
             {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
         points.on_answer_posted(actor=actor, answer=answer)
+        webhooks.emit("answer.created", answer)
     return answer
 
 
@@ -484,6 +487,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
                 _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
             points.on_answer_accepted(actor=actor, answer=answer, previous_answer_id=previous_id)
+            webhooks.emit("answer.accepted", answer)
     return question
 
 

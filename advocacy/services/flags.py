@@ -33,6 +33,7 @@ from forum import ratelimit
 from forum.models import Answer, CloseReason, Comment, Question, User
 from forum.validation import clean_text
 from gamification import services as points
+from integrations import dispatch as webhooks
 
 # Flags a member may raise in a window (settings.CIRCOLO_FLAG_RATE overrides).
 DEFAULT_FLAG_RATE = "30/h"
@@ -127,6 +128,7 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
             )
             hidden = _maybe_auto_hide(post, key)
             _publish_flag("flag.created", flag, hidden=hidden)
+            webhooks.emit("flag.created", flag)
             if reason == FlagReason.NEEDS_STAFF:
                 escalate_needs_staff_flag(flag=flag, post=post)
     except IntegrityError:

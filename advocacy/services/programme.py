@@ -18,6 +18,7 @@ from advocacy.services import audit
 from forum.models import Notification, User
 from forum.notifications import notify_member
 from forum.validation import clean_text
+from integrations import dispatch as webhooks
 
 REASON_MIN_LENGTH = 5
 
@@ -96,6 +97,7 @@ def approve_advocate(*, actor: User, member: User, note: str = "", override: boo
             link=reverse("programme:advocates"),
             actor=actor,
         )
+        webhooks.emit("member.advocate_approved", member)
     return member
 
 
@@ -130,4 +132,5 @@ def revoke_advocate(*, actor: User, member: User, reason: str) -> User:
             params={"reason": reason},
             actor=actor,
         )
+        webhooks.emit("member.advocate_revoked", member)
     return member

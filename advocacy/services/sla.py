@@ -20,6 +20,7 @@ from advocacy.sla import selectors
 from forum.live.events import publish
 from forum.models import Notification, Question
 from forum.notifications import notify_member
+from integrations import dispatch as webhooks
 
 DESK = "desk"
 
@@ -151,4 +152,5 @@ def record_sla_breach(*, escalation: Escalation, now: dt.datetime) -> list[str]:
                 "resolve_breached": locked.resolve_breached,
             },
         )
+        webhooks.emit("escalation.updated", locked)
     return breached

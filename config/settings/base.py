@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "forum",
     "gamification",
     "advocacy",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -225,11 +226,22 @@ SPECTACULAR_SETTINGS = {
         "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",
         "EscalationQueueStatusEnum": "advocacy.desk.api.QUEUE_STATUS_CHOICES",
         "EscalationSettableStatusEnum": "advocacy.desk.api.SETTABLE_STATUS_CHOICES",
+        "CloseReasonEnum": "forum.models.CloseReason",
+        "FlagReasonEnum": "advocacy.models.FlagReason",
+        "RedemptionStatusEnum": "gamification.rewards.models.Redemption.Status",
+        "FairPlayCaseStatusEnum": "gamification.fairplay.models.FairPlayCase.Status",
+        "FairPlayCaseKindEnum": "gamification.fairplay.models.FairPlayCase.Kind",
+        "EditSuggestionStatusEnum": "advocacy.models.EditSuggestion.Status",
+        "WebhookDeliveryStatusEnum": "integrations.models.Delivery.Status",
     },
 }
 
 # Posting limits (per member), enforced by the forum services' rate limiter.
 CIRCOLO_POST_RATE = env("CIRCOLO_POST_RATE", default="20/10m")
+
+# Outbound webhooks (integrations/): targets on loopback, private, link-local or metadata
+# addresses are refused unless this is on (a test receiver on 127.0.0.1, an intranet CRM).
+CIRCOLO_WEBHOOKS_ALLOW_PRIVATE = env.bool("CIRCOLO_WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 LOGGING = {
     "version": 1,

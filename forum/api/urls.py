@@ -27,4 +27,13 @@ urlpatterns = [
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
+    path("", include("integrations.api")),  # webhooks
+    path("", include("forum.api.comments")),  # comment read, edit, delete
+    path("", include("advocacy.community.api")),  # close votes, edit suggestions
+    path("", include("advocacy.desk.api_canned")),  # canned responses
+    path("", include("gamification.api_decisions")),  # redemption decisions, fair play
+    path("", include("advocacy.moderation.api_acts")),  # moderation acts, suspensions
+    path("", include("advocacy.desk.api_more")),  # priority, bulk assign
+    path("", include("advocacy.programme.api")),  # approve and revoke advocates
+    path("", include("forum.api.settings_api")),  # own profile, e-mail preferences
 ]

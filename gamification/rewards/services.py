@@ -30,6 +30,7 @@ from gamification import rules
 from gamification.models import PointEvent
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry
 from gamification.rewards.permissions import check_decide_redemption, check_redeem_reward
+from integrations import dispatch as webhooks
 
 REASON_MAX = 300
 REQUEST_KEY_MAX = 40
@@ -187,6 +188,7 @@ def redeem_reward(*, actor: User, reward: Reward, request_key: str = "") -> Rede
                 redemption=redemption,
             )
             _announce(actor.pk)
+            webhooks.emit("redemption.created", redemption)
     except IntegrityError:
         # The same key won a race a moment ago (the unique constraint): that one stands.
         earlier = Redemption.objects.filter(member=actor, request_key=request_key).first()
@@ -226,6 +228,7 @@ def _decide(locked: Redemption, *, actor: User, status: str, reason: str) -> Non
     )
     locked.status, locked.reason, locked.decided_by = status, reason, actor
     locked.decided_at = timezone.now()
+    webhooks.emit("redemption.decided", locked)
 
 
 def approve_redemption(*, actor: User, redemption: Redemption, note: str = "") -> Redemption:

@@ -96,3 +96,42 @@ def test_a_sweep_racing_with_withdrawn_votes_takes_nothing_twice(tune):
     assert rep(author) == 200 + 40
     assert PointEvent.objects.filter(reversal_of__isnull=False).count() == 5
     assert_invariants()
+
+
+def test_finding_a_case_legitimate_twice_at_once_and_withdrawals_racing_pay_back_once(tune, staff):
+    """Two staff members find the same case legitimate at the same moment while the fan
+    withdraws one of the reversed votes: one review wins, and nothing is paid for the
+    withdrawn vote (or paid and then reversed), never twice."""
+    from django.core.exceptions import ValidationError
+
+    from gamification.fairplay.legitimate import FAIR_PLAY_REAWARD, find_case_legitimate
+    from tests.factories import UserFactory
+
+    tune(serial=10)
+    (fan,) = voters(1, prefix="fan")
+    author = voters(1, reputation=1, prefix="author")[0]
+    answers = AnswerFactory.create_batch(7, author=author)
+    for answer in answers:
+        services.cast_vote(actor=fan, post=answer, value=1)
+    tune(serial=5)
+    sweep_fair_play()
+    case = FairPlayCase.objects.get()
+    other_staff = UserFactory(username="second-staff", is_staff=True)
+    reversed_answer = PointEvent.objects.filter(note="fair play").first().answer
+
+    results = run_together(
+        [
+            lambda: find_case_legitimate(actor=staff, case=case),
+            lambda: find_case_legitimate(actor=other_staff, case=case),
+            lambda: services.cast_vote(actor=fan, post=reversed_answer, value=0),
+        ]
+    )
+
+    reviews = results[:2]
+    assert sum(r is None for r in reviews) == 1
+    assert sum(isinstance(r, ValidationError) for r in reviews) == 1
+    assert results[2] is None
+    standing = PointEvent.objects.active().filter(note=FAIR_PLAY_REAWARD)
+    assert list(standing.values_list("points", flat=True)) == [10]
+    assert rep(author) == 1 + 5 * 10 + 10
+    assert_invariants()

@@ -20,6 +20,7 @@ from advocacy.models.desk import (
 from forum.live.events import publish
 from forum.models import Question, User
 from forum.validation import clean_line, clean_text
+from integrations import dispatch as webhooks
 
 Status = EscalationStatus
 Event = EscalationEvent.Kind
@@ -121,6 +122,7 @@ def _publish(escalation: Escalation, event_type: str, change: str) -> None:
             "change": change,
         },
     )
+    webhooks.emit("escalation.resolved" if change == "resolved" else event_type, escalation)
 
 
 def _touch(escalation: Escalation, now: dt.datetime, *fields: str) -> None:

@@ -1,0 +1,84 @@
+"""`/api/v1/comments/{id}/`: read, edit (`forum.comment_edits`) and delete a comment (the
+HTML page's twin, `forum:delete_comment`; a moderator's delete is audited)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from forum import permissions, selectors
+from forum.api import schema
+from forum.api.base import ForumAPIView
+from forum.api.serializers import BodySerializer, CommentSerializer
+from forum.comment_edits import edit_comment
+from forum.models import Comment
+
+TAG = "comments"
+
+
+def _comment(request: Request, pk: int) -> Comment:
+    """The comment, if the viewer may see it and the post it is on (404 otherwise)."""
+    comment = get_object_or_404(
+        permissions.visible_comments(Comment.objects.all(), request.user).select_related(
+            "question", "answer__question", "author"
+        ),
+        pk=pk,
+    )
+    selectors.get_question(pk=comment.thread.pk, user=request.user)
+    if comment.answer_id:
+        selectors.get_answer(pk=comment.answer_id, user=request.user)
+    return comment
+
+
+class CommentDetailView(ForumAPIView):
+    throttle_scope = "post"
+
+    @extend_schema(
+        tags=[TAG],
+        summary="A comment",
+        responses={200: CommentSerializer, **schema.read_errors()},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CommentSerializer(_comment(request, pk), context={"request": request}).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Edit a comment",
+        description="Its author within 5 minutes of posting it, moderators at any time.",
+        request=BodySerializer,
+        responses={
+            200: CommentSerializer,
+            **schema.write_errors(schema.field_errors("EditComment", "body")),
+        },
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        comment = _comment(request, pk)
+        serializer = BodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = edit_comment(
+            actor=request.user, comment=comment, body=serializer.validated_data["body"]
+        )
+        return Response(CommentSerializer(comment, context={"request": request}).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Delete a comment",
+        description="Its author or a moderator (a moderator's delete is in the audit log).",
+        request=None,
+        responses={204: OpenApiResponse(description="Deleted."), **schema.write_errors(None)},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        from advocacy.services import moderation
+
+        comment = _comment(request, pk)
+        moderation.delete_post(actor=request.user, post=comment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
+]
