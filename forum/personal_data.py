@@ -17,7 +17,9 @@ Decisions:
   design, and one order number in ten is. A card must also start like a card network.
 - Masking keeps separators and the last 4 letters or digits (and, for an IBAN, its
   country and check digits: `IT60 **** **** **** **** ***3 456`), so the reader still
-  sees which of their numbers it was, and the masked text matches nothing again.
+  sees which of their numbers it was, and the masked text matches nothing again. Where
+  Markdown would read the asterisks as emphasis (an e-mail address, a dashed number)
+  the masked span is stored as inline code, so the page shows it as masked.
 """
 
 from __future__ import annotations
@@ -182,14 +184,34 @@ def _mask_span(span: str, kind: str) -> str:
     return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(span))
 
 
+# An asterisk next to punctuation can open or close Markdown emphasis ("*****.*****@..."
+# would render as bold dots): such a masked span is stored as inline code, so it shows
+# exactly as masked. Spans with only spaces between the runs render literally as they are.
+_EMPHASIS_RISK = re.compile(r"\*[^\w\s*]|[^\w\s*]\*")
+
+
+def _in_code(text: str, position: int) -> bool:
+    """Whether `position` is inside a fenced block or an inline code span (roughly: an
+    odd number of fences before it, or of backticks before it on its line)."""
+    before = text[:position]
+    fences = sum(1 for line in before.splitlines() if line.lstrip().startswith(("```", "~~~")))
+    if fences % 2:
+        return True
+    return before[before.rfind("\n") + 1 :].count("`") % 2 == 1
+
+
 def mask(text: str, findings: list[Finding]) -> str:
     """`text` with each finding's letters and digits replaced by `*` except the last 4
-    (and an IBAN's first 4); separators kept, so the length does not change."""
+    (and an IBAN's first 4), separators kept. A masked span whose asterisks Markdown
+    could read as emphasis is wrapped in backticks (unless it is already in code)."""
     parts = []
     position = 0
     for finding in sorted(findings, key=lambda f: f.start):
         parts.append(text[position : finding.start])
-        parts.append(_mask_span(text[finding.start : finding.end], finding.kind))
+        masked = _mask_span(text[finding.start : finding.end], finding.kind)
+        if _EMPHASIS_RISK.search(masked) and not _in_code(text, finding.start):
+            masked = f"`{masked}`"
+        parts.append(masked)
         position = finding.end
     parts.append(text[position:])
     return "".join(parts)

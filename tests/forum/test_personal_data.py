@@ -3,12 +3,15 @@ compose time, refused unless masked, never stored unmasked."""
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from forum import services
+from forum.markdown import render_markdown
 from forum.models import Answer, Comment, Notification, Question, Revision
 from forum.personal_data import (
     MASK,
@@ -62,8 +65,9 @@ def test_every_real_format_example_is_found_as_its_kind():
         (f"IBAN {IBAN} grazie", f"IBAN {IBAN_MASKED} grazie"),
         ("card 4111 1111 1111 1111 please", "card **** **** **** 1111 please"),
         (f"chiamami al {PHONE}", f"chiamami al {PHONE_MASKED}"),
-        ("+44 7911 123456", "+** **** **3456"),
-        ("mail mario.rossi@example.com", "mail *****.*****@******e.com"),
+        ("+44 7911 123456", "`+** **** **3456`"),
+        ("mail mario.rossi@example.com", "mail `*****.*****@******e.com`"),
+        ("Carta 4111-1111-1111-1111 ok", "Carta `****-****-****-1111` ok"),
         ("CF RSSMRA85T10A562S", "CF ************562S"),
     ],
 )
@@ -72,6 +76,20 @@ def test_mask_keeps_separators_and_the_last_four(text, expected):
     assert len(findings) == 1
     assert mask(text, findings) == expected
     assert find_personal_data(expected) == []  # masked text is clean
+
+
+def test_masked_text_renders_exactly_as_masked():
+    """Asterisks next to punctuation would be Markdown emphasis: such spans are code."""
+    for line in _lines("positive.tsv"):
+        text = line.split("\t")[1]
+        masked = mask(text, find_personal_data(text))
+        shown = html.unescape(re.sub(r"<[^>]+>", "", render_markdown(masked).html)).strip()
+        assert shown == masked.replace("`", ""), masked
+
+
+def test_masking_inside_code_adds_no_backticks():
+    text = "```\nmail a.b@example.com\n```"
+    assert mask(text, find_personal_data(text)) == "```\nmail *.*@******e.com\n```"
 
 
 def test_findings_give_kind_and_offsets():
