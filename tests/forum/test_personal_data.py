@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from forum import services
@@ -278,3 +279,37 @@ def test_edit_answer_form_warns(other_customer, other_client, question):
     answer.refresh_from_db()
     assert answer.body == f"Better: call {PHONE_MASKED}."
     assert not Revision.objects.filter(body__contains=PHONE).exists()
+
+
+def test_edit_suggestions_are_guarded_too(customer, helper):
+    from advocacy.models import EditSuggestion
+    from advocacy.services import community
+    from tests.factories import QuestionFactory
+
+    question = QuestionFactory(author=helper, tags=["sim"])
+    with pytest.raises(PersonalDataFound):
+        community.suggest_edit(
+            actor=customer,
+            post=AnswerFactory(question=question, author=helper),
+            body=f"Better: call {PHONE} and ask.",
+        )
+    assert EditSuggestion.objects.count() == 0
+    client = Client()
+    client.force_login(customer)
+    answer = Answer.objects.get()
+    url = reverse("community:suggest_answer_edit", args=[answer.pk])
+    form = {"body": f"Better: call {PHONE} and ask.", "summary": "a tip"}
+    response = client.post(url, form)
+    assert f"<code>{PHONE_MASKED}</code>" in response.content.decode()
+    assert EditSuggestion.objects.count() == 0
+    client.post(url, {**form, "personal_data": "mask"})
+    assert EditSuggestion.objects.get().body == f"Better: call {PHONE_MASKED} and ask."
+
+
+def test_the_warning_speaks_italian(customer_client):
+    customer_client.cookies["django_language"] = "it"
+    response = customer_client.post(reverse("forum:ask"), ASK)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Maschera e pubblica" in html
+    assert "Sembrano dati personali." in html
