@@ -307,3 +307,13 @@ def test_erasing_while_the_member_votes_keeps_the_ledger_whole():
     )
     assert User.objects.get(pk=member.pk).is_erased
     _checks_clean()
+
+
+def test_query_budgets_of_the_page_and_the_erasure(busy_member, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(busy_member)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("privacy:settings")).status_code == 200
+    with django_assert_max_num_queries(45):
+        response = client.post(reverse("privacy:settings"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
