@@ -66,7 +66,8 @@ class User(AbstractUser):
     def is_erased(self) -> bool:
         """An account erased at the member's request (privacy.erasure): the row stays so
         their posts and the points ledger stay whole, under a neutral name."""
-        return not self.is_active and self.username == f"{ERASED_USERNAME_PREFIX}{self.pk}"
+        # The name first: lists load members with only() and must not fetch is_active.
+        return self.username == f"{ERASED_USERNAME_PREFIX}{self.pk}" and not self.is_active
 
     @property
     def initials(self) -> str:
