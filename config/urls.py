@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("advocacy.mail.urls")),
     path("", include("advocacy.moderation.urls")),
     path("feeds/", include("integrations.urls")),
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The djangojs catalogue, cached and at a versioned URL (forum.live.jsi18n).

@@ -3,10 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Answer, Category, Comment, Question, Revision, User
+from privacy.admin import ErasingUserAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ErasingUserAdminMixin, BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Profile"), {"fields": ("display_name", "bio", "locale", "avatar", "reputation")}),

@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from forum import permissions, validation
+from forum import permissions, personal_data, validation
 from forum.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -69,7 +69,36 @@ def _textarea(rows: int, maxlength: int, **attrs: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": maxlength, **attrs})
 
 
-class QuestionForm(forms.Form):
+class PersonalDataGuard:
+    """Warns before posting personal data (forum.personal_data): the form is invalid,
+    keeps what was typed and lists `personal_data_findings` (forum/_personal_data.html
+    offers "Mask and post" and "Edit"); submitted with `personal_data=mask` (that
+    button), the cleaned text is the masked text, so the service never sees the rest."""
+
+    guarded_fields: tuple[str, ...] = ("body",)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.personal_data_findings: list[dict] = []
+        masking = self.data.get("personal_data") == personal_data.MASK
+        found = []
+        for field in self.guarded_fields:
+            text = cleaned.get(field)
+            findings = personal_data.find_personal_data(text) if isinstance(text, str) else []
+            if findings and masking:
+                cleaned[field] = personal_data.mask(text, findings)
+            elif findings:
+                found.extend(findings)
+                described = personal_data.describe(text, findings)
+                self.personal_data_findings.extend({**f, "field": field} for f in described)
+        if found:
+            raise ValidationError(personal_data.message(found), code="personal_data")
+        return cleaned
+
+
+class QuestionForm(PersonalDataGuard, forms.Form):
+    guarded_fields = ("title", "body")
+
     title = forms.CharField(
         label=_("Title"),
         help_text=_("Be specific: what are you trying to do, and what goes wrong?"),
@@ -153,7 +182,7 @@ class EditQuestionForm(QuestionForm):
         }
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PersonalDataGuard, forms.Form):
     body = forms.CharField(
         label=_("Your answer"),
         strip=False,
@@ -169,7 +198,7 @@ class EditAnswerForm(AnswerForm):
     summary = EditQuestionForm.base_fields["summary"]
 
 
-class CommentForm(forms.Form):
+class CommentForm(PersonalDataGuard, forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         strip=False,

@@ -28,6 +28,8 @@ COMMENT_MAX_LENGTH = 600
 TAGS_MIN = 1
 TAGS_MAX = 5
 TAG_MAX_LENGTH = 35
+# An erased member's username is this and their id ("deleted-42"); nobody may pick it.
+ERASED_USERNAME_PREFIX = "deleted-"
 
 
 class User(AbstractUser):
@@ -56,7 +58,16 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         """What people see: the display name, or the username when none is set."""
+        if self.is_erased:
+            return str(_("Deleted member"))
         return self.display_name or self.username
+
+    @property
+    def is_erased(self) -> bool:
+        """An account erased at the member's request (privacy.erasure): the row stays so
+        their posts and the points ledger stay whole, under a neutral name."""
+        # The name first: lists load members with only() and must not fetch is_active.
+        return self.username == f"{ERASED_USERNAME_PREFIX}{self.pk}" and not self.is_active
 
     @property
     def initials(self) -> str:

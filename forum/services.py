@@ -30,6 +30,7 @@ from forum.models import (
     User,
     Vote,
 )
+from forum.personal_data import REFUSE, guard
 from forum.search import update_search_vector
 from forum.selectors import CounterDifference, counter_differences
 from forum.validation import (
@@ -113,14 +114,17 @@ def ask_question(
     body: str,
     tags: list[str] | str,
     category: Category | None = None,
+    personal_data: str = REFUSE,
 ) -> Question:
-    """Post a new question with its first revision. Raises ValidationError, RateLimited."""
+    """Post a new question with its first revision. Raises ValidationError, RateLimited;
+    PersonalDataFound unless `personal_data` is MASK (forum.personal_data)."""
     permissions.check_ask_question(actor, category)
     errors: dict[str, list[str]] = {}
     title = _collect(errors, "title", clean_title, title)
     body = _collect(errors, "body", clean_body, body)
     tag_names = _collect(errors, "tags", clean_tags, tags)
     _raise_if(errors)
+    title, body = guard(personal_data, title=title, body=body).values()
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():
@@ -165,6 +169,7 @@ def edit_question(
     category: Category | None,
     summary: str = "",
     credited_to: User | None = None,
+    personal_data: str = REFUSE,
 ) -> Question:
     """Save a new revision of a question (only when something changed).
 
@@ -177,6 +182,7 @@ def edit_question(
     body = _collect(errors, "body", clean_body, body)
     tag_names = _collect(errors, "tags", clean_tags, tags)
     _raise_if(errors)
+    title, body = guard(personal_data, title=title, body=body).values()
     summary = clean_line(summary)[:200]
     with transaction.atomic():
         question = _lock_question(question.pk)
@@ -373,10 +379,13 @@ def set_question_lock(*, actor: User, question: Question, locked: bool) -> Quest
 # Answers --------------------------------------------------------------------------------
 
 
-def post_answer(*, actor: User, question: Question, body: str) -> Answer:
+def post_answer(
+    *, actor: User, question: Question, body: str, personal_data: str = REFUSE
+) -> Answer:
     permissions.check_answer_question(actor, question)
     body = _collect(errors := {}, "body", clean_answer_body, body)
     _raise_if(errors)
+    body = guard(personal_data, body=body)["body"]
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():
@@ -412,11 +421,13 @@ def edit_answer(
     body: str,
     summary: str = "",
     credited_to: User | None = None,
+    personal_data: str = REFUSE,
 ) -> Answer:
     """Save a new revision of an answer; `credited_to` as in `edit_question`."""
     permissions.check_edit_post(actor, answer)
     body = _collect(errors := {}, "body", clean_answer_body, body)
     _raise_if(errors)
+    body = guard(personal_data, body=body)["body"]
     summary = clean_line(summary)[:200]
     with transaction.atomic():
         answer = _lock_post_after_question(answer)
@@ -513,10 +524,11 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
 # Comments -------------------------------------------------------------------------------
 
 
-def post_comment(*, actor: User, post: Post, body: str) -> Comment:
+def post_comment(*, actor: User, post: Post, body: str, personal_data: str = REFUSE) -> Comment:
     permissions.check_comment_post(actor, post)
     body = _collect(errors := {}, "body", clean_comment, body)
     _raise_if(errors)
+    body = guard(personal_data, body=body)["body"]
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():

@@ -30,7 +30,7 @@ from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
 from advocacy.services import audit
-from forum import permissions, ratelimit
+from forum import permissions, personal_data, ratelimit
 from forum import services as forum_services
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
 from forum.notifications import notify_member
@@ -259,6 +259,9 @@ def suggest_edit(
     summary = clean_line(summary or "")[:200]
     if errors:
         raise ValidationError(errors)
+    # A suggestion is stored text too: refused with personal data (the edit form masks
+    # it on request before calling here), as forum.services does for posts.
+    title, body = personal_data.guard(personal_data.REFUSE, title=title, body=body).values()
     if not actor.is_staff:
         ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
     with transaction.atomic():

@@ -17,6 +17,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from forum.api.personal_data import refusal
+from forum.personal_data import PersonalDataFound
 from forum.ratelimit import RateLimited
 
 
@@ -41,6 +43,8 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, PersonalDataFound):
+        return refusal(exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

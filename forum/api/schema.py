@@ -40,6 +40,15 @@ def field_errors(name: str, *fields: str) -> type[serializers.Serializer]:
     attrs["detail"] = serializers.CharField(
         required=False, help_text="A problem not tied to one field (malformed JSON, ...)."
     )
+    if "body" in fields:  # a post's text: refused when it holds personal data
+        from forum.api.personal_data import FindingSerializer
+
+        attrs["code"] = serializers.CharField(
+            required=False, help_text="personal_data: the text holds personal data."
+        )
+        attrs["findings"] = FindingSerializer(
+            many=True, required=False, help_text="With code personal_data: what was found."
+        )
     attrs["__doc__"] = f"Field errors: each named field lists what is wrong with it ({name})."
     serializer = type(f"{name}ErrorsSerializer", (serializers.Serializer,), attrs)
     _errors_cache[name] = serializer

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forum.api.fields import StrictCharField, StrictIntegerField
+from forum.api.personal_data import personal_data_field
 from forum.models import Answer, Category, Comment, Question, User
 from forum.selectors import ORDERINGS, STATUSES
 
@@ -87,6 +88,7 @@ class AskQuestionSerializer(serializers.Serializer):
         child=StrictCharField(), help_text="1 to 5 tags: letters, digits, + # . - (max 35 each)."
     )
     category = CategorySlugField(required=False, allow_null=True)
+    personal_data = personal_data_field()
 
 
 class EditQuestionSerializer(serializers.Serializer):
@@ -97,15 +99,18 @@ class EditQuestionSerializer(serializers.Serializer):
     tags = serializers.ListField(child=StrictCharField(), required=False)
     category = CategorySlugField(required=False, allow_null=True)
     summary = StrictCharField(required=False, help_text="What changed (shown in the history).")
+    personal_data = personal_data_field()
 
 
 class BodySerializer(serializers.Serializer):
     body = StrictCharField(help_text="Markdown.")
+    personal_data = personal_data_field()
 
 
 class EditAnswerSerializer(serializers.Serializer):
     body = StrictCharField(help_text="Markdown, 10 to 30,000 characters.")
     summary = StrictCharField(required=False, help_text="What changed (shown in the history).")
+    personal_data = personal_data_field()
 
 
 class VoteRequestSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from forum.api import auth, views
+from privacy import api as privacy_api
 
 app_name = "api"
 
@@ -21,7 +22,8 @@ urlpatterns = [
     path("answers/<int:pk>/vote/", views.AnswerVoteView.as_view(), name="answer-vote"),
     path("answers/<int:pk>/accept/", views.AcceptView.as_view(), name="answer-accept"),
     path("answers/<int:pk>/comments/", views.AnswerCommentView.as_view(), name="answer-comments"),
-    path("users/me/", views.MeView.as_view(), name="me"),
+    path("users/me/export/", privacy_api.ExportView.as_view(), name="me-export"),
+    path("users/me/", privacy_api.MeView.as_view(), name="me"),  # GET, and DELETE (erasure)
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("forum.api.notifications")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from forum import selectors, services
-from forum.api import schema
+from forum.api import personal_data, schema
 from forum.api.base import ForumAPIView, Pagination
 from forum.api.selectors import answer_detail, get_member, tag_slug
 from forum.api.serializers import (
@@ -128,6 +128,7 @@ class QuestionListView(ForumAPIView):
             body=data["body"],
             tags=data["tags"],
             category=data.get("category"),
+            personal_data=personal_data.mode(data),
         )
         return _created(
             _question_data(request, question.pk), "api:question-detail", question.pk, request
@@ -170,6 +171,7 @@ class QuestionDetailView(ForumAPIView):
             tags=data.get("tags", [tag.name for tag in question.tags.all()]),
             category=data.get("category", question.category),
             summary=data.get("summary", ""),
+            personal_data=personal_data.mode(data),
         )
         return Response(_question_data(request, pk))
 
@@ -202,7 +204,12 @@ class AnswerCreateView(ForumAPIView):
     def post(self, request: Request, pk: int) -> Response:
         question = selectors.get_question(pk=pk, user=request.user)
         data = _valid(BodySerializer, request.data)
-        answer = services.post_answer(actor=request.user, question=question, body=data["body"])
+        answer = services.post_answer(
+            actor=request.user,
+            question=question,
+            body=data["body"],
+            personal_data=personal_data.mode(data),
+        )
         return _created(_answer_data(request, answer.pk), "api:answer-detail", answer.pk, request)
 
 
@@ -231,7 +238,11 @@ class AnswerDetailView(ForumAPIView):
         answer = selectors.get_answer(pk=pk, user=request.user)
         data = _valid(EditAnswerSerializer, request.data)
         services.edit_answer(
-            actor=request.user, answer=answer, body=data["body"], summary=data.get("summary", "")
+            actor=request.user,
+            answer=answer,
+            body=data["body"],
+            summary=data.get("summary", ""),
+            personal_data=personal_data.mode(data),
         )
         return Response(_answer_data(request, pk))
 
@@ -346,7 +357,9 @@ class _CommentView(ForumAPIView):
     def post(self, request: Request, pk: int) -> Response:
         post = self._post(request, pk)
         data = _valid(BodySerializer, request.data)
-        comment = services.post_comment(actor=request.user, post=post, body=data["body"])
+        comment = services.post_comment(
+            actor=request.user, post=post, body=data["body"], personal_data=personal_data.mode(data)
+        )
         data = CommentSerializer(comment, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
