@@ -52,7 +52,8 @@ run: install
 	@echo
 	@echo "  Circolo is running on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"
-	@echo "  demo-staff, demo-manager (admin at /admin/). Sign-up e-mails print below."
+	@echo "  demo-staff, demo-manager (admin at /admin/)."
+	@echo "  E-mails (sign-up links, notifications) are written to tmp/mail/, one file each."
 	@echo
 	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
 	@SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \

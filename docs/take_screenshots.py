@@ -42,6 +42,38 @@ ROLE_PAGES = [
 ]
 
 
+# Each role's main page on a phone (390 px) and a desktop (1280 px), for the README's
+# side-by-side tour: (login or None, page or a function finding it, file name stem).
+def escalated_question(page: Page) -> str:
+    page.goto(f"{BASE}/escalations/mine/")
+    return page.locator("main .question-row h2 a").first.get_attribute("href")
+
+
+ROLE_MAIN_PAGES = [
+    (None, "/", "visitor"),
+    ("demo-customer", escalated_question, "customer"),
+    ("demo-helper", "/rewards/", "helper"),
+    ("demo-advocate", "/moderation/", "advocate"),
+    ("demo-staff", "/desk/", "staff"),
+    ("demo-manager", "/advocates/candidates/", "manager"),
+]
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 860}}
+
+
+def role_main_pages(browser) -> None:  # noqa: ANN001
+    for username, where, stem in ROLE_MAIN_PAGES:
+        context = browser.new_context(viewport=SIZES["desktop"], locale="en-GB")
+        page = context.new_page()
+        if username:
+            log_in(page, username)
+        path = where if isinstance(where, str) else where(page)
+        for size, viewport in SIZES.items():
+            page.set_viewport_size(viewport)
+            page.goto(f"{BASE}{path}")
+            page.screenshot(path=OUT / f"role-{stem}-{size}.png")
+        context.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -92,6 +124,7 @@ def main() -> None:
         ).new_page()
         phone.goto(f"{BASE}{solved_question(phone)}")
         phone.screenshot(path=OUT / "phone.png")
+        role_main_pages(browser)
         browser.close()
     print("\n".join(sorted(str(f) for f in OUT.glob("*.png") if re.search(r"\.png$", f.name))))
 

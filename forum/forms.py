@@ -106,6 +106,8 @@ class QuestionForm(PersonalDataGuard, forms.Form):
             attrs={
                 "maxlength": TITLE_MAX_LENGTH,
                 "autocomplete": "off",
+                # The ask page opens with the cursor in the title (issue 15: no Tabs needed).
+                "autofocus": True,
                 # While typing: questions that may already answer it (forum/_similar.html).
                 "hx-get": reverse_lazy("forum:similar"),
                 "hx-trigger": "input changed delay:400ms",

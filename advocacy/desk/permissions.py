@@ -40,11 +40,10 @@ def check_work_escalation(user: User, escalation: Escalation) -> None:
 
 
 def check_view_own_escalations(user: User) -> None:
-    """The "my escalations" page: whoever may escalate, and staff."""
+    """The "my escalations" page: every member. Advocates and staff follow the escalations
+    they raised; an asker follows the escalations of their own questions (issue 15)."""
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to do that."))
-    if not (is_staff_member(user) or user.is_advocate):
-        raise PermissionDenied(_("Only advocates and staff escalate questions."))
 
 
 def check_edit_canned_responses(user: User) -> None:

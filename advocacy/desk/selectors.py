@@ -247,10 +247,13 @@ def customer_360(*, member: User, exclude: Escalation | None = None) -> Customer
 
 
 def escalations_by(*, member: User) -> QuerySet[Escalation]:
-    """The escalations `member` raised (the "my escalations" page), newest first."""
+    """The escalations `member` raised or joined, and those of the questions `member`
+    asked (the "my escalations" page), newest first."""
     return (
         Escalation.objects.filter(
-            Q(created_by=member) | Q(events__actor=member, events__kind="joined")
+            Q(created_by=member)
+            | Q(events__actor=member, events__kind="joined")
+            | Q(question__author=member)
         )
         .distinct()
         .select_related("question", "assignee")

@@ -386,4 +386,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.escalations_by(member=request.user), 30).get_page(
         request.GET.get("page")
     )
-    return render(request, "advocacy/my_escalations.html", {"page": page, "nav": "escalations"})
+    # The reasons and resolutions are written for staff and escalators, not for the asker.
+    sees_reasons = permissions.can_work_desk(request.user) or request.user.is_advocate
+    return render(
+        request,
+        "advocacy/my_escalations.html",
+        {"page": page, "nav": "escalations", "sees_reasons": sees_reasons},
+    )

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from advocacy import audit_actions
 from advocacy.models import AdvocateRules, AuditEntry
@@ -168,7 +169,12 @@ def evaluate(
         ),
         Criterion(
             "clean_record",
-            str(_("No suspension in the last days")),
+            ngettext(
+                "No suspension in the last %(days)s day",
+                "No suspension in the last %(days)s days",
+                r.clean_record_days,
+            )
+            % {"days": r.clean_record_days},
             str(_("suspended")) if member.recently_suspended else str(_("clean")),
             str(r.clean_record_days),
             UNMET if member.recently_suspended else MET,

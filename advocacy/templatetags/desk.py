@@ -69,6 +69,16 @@ def countdown(escalation: Escalation, which: str = "next") -> dict[str, object]:
     }
 
 
+@register.inclusion_tag("advocacy/_asker_escalation.html", takes_context=True)
+def asker_escalation(context: template.Context, question: Question) -> dict[str, object]:
+    """On the asker's own question: whether support staff have it and when to expect their
+    answer (issue 15). One query for the asker; none for anyone else."""
+    user = context["user"]
+    if not (user.is_authenticated and user.pk == question.author_id):
+        return {"asker_case": None}
+    return {"asker_case": selectors.open_escalation(question=question)}
+
+
 @register.inclusion_tag("advocacy/_escalation_card.html", takes_context=True)
 def escalation_card(context: template.Context, question: Question) -> dict[str, object]:
     """On the question page, for advocates and staff: the escalate button, or the open

@@ -37,3 +37,16 @@ def flag_link(context: template.Context, post: object) -> dict:
     show = user is not None and permissions.can_flag_post(user, post, thread=thread)
     moderate = user is not None and is_moderator(user)
     return {"show": show, "moderate": moderate, "kind": post_type(post), "post": post}
+
+
+@register.filter
+def audit_value(value: object) -> str:
+    """A before/after value of the audit log, readable: nested mappings as "key: value"
+    pairs and lists comma-separated, instead of Python's repr (issue 15)."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {audit_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(audit_value(item) for item in value)
+    if value is None or value == "":
+        return "—"
+    return str(value)

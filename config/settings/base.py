@@ -146,6 +146,7 @@ AUTHENTICATION_BACKENDS = [
 
 # django-allauth: sign up with e-mail, mandatory verification, log in by username or e-mail.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_FORMS = {"login": "forum.account_forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Circolo] "

@@ -1,5 +1,7 @@
 """Local development: `make run`. SQLite and the in-memory channel layer by default."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,3 +13,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # sweep every 30 seconds: keep routine task chatter out of it (failures still show; the
 # console e-mails and the scheduler's start line still print).
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405
+
+# `make run`: e-mails go to files under tmp/mail/ (one per message) rather than into the
+# terminal, where they scrolled the demo logins away (issue 15). EMAIL_URL still wins.
+if "EMAIL_URL" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "tmp" / "mail"))  # noqa: F405

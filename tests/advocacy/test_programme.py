@@ -433,3 +433,13 @@ def test_an_overlong_approval_note_is_a_message_not_a_500(manager_client):
     assert response.status_code == 200
     assert "at most 1000 characters" in response.content.decode()
     assert not User.objects.get(pk=member.pk).is_advocate
+
+
+def test_the_clean_record_rule_names_its_number_of_days():
+    rules = selectors.rules()
+    rules.clean_record_days = 45
+    rules.save()
+
+    labels = {c.key: c.label for c in selectors.evaluate(candidate()).criteria}
+
+    assert labels["clean_record"] == "No suspension in the last 45 days"

@@ -63,6 +63,23 @@ def test_members_see_their_balance_and_redeem_buttons(customer, customer_client)
     assert "3 left" in body
 
 
+def test_a_reward_beyond_the_balance_says_so_beside_a_disabled_looking_button(
+    customer, customer_client
+):
+    fund(customer, 40)
+    affordable = reward(name="Sticker", cost=40, stock=None)
+    dear = reward(name="Hoodie", cost=100, stock=None)
+
+    body = customer_client.get("/rewards/").content.decode()
+
+    dear_card = body.split(f'id="reward-{dear.pk}"')[1].split("</li>")[0]
+    cheap_card = body.split(f'id="reward-{affordable.pk}"')[1].split("</li>")[0]
+    assert 'aria-disabled="true"' in dear_card
+    assert "Not enough points yet</span>" in dear_card
+    assert "aria-disabled" not in cheap_card
+    assert "Not enough points yet" not in cheap_card
+
+
 def test_italian_readers_see_the_italian_names(customer_client):
     reward(name="Mug", name_it="Tazza", description="A mug", description_it="Una tazza")
 
