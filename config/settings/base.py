@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "forum.middleware.LockoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,12 +154,24 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "forum.validators.username_validators"
+ACCOUNT_ADAPTER = "forum.account_adapter.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "forum.account_forms.ResetPasswordForm"}
+# Failed log-ins are limited by forum.lockout (shared with the API's token endpoint and
+# the password reset), not by allauth's own `login_failed` limit.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": None,
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# How many proxies of ours stand in front of daphne, each appending to X-Forwarded-For.
+# 0 (the default) trusts no header and uses the connection's address; the README's nginx
+# overwrites X-Forwarded-For and daphne's --proxy-headers turns it into that address, so
+# 0 is right there too. One setting for the lockout, the sockets, DRF and allauth.
+CIRCOLO_TRUSTED_PROXIES = env.int("CIRCOLO_TRUSTED_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = CIRCOLO_TRUSTED_PROXIES
+# Failed log-ins (HTML, token, password reset): per account and per address (forum.lockout).
+CIRCOLO_LOGIN_LOCKOUT = {"account": 5, "address": 20, "window": 15 * 60, "lock": 15 * 60}
 LOGIN_REDIRECT_URL = "forum:question_list"
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:question_list"
 LOGIN_URL = "account_login"
@@ -210,6 +223,7 @@ REST_FRAMEWORK = {
         "token": "20/min",
     },
     "EXCEPTION_HANDLER": "forum.api.exceptions.exception_handler",
+    "NUM_PROXIES": CIRCOLO_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Circolo API",
