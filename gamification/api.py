@@ -235,14 +235,27 @@ class RedeemView(ForumAPIView):
         return Response(data, status=status.HTTP_200_OK if before else status.HTTP_201_CREATED)
 
 
+class RedemptionPageSerializer(serializers.Serializer):
+    """One page of the caller's redemptions (the answer is paginated)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RedemptionSerializer(many=True)
+
+
 class MyRedemptionsView(ForumAPIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=["rewards"],
         summary="The caller's redemptions, newest first",
+        parameters=[
+            OpenApiParameter("page", int, description="From 1."),
+            OpenApiParameter("page_size", int, description="At most 100."),
+        ],
         responses={
-            200: RedemptionSerializer(many=True),
+            200: RedemptionPageSerializer,
             **schema.read_errors(not_found=True),
         },
     )

@@ -57,7 +57,9 @@ FORBIDDEN = _error(
     "Authenticated, but this member may not do this; `detail` says why. Also a session "
     "request without its CSRF token."
 )
-NOT_FOUND = _error("No such object, or not one this member may see.")
+NOT_FOUND = _error(
+    "No such object, or not one this member may see; for a list, a page that does not exist."
+)
 CONFLICT = _error("The change conflicted with another made at the same moment; retry.")
 THROTTLED = _error("Too many requests; the `Retry-After` header says how many seconds to wait.")
 UNSUPPORTED = _error("The request body must be JSON (`Content-Type: application/json`).")
