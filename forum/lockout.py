@@ -17,6 +17,7 @@ account's lock. The numbers come from `CIRCOLO_LOGIN_LOCKOUT`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 
@@ -76,7 +77,14 @@ def account_key(identifier: str) -> str:
         if ident
         else None
     )
-    return f"user:{user_id}" if user_id else f"login:{ident}"
+    if user_id:
+        return f"user:{user_id}"
+    # Whatever was typed, hashed: a fixed-length, printable cache key.
+    return f"login:{hashlib.sha256(ident.encode()).hexdigest()[:32]}"
+
+
+def _address_key(request: HttpRequest) -> str:
+    return hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
 
 
 def _keys(request: HttpRequest, identifier: str) -> list[tuple[str, str, int]]:
@@ -84,7 +92,7 @@ def _keys(request: HttpRequest, identifier: str) -> list[tuple[str, str, int]]:
     conf = _conf()
     return [
         (f"lockout:account:{account_key(identifier)}", "account_locked", conf["account"]),
-        (f"lockout:address:{client_address(request)}", "address_locked", conf["address"]),
+        (f"lockout:address:{_address_key(request)}", "address_locked", conf["address"]),
     ]
 
 
@@ -135,7 +143,7 @@ def check_and_count(request: HttpRequest, identifier: str) -> None:
     A locked account may still ask for a reset: that is how its owner gets back in."""
     check(request, identifier, account=False)
     conf = _conf()
-    _count(f"lockout:address:{client_address(request)}", conf["address"], conf)
+    _count(f"lockout:address:{_address_key(request)}", conf["address"], conf)
 
 
 def clear_account(user_id: int) -> None:

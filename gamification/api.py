@@ -112,8 +112,8 @@ class LeaderboardView(ForumAPIView):
                 Tag.objects.filter(slug=name).first()
                 or Tag.objects.filter(name__iexact=name).first()
             )
-            if tag is None:
-                raise DRFValidationError({"tag": [_("There is no such tag.")]})
+            if tag is None:  # a board that does not exist, like a page past the end
+                raise NotFound(_("There is no such tag."))
         tag_id = tag.pk if tag else 0
         paginator = Pagination()
         board = leaderboards.ranked(period=period, tag_id=tag_id).select_related("user")
@@ -256,7 +256,9 @@ class MyRedemptionsView(ForumAPIView):
         ],
         responses={
             200: RedemptionPageSerializer,
-            **schema.read_errors(not_found=True),
+            **schema.read_errors(
+                not_found=True, bad_request=schema.field_errors("RedemptionList", "page_size")
+            ),
         },
     )
     def get(self, request: Request) -> Response:

@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "forum.api.schema.page_parameters_hook",
+    ],
     # Several fields are called "status" with different choices; name the desk's enums.
     "ENUM_NAME_OVERRIDES": {
         "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",

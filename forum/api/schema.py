@@ -93,3 +93,17 @@ def write_errors(bad_request: type | None, *, not_found: bool = True) -> dict:
     if not_found:
         responses[404] = NOT_FOUND
     return dict(sorted(responses.items()))
+
+
+def page_parameters_hook(result: dict, generator, request, public) -> dict:  # noqa: ANN001, ARG001
+    """drf-spectacular postprocessing: `page` and `page_size` are whole numbers from 1
+    (forum.api.base.Pagination refuses anything else), wherever a list declares them."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and parameter.get("name") in (
+                    "page",
+                    "page_size",
+                ):
+                    parameter.setdefault("schema", {"type": "integer"})["minimum"] = 1
+    return result

@@ -102,3 +102,34 @@ def test_a_page_past_the_end_of_the_escalations_is_a_documented_404(schema, staf
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid page.", "code": "not_found"}
     assert "404" in schema["paths"]["/api/v1/escalations/"]["get"]["responses"]
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "-1", "null", "1.5", "١"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400(customer_api, size):
+    for url in ["/api/v1/questions/", "/api/v1/notifications/", "/api/v1/rewards/redemptions/"]:
+        response = customer_api.get(url, {"page_size": size})
+
+        assert response.status_code == 400, url
+        assert response.json() == {"page_size": ["The page size must be a whole number from 1."]}
+
+
+def test_a_large_page_size_is_still_capped(customer_api):
+    assert customer_api.get("/api/v1/questions/", {"page_size": "1000"}).status_code == 200
+
+
+def test_the_leaderboard_of_a_tag_that_does_not_exist_is_a_404(api, db):
+    response = api.get("/api/v1/leaderboard/", {"tag": "no-such-tag"})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "There is no such tag.", "code": "not_found"}
+
+
+def test_page_and_page_size_are_documented_from_1(schema, db):
+    seen = 0
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] in ("page", "page_size"):
+                    assert parameter["schema"]["minimum"] == 1
+                    seen += 1
+    assert seen >= 10
