@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from forum.api.notfound import api_not_found
+from forum.csp import csp_report
 from forum.live.jsi18n import javascript_catalog
 from forum.views import health
 
@@ -24,7 +26,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("forum.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("csp-report/", csp_report, name="csp-report"),
+    # Last of the api/ paths: whatever matched none of them is a JSON 404 (forum.api.notfound).
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("healthz", health, name="health"),
 ]
 

@@ -26,3 +26,30 @@ class UserLocaleMiddleware:
             translation.activate(user.locale)
             request.LANGUAGE_CODE = user.locale
         return self.get_response(request)
+
+
+class LockoutMiddleware:
+    """A failed-login lockout raised inside allauth's views (forum.lockout.LockedOut)
+    becomes the 429 page with `Retry-After` and the reason."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from forum.lockout import LockedOut
+
+        if not isinstance(exception, LockedOut):
+            return None
+        response = render(
+            request,
+            "429.html",
+            {"retry_after": exception.retry_after, "reason": str(exception)},
+            status=429,
+        )
+        response["Retry-After"] = str(exception.retry_after)
+        return response

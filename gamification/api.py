@@ -112,8 +112,8 @@ class LeaderboardView(ForumAPIView):
                 Tag.objects.filter(slug=name).first()
                 or Tag.objects.filter(name__iexact=name).first()
             )
-            if tag is None:
-                raise DRFValidationError({"tag": [_("There is no such tag.")]})
+            if tag is None:  # a board that does not exist, like a page past the end
+                raise NotFound(_("There is no such tag."))
         tag_id = tag.pk if tag else 0
         paginator = Pagination()
         board = leaderboards.ranked(period=period, tag_id=tag_id).select_related("user")
@@ -235,15 +235,30 @@ class RedeemView(ForumAPIView):
         return Response(data, status=status.HTTP_200_OK if before else status.HTTP_201_CREATED)
 
 
+class RedemptionPageSerializer(serializers.Serializer):
+    """One page of the caller's redemptions (the answer is paginated)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RedemptionSerializer(many=True)
+
+
 class MyRedemptionsView(ForumAPIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         tags=["rewards"],
         summary="The caller's redemptions, newest first",
+        parameters=[
+            OpenApiParameter("page", int, description="From 1."),
+            OpenApiParameter("page_size", int, description="At most 100."),
+        ],
         responses={
-            200: RedemptionSerializer(many=True),
-            **schema.read_errors(not_found=True),
+            200: RedemptionPageSerializer,
+            **schema.read_errors(
+                not_found=True, bad_request=schema.field_errors("RedemptionList", "page_size")
+            ),
         },
     )
     def get(self, request: Request) -> Response:

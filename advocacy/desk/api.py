@@ -247,7 +247,7 @@ class EscalationListView(ForumAPIView):
         responses={
             200: EscalationSerializer(many=True),
             **schema.read_errors(
-                not_found=False,
+                not_found=True,  # `page` past the end, or not a page number
                 bad_request=schema.field_errors(
                     "EscalationFilter", "status", "assignee", "priority", "category"
                 ),

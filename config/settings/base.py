@@ -7,6 +7,7 @@ channel layer and local-memory cache), SECRET_KEY, DEBUG, ALLOWED_HOSTS, EMAIL_U
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "forum",
     "gamification",
     "advocacy",
@@ -57,8 +59,10 @@ MIDDLEWARE = [
     "forum.middleware.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "forum.middleware.LockoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,7 +150,10 @@ AUTHENTICATION_BACKENDS = [
 
 # django-allauth: sign up with e-mail, mandatory verification, log in by username or e-mail.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_FORMS = {"login": "forum.account_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "forum.account_forms.LoginForm",
+    "reset_password": "forum.account_forms.ResetPasswordForm",
+}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Circolo] "
@@ -155,12 +162,23 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "forum.validators.username_validators"
+ACCOUNT_ADAPTER = "forum.account_adapter.AccountAdapter"
+# Failed log-ins are limited by forum.lockout (shared with the API's token endpoint and
+# the password reset), not by allauth's own `login_failed` limit.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": None,
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# How many proxies of ours stand in front of daphne, each appending to X-Forwarded-For.
+# 0 (the default) trusts no header and uses the connection's address; the README's nginx
+# overwrites X-Forwarded-For and daphne's --proxy-headers turns it into that address, so
+# 0 is right there too. One setting for the lockout, the sockets, DRF and allauth.
+CIRCOLO_TRUSTED_PROXIES = env.int("CIRCOLO_TRUSTED_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = CIRCOLO_TRUSTED_PROXIES
+# Failed log-ins (HTML, token, password reset): per account and per address (forum.lockout).
+CIRCOLO_LOGIN_LOCKOUT = {"account": 5, "address": 20, "window": 15 * 60, "lock": 15 * 60}
 LOGIN_REDIRECT_URL = "forum:question_list"
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:question_list"
 LOGIN_URL = "account_login"
@@ -212,6 +230,7 @@ REST_FRAMEWORK = {
         "token": "20/min",
     },
     "EXCEPTION_HANDLER": "forum.api.exceptions.exception_handler",
+    "NUM_PROXIES": CIRCOLO_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Circolo API",
@@ -222,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "forum.api.schema.page_parameters_hook",
+    ],
     # Several fields are called "status" with different choices; name the desk's enums.
     "ENUM_NAME_OVERRIDES": {
         "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",
@@ -253,3 +276,23 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Content-Security-Policy (django-csp): scripts only from this site or inline with the
+# request's nonce (`nonce="{{ request.csp_nonce }}"`), never inline handlers or
+# `javascript:` URLs; styles may be inline (avatars' hue, htmx's indicator styles).
+# Violations are posted to /csp-report/ and logged on "circolo.csp" (forum.csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+        "report-uri": "/csp-report/",
+    },
+}

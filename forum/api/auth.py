@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from forum import lockout
 from forum.api import schema
 from forum.api.base import ForumAPIView
 from forum.api.exceptions import BadRequest
@@ -39,7 +40,10 @@ class TokenView(ForumAPIView):
         summary="Get an API token",
         description="Log in with a username or e-mail address and the password. Returns the "
         "member's token (the same one on every call until it is revoked). Members must have "
-        "verified their e-mail address, as on the site. Throttled per client address.",
+        "verified their e-mail address, as on the site. Throttled per client address; "
+        "failed attempts count towards the same lockout as the site's log-in form (per "
+        "account and per client address): a locked account or address gets 429 with "
+        "`Retry-After` and the code `account_locked` or `address_locked`.",
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
@@ -56,12 +60,13 @@ class TokenView(ForumAPIView):
     def post(self, request: Request) -> Response:
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        login = form.validated_data["username"].strip()
+        lockout.check(request._request, login)  # 429 with Retry-After when locked
         user = authenticate(
-            request._request,
-            username=form.validated_data["username"].strip(),
-            password=form.validated_data["password"],
+            request._request, username=login, password=form.validated_data["password"]
         )
         if user is None:
+            lockout.record_failure(request._request, login)
             raise BadRequest(_("Wrong username, e-mail address or password."))
         if not EmailAddress.objects.filter(user=user, verified=True).exists():
             raise BadRequest(

@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers, throttling
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -66,8 +66,20 @@ class WriteRateThrottle(_LiveRatesMixin, throttling.ScopedRateThrottle):
 
 
 class Pagination(PageNumberPagination):
+    """`page` from 1 (a page that does not exist is 404, "Invalid page."); `page_size` a
+    whole number from 1 (more than 100 gives 100); anything else is a 400 rather than
+    silently the default."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:  # noqa: ANN001
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise ValidationError(
+                {self.page_size_query_param: [_("The page size must be a whole number from 1.")]}
+            )
+        return super().get_page_size(request)
 
 
 # Ids are 64-bit: a longer one in the path can name nothing, and handing it to the database

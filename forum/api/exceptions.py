@@ -54,7 +54,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, RateLimited):
         throttled = exceptions.Throttled(wait=exc.retry_after)
         # The service's message already says how long to wait; don't say it twice.
-        throttled.detail = exceptions.ErrorDetail(str(exc), code="throttled")
+        throttled.detail = exceptions.ErrorDetail(str(exc), code=getattr(exc, "code", "throttled"))
         exc = throttled
     elif isinstance(exc, IntegrityError):
         exc = Conflict()

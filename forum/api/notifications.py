@@ -34,8 +34,10 @@ class NotifiedQuestionSerializer(serializers.Serializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    actor = AuthorSerializer(read_only=True)
-    question = NotifiedQuestionSerializer(read_only=True)
+    # Null for notifications without a member behind them (a badge) or not about a
+    # question (a reward), and once the member or question is gone.
+    actor = AuthorSerializer(read_only=True, allow_null=True)
+    question = NotifiedQuestionSerializer(read_only=True, allow_null=True)
     answer_id = serializers.IntegerField(read_only=True, allow_null=True)
     comment_id = serializers.IntegerField(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField(help_text="Where on the site the notification points.")

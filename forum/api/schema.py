@@ -66,7 +66,9 @@ FORBIDDEN = _error(
     "Authenticated, but this member may not do this; `detail` says why. Also a session "
     "request without its CSRF token."
 )
-NOT_FOUND = _error("No such object, or not one this member may see.")
+NOT_FOUND = _error(
+    "No such object, or not one this member may see; for a list, a page that does not exist."
+)
 CONFLICT = _error("The change conflicted with another made at the same moment; retry.")
 THROTTLED = _error("Too many requests; the `Retry-After` header says how many seconds to wait.")
 UNSUPPORTED = _error("The request body must be JSON (`Content-Type: application/json`).")
@@ -100,3 +102,17 @@ def write_errors(bad_request: type | None, *, not_found: bool = True) -> dict:
     if not_found:
         responses[404] = NOT_FOUND
     return dict(sorted(responses.items()))
+
+
+def page_parameters_hook(result: dict, generator, request, public) -> dict:  # noqa: ANN001, ARG001
+    """drf-spectacular postprocessing: `page` and `page_size` are whole numbers from 1
+    (forum.api.base.Pagination refuses anything else), wherever a list declares them."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and parameter.get("name") in (
+                    "page",
+                    "page_size",
+                ):
+                    parameter.setdefault("schema", {"type": "integer"})["minimum"] = 1
+    return result

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from forum.api.fields import StrictCharField, StrictIntegerField
 from forum.api.personal_data import personal_data_field
-from forum.models import Answer, Category, Comment, Question, User
+from forum.models import Answer, Category, CloseReason, Comment, Question, User
 from forum.selectors import ORDERINGS, STATUSES
 
 # Input ---------------------------------------------------------------------------------
@@ -247,6 +247,10 @@ class QuestionDetailSerializer(QuestionSummarySerializer):
     is_locked = serializers.BooleanField(read_only=True)
     is_deleted = serializers.BooleanField(read_only=True)
     duplicate_of_id = serializers.IntegerField(read_only=True, allow_null=True)
+    # "" while the question is open: part of the documented values.
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.choices, allow_blank=True, read_only=True
+    )
     my_vote = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     answers = serializers.SerializerMethodField()

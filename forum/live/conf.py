@@ -1,8 +1,9 @@
 """Tunables of the live layer, read from Django settings at call time (tests override them).
 
-LIVE_MAX_MESSAGE_BYTES     largest client message; bigger ones close the socket (1009).
-LIVE_MAX_MESSAGES_PER_SECOND  token bucket per socket (also the burst size); 1008 beyond.
-LIVE_MAX_SUBSCRIPTIONS     streams one socket may hold; 1008 beyond.
+LIVE_MAX_MESSAGE_BYTES     largest client message; bigger ones close the socket (4009).
+LIVE_MAX_MESSAGES_PER_SECOND  token bucket per socket (also the burst size); 4008 beyond.
+LIVE_MAX_SUBSCRIPTIONS     streams one socket may hold; 4008 beyond.
+LIVE_MAX_SOCKETS_PER_ADDRESS  open sockets per client address; 4029 beyond.
 LIVE_BACKLOG_SIZE          events kept per stream for catch-up with `since`.
 LIVE_BACKLOG_SECONDS       and for how long at most.
 LIVE_TYPING_SECONDS        how long one `typing` message keeps a member "writing".
@@ -21,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "LIVE_MAX_MESSAGE_BYTES": 4096,
     "LIVE_MAX_MESSAGES_PER_SECOND": 20,
     "LIVE_MAX_SUBSCRIPTIONS": 50,
+    "LIVE_MAX_SOCKETS_PER_ADDRESS": 50,
     "LIVE_BACKLOG_SIZE": 500,
     "LIVE_BACKLOG_SECONDS": 24 * 3600,
     "LIVE_TYPING_SECONDS": 5.0,

@@ -5,9 +5,18 @@ group, replay from the backlog when asked, then forward the frames `events.publi
 encoded, as they are. Presence is the only state a socket changes, and it is not data.
 
 Limits (settings, see `forum.live.conf`): a message over LIVE_MAX_MESSAGE_BYTES, more
-than LIVE_MAX_MESSAGES_PER_SECOND (token bucket), or a subscription beyond
-LIVE_MAX_SUBSCRIPTIONS get an error frame and the socket is closed (1009 for size,
-1008 otherwise).
+than LIVE_MAX_MESSAGES_PER_SECOND (token bucket), a subscription beyond
+LIVE_MAX_SUBSCRIPTIONS, or a socket beyond LIVE_MAX_SOCKETS_PER_ADDRESS from one client
+address (forum.live.addresses) get an error frame and the socket is closed with a code
+of the application range 4000-4999 (docs/live.md): 4009 for size, 4008 for rate and
+subscriptions, 4029 for sockets. (The protocol's 1008/1009 are not ours to send:
+autobahn, under daphne, refuses any code but 1000 and 3000-4999, raised inside the
+close, and the client got 1011.)
+
+Cleanup: the socket's subscriptions, presence and address count are removed once, in
+`_cleanup`, on every way out: a limit's close (before the close frame goes), the
+client's or server's disconnect, and the consumer's task ending any other way
+(`__call__`'s finally). Presence entries also lapse on their own (forum.live.presence).
 
 Fan-out: the process, not each socket, is the member of a stream's group (forum.live.hub,
 which says why); its hub calls `live_frame` / `live_presence` of each local subscriber.
@@ -28,7 +37,9 @@ from dataclasses import dataclass
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from forum.clientaddr import scope_address
 from forum.live import streams
+from forum.live.addresses import get_addresses
 from forum.live.backlog import get_backlog
 from forum.live.conf import live_setting
 from forum.live.hub import get_hub
@@ -37,8 +48,11 @@ from forum.live.streams import Denied
 
 logger = logging.getLogger(__name__)
 
-CLOSE_TOO_BIG = 1009
-CLOSE_POLICY = 1008
+# Close codes: the application range (4000-4999), documented in docs/live.md and
+# honoured by static/js/live.js (no reconnecting in a loop after them).
+CLOSE_POLICY = 4008  # rate_limited, too_many_subscriptions
+CLOSE_TOO_BIG = 4009  # message_too_large
+CLOSE_TOO_MANY_SOCKETS = 4029  # too_many_sockets
 
 
 @dataclass
@@ -67,15 +81,49 @@ class TokenBucket:
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    cleaned = True  # nothing to clean up until connect() has counted the socket
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Whatever ended the consumer (its task cancelled, an error while closing):
+            # leave no subscription, viewer or counted socket behind.
+            if not self.cleaned:
+                try:
+                    await self._cleanup()
+                except Exception:
+                    logger.exception(
+                        "Cleaning up live socket %s failed", getattr(self, "channel_name", "?")
+                    )
+
     async def connect(self) -> None:
         self.subscriptions: dict[str, Subscription] = {}  # by the client's stream name
         self.bucket = TokenBucket(float(live_setting("LIVE_MAX_MESSAGES_PER_SECOND")))
         self.closing = False
+        self.address = scope_address(self.scope)
+        counted = await get_addresses().add(self.address, self.channel_name)
+        self.cleaned = False
         await self.accept()
+        if not counted:
+            # Accepted only to say why: a refused handshake is just 1006 to a browser.
+            await self._refuse("too_many_sockets", CLOSE_TOO_MANY_SOCKETS)
 
     async def disconnect(self, code: int) -> None:
-        for name in list(getattr(self, "subscriptions", {})):
+        await self._cleanup()
+
+    def is_open(self) -> bool:
+        """False once the socket closes or is being closed (presence stops refreshing)."""
+        return not self.closing and not self.cleaned
+
+    async def _cleanup(self) -> None:
+        """Remove the socket's subscriptions, presence and address count (once)."""
+        if self.cleaned:
+            return
+        self.cleaned = True
+        for name in list(self.subscriptions):
             await self._unsubscribe(name)
+        await get_addresses().remove(self.address, self.channel_name)
 
     # Client -> server ---------------------------------------------------------------------
 
@@ -131,7 +179,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await get_hub().join(stream, self)
             self.subscriptions[name] = Subscription(stream=stream)
             if stream.startswith("question."):
-                await get_presence().join(stream, self.channel_name, self._viewer_key())
+                await get_presence().join(
+                    stream, self.channel_name, self._viewer_key(), alive=self.is_open
+                )
         subscription = self.subscriptions[name]
         backlog = get_backlog()
         if since is None:
@@ -178,6 +228,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.closing = True
         logger.info("Closing live socket %s: %s", self.channel_name, reason)
         await self._error(stream, reason)
+        # Clean up first: the others on the thread stop counting this viewer now, not
+        # whenever (if ever) the disconnect comes back.
+        await self._cleanup()
         await self.close(code=code)
 
     # Channel layer -> client -----------------------------------------------------------------

@@ -10,7 +10,10 @@ one). A `typing` message marks its member as writing for LIVE_TYPING_SECONDS.
 State lives in Redis when configured, so every process counts everyone, with a
 timestamp per socket refreshed by each process once a minute: a process that dies
 without saying goodbye stops counting after STALE_SECONDS. Without Redis there is one
-process, and the state is in its memory.
+process, and the state is in its memory, with the same timestamps. Either way an entry
+is refreshed only while its socket's consumer is alive and has not closed (the `alive`
+callable given to `join`), so an entry whose cleanup never ran (a consumer killed
+mid-close) stops counting after STALE_SECONDS instead of haunting the thread.
 
 Changes are coalesced: all joins, leaves and typing starts of one stream within
 LIVE_PRESENCE_DELAY go out as one event (a burst of 1,000 viewers arriving would
@@ -32,6 +35,7 @@ import logging
 import time
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 
 from channels.layers import get_channel_layer
 
@@ -48,11 +52,12 @@ STALE_SECONDS = 3 * REFRESH_SECONDS
 
 class MemoryStore:
     def __init__(self) -> None:
-        self.viewers: dict[str, dict[str, str]] = defaultdict(dict)  # stream -> channel -> key
+        # stream -> channel -> (viewer key, last refreshed)
+        self.viewers: dict[str, dict[str, tuple[str, float]]] = defaultdict(dict)
         self.typing: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
 
     async def join(self, stream: str, channel: str, viewer_key: str) -> None:
-        self.viewers[stream][channel] = viewer_key
+        self.viewers[stream][channel] = (viewer_key, time.time())
 
     async def leave(self, stream: str, channel: str, viewer_key: str) -> None:
         self.viewers[stream].pop(channel, None)
@@ -61,7 +66,10 @@ class MemoryStore:
             self.typing.pop(stream, None)
 
     async def refresh(self, entries: list[tuple[str, str, str]]) -> None:
-        pass  # one process: nobody can die without this process noticing
+        now = time.time()
+        for stream, channel, viewer_key in entries:
+            if channel in self.viewers.get(stream, {}):
+                self.viewers[stream][channel] = (viewer_key, now)
 
     async def set_typing(self, stream: str, username: str, name: str, until: float) -> bool:
         now = time.time()
@@ -75,7 +83,10 @@ class MemoryStore:
         typing = self.typing.get(stream, {})
         for who in [who for who, until in typing.items() if until <= now]:
             del typing[who]
-        viewers = len(set(self.viewers.get(stream, {}).values()))
+        entries = self.viewers.get(stream, {})
+        for stale in [c for c, (_key, seen) in entries.items() if seen <= now - STALE_SECONDS]:
+            del entries[stale]
+        viewers = len({key for key, _seen in entries.values()})
         ordered = sorted(typing.items(), key=lambda item: item[1])
         return viewers, [who for who, _until in ordered], min(typing.values(), default=None)
 
@@ -148,6 +159,7 @@ class Presence:
 
     def __init__(self) -> None:
         self.local: dict[tuple[str, str], str] = {}  # (stream, channel) -> viewer key
+        self.alive: dict[tuple[str, str], Callable[[], bool]] = {}  # is its socket still open?
         self.local_count: dict[str, int] = defaultdict(int)  # stream -> sockets here
         self.pending: dict[str, asyncio.Task] = {}
         self.last_sent: dict[str, str] = {}
@@ -156,10 +168,16 @@ class Presence:
         self.audience: dict[str, int] = {}  # stream -> viewers at the last read
         self.snapshots: dict[str, tuple[float, str]] = {}  # stream -> (monotonic, frame)
 
-    async def join(self, stream: str, channel: str, viewer_key: str) -> None:
+    async def join(
+        self, stream: str, channel: str, viewer_key: str, alive: Callable[[], bool] | None = None
+    ) -> None:
+        """`alive` says whether the socket is still open; its entry is refreshed only
+        while it is (default: always, until `leave`)."""
         if (stream, channel) not in self.local:
             self.local_count[stream] += 1
         self.local[(stream, channel)] = viewer_key
+        if alive is not None:
+            self.alive[(stream, channel)] = alive
         await get_store().join(stream, channel, viewer_key)
         self.changed(stream)
         if self.refresher is None or self.refresher.done():
@@ -167,6 +185,7 @@ class Presence:
 
     async def leave(self, stream: str, channel: str) -> None:
         viewer_key = self.local.pop((stream, channel), None)
+        self.alive.pop((stream, channel), None)
         if viewer_key is None:
             return
         await get_store().leave(stream, channel, viewer_key)
@@ -260,8 +279,23 @@ class Presence:
     async def _refresh_forever(self) -> None:
         while self.local:
             await asyncio.sleep(REFRESH_SECONDS)
-            entries = [(s, c, key) for (s, c), key in self.local.items()]
-            await get_store().refresh(entries)
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        """Refresh the entries of open sockets; forget those of sockets that are gone
+        (their entries then lapse after STALE_SECONDS everywhere)."""
+        entries, gone = [], []
+        for (stream, channel), key in self.local.items():
+            alive = self.alive.get((stream, channel))
+            (entries if alive is None or alive() else gone).append((stream, channel, key))
+        for stream, channel, _key in gone:
+            logger.warning("Presence of a closed socket on %s dropped by the refresher", stream)
+            self.local.pop((stream, channel), None)
+            self.alive.pop((stream, channel), None)
+            self.local_count[stream] -= 1
+            if not self.local_count[stream]:
+                del self.local_count[stream]
+        await get_store().refresh(entries)
 
     async def close(self) -> None:
         """Cancel pending work (tests, before their event loop ends)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
 from forum.live.auth import RequireOrigin, TokenOrSessionAuthMiddleware
@@ -14,6 +13,4 @@ websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]
 
 def websocket_application():  # noqa: ANN201 - an ASGI application
     """Origin checks first (missing or foreign: refused), then who the member is."""
-    return RequireOrigin(
-        AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))
-    )
+    return RequireOrigin(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))

@@ -46,9 +46,14 @@ def thread(customer, other_customer, helper):
 
 
 def page(client: Client, question: Question) -> str:
+    """The page's HTML, its CSP nonce (checked against the header) written as "N"."""
     response = client.get(question.get_absolute_url())
     assert response.status_code == 200
-    return response.content.decode()
+    html = response.content.decode()
+    nonces = set(re.findall(r'nonce="([^"]+)"', html))
+    assert len(nonces) == 1
+    assert f"'nonce-{next(iter(nonces))}'" in response["Content-Security-Policy"]
+    return re.sub(r'nonce="[^"]+"', 'nonce="N"', html)
 
 
 def tokens(html: str) -> set[str]:
@@ -117,6 +122,17 @@ def test_an_unpublished_change_shows_once_the_page_expires(thread, settings):
     cache.clear()  # as THREAD_PAGE_SECONDS passing would
 
     assert "Changed behind the live layer" in page(reader, thread)
+
+
+def test_each_anonymous_reader_gets_their_own_csp_nonce_from_the_stored_page(thread):
+    first = Client().get(thread.get_absolute_url())
+    second = Client().get(thread.get_absolute_url())  # from the cache
+
+    nonces = [re.search(r'nonce="([^"]+)"', r.content.decode()).group(1) for r in (first, second)]
+    assert nonces[0] != nonces[1]
+    for response, nonce in zip((first, second), nonces, strict=True):
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert thread_cache.NONCE_SENTINEL not in second.content.decode()
 
 
 def test_each_anonymous_reader_gets_their_own_csrf_token_which_works(thread):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.layers import get_channel_layer
 
-from forum.live import presence, redis_clients
+from forum.live import addresses, presence, redis_clients
 from tests.live import sockets
 
 
@@ -17,8 +17,10 @@ def _fast_presence(settings):
 @pytest.fixture(autouse=True)
 async def _clean_live_layer():
     presence.reset_memory_store()
+    addresses.reset_memory_store()
     yield
     await presence.get_presence().close()
+    await addresses.get_addresses().close()
     await get_channel_layer().flush()
     await redis_clients.close_async_client()
 

@@ -22,10 +22,9 @@ def token(customer):
     return Token.objects.create(user=customer).key
 
 
-async def test_a_page_of_an_allowed_host_may_connect():
-    for origin in (b"http://testserver", b"https://localhost:8443", b"http://127.0.0.1:8000"):
-        connected, _code = await handshake(await communicator(origin=origin))
-        assert connected, origin
+async def test_a_page_of_this_site_may_connect():
+    # (other hosts, schemes and ports: tests/live/test_origins.py)
+    assert await handshake(await communicator(origin=b"http://testserver")) == (True, None)
 
 
 @pytest.mark.parametrize(

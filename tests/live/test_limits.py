@@ -36,7 +36,7 @@ async def test_an_oversized_message_closes_the_socket(connect, settings):
         "stream": None,
         "reason": "message_too_large",
     }
-    assert await closed_with(socket) == 1009
+    assert await closed_with(socket) == 4009
 
 
 async def test_size_is_counted_in_bytes_not_characters(connect, settings):
@@ -59,7 +59,7 @@ async def test_a_flood_closes_the_socket(connect, settings):
         await socket.send_json_to({"action": "typing", "stream": "feed"})
     replies = [await socket.receive_json_from(timeout=5) for _ in range(6)]
     assert [r["reason"] for r in replies] == ["login_required"] * 5 + ["rate_limited"]
-    assert await closed_with(socket) == 1008
+    assert await closed_with(socket) == 4008
 
 
 async def test_the_bucket_refills(connect, settings):
@@ -84,7 +84,7 @@ async def test_too_many_subscriptions_close_the_socket(connect, settings, questi
         "stream": "user",
         "reason": "too_many_subscriptions",
     }
-    assert await closed_with(socket) == 1008
+    assert await closed_with(socket) == 4008
 
 
 async def test_nothing_is_processed_after_a_limit_closed_the_socket(connect, settings):
@@ -93,5 +93,5 @@ async def test_nothing_is_processed_after_a_limit_closed_the_socket(connect, set
     await socket.send_to(text_data="x" * 51)
     await socket.send_json_to({"action": "subscribe", "stream": "feed"})
     assert (await socket.receive_json_from(timeout=5))["reason"] == "message_too_large"
-    assert await closed_with(socket) == 1009
+    assert await closed_with(socket) == 4009
     assert await socket.receive_nothing(timeout=0.2)

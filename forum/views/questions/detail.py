@@ -130,7 +130,8 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, question, live_since=live_since, csrf_token=token, snapshot=snapshot
     )
     if key:
-        thread_cache.store_page(key, response, token=token, question=question)
+        nonce = str(getattr(request, "csp_nonce", ""))
+        thread_cache.store_page(key, response, token=token, question=question, nonce=nonce)
     return response
 
 

@@ -29,7 +29,9 @@ default cache (Redis in production, shared by every server process):
   with one `get_many`.
 
 Both store HTML with the CSRF token replaced by CSRF_SENTINEL; the token of the request
-at hand is put back when serving, so no reader ever gets another's token.
+at hand is put back when serving, so no reader ever gets another's token. The page's
+Content-Security-Policy nonce likewise (NONCE_SENTINEL): each response's header names
+a fresh nonce, and the stored page's inline script must carry that one.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ from gamification import privileges
 # Stands for the CSRF token in stored HTML: 64 letters like a real (masked) token, so the
 # form fields and the hx-headers JSON render alike, but spelled so no token can match it.
 CSRF_SENTINEL = "circoloCsrfSentinel" + "X" * 45
-KEY_VERSION = "1"
+NONCE_SENTINEL = "circoloNonceSentinel"
+KEY_VERSION = "2"
 # The partials an answer is made of: editing one changes every answer key.
 ANSWER_PARTIALS = (
     "_answer.html",
@@ -118,14 +121,22 @@ def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | No
         return None
     content, author_id = entry
     token = get_token(request).encode()
-    return HttpResponse(content.replace(CSRF_SENTINEL.encode(), token)), author_id
+    content = content.replace(CSRF_SENTINEL.encode(), token)
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is not None:  # reading it makes the CSP header name it
+        content = content.replace(f'nonce="{NONCE_SENTINEL}"'.encode(), f'nonce="{nonce}"'.encode())
+    return HttpResponse(content), author_id
 
 
-def store_page(key: str, response: HttpResponse, *, token: str, question: Question) -> None:
+def store_page(
+    key: str, response: HttpResponse, *, token: str, question: Question, nonce: str = ""
+) -> None:
     """Keep a freshly rendered anonymous page (200 only) for the next readers."""
     if response.status_code != 200 or not token:
         return
     content = response.content.replace(token.encode(), CSRF_SENTINEL.encode())
+    if nonce:
+        content = content.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_SENTINEL}"'.encode())
     cache.set(key, (content, question.author_id), thread_page_seconds())
 
 
