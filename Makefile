@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install install-test lock lock-check test test-unit test-browser lint format bench clean messages
+.PHONY: run install install-test lock lock-check test test-unit test-browser test-clock lint format bench clean messages
 
 # Dependencies come from uv.lock, exactly (`uv sync --frozen`). uv itself is bootstrapped
 # from PyPI into .uv/ when it is not on the PATH; no Python is ever downloaded.
@@ -68,10 +68,19 @@ test: install-test
 
 # pytest takes its settings (config.settings.test) from pyproject.toml; a
 # DJANGO_SETTINGS_MODULE in the environment would override them, so it is pinned here.
-test-unit test-browser: export DJANGO_SETTINGS_MODULE := config.settings.test
+test-unit test-browser test-clock: export DJANGO_SETTINGS_MODULE := config.settings.test
 
 test-unit:
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
+
+# The tests that read the calendar (marked `clock`, tests/conftest.py), once at each of
+# these instants: the last second of August in Rome (September begins, on a Tuesday,
+# while the tests run), the first minute of that month in UTC, 29 February, New Year's
+# Eve in UTC (New Year's Day in Rome), and both Europe/Rome daylight-saving changes
+# (03:30 CEST just after the clocks go forward; 02:30 CEST inside the hour that repeats).
+CLOCK_INSTANTS ?= 2026-08-31T21:59:59Z,2026-09-01T00:00:30Z,2028-02-29T12:00:00Z,2026-12-31T23:59:00Z,2027-03-28T01:30:00Z,2027-10-31T00:30:00Z
+test-clock: install-test
+	CIRCOLO_TEST_NOW=$(CLOCK_INSTANTS) $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m clock --ignore=tests/browser
 
 test-browser:
 	$(VENV)/bin/pytest -q -p no:asyncio -W ignore::pytest.PytestConfigWarning tests/browser || { rc=$$?; [ $$rc -eq 5 ] && echo "no browser tests" || exit $$rc; }

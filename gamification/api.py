@@ -39,7 +39,9 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         choices=Period.values,
         required=False,
         default=Period.WEEK,
-        help_text="`week` (from Monday), `month` or `all` (all time). Default: week.",
+        help_text="`week`: the calendar week from Monday 00:00; `month`: the calendar month "
+        "from the 1st at 00:00; both on the site's calendar, in its time zone (Europe/Rome, not "
+        "UTC), not a sliding window; `all`: all time. Default: week.",
     )
     tag = serializers.CharField(
         required=False,
@@ -74,6 +76,11 @@ class LeaderboardPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     period = serializers.ChoiceField(choices=Period.values)
+    since = serializers.DateField(
+        allow_null=True,
+        help_text="The period's first day (it starts at 00:00 in the site's time zone, "
+        "Europe/Rome); null for all time.",
+    )
     tag = serializers.CharField(allow_null=True, help_text="The tag's slug, or null for all.")
     me = LeaderboardEntrySerializer(
         allow_null=True,
@@ -127,6 +134,7 @@ class LeaderboardView(ForumAPIView):
             me = next((e for e in entries if e.member.pk == request.user.pk), None)
             if me is None:
                 me = leaderboards.position_of(request.user, period=period, tag_id=tag_id)
+        since = leaderboards.current_start(period)
         context = {"request": request}
         return Response(
             {
@@ -134,6 +142,7 @@ class LeaderboardView(ForumAPIView):
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "period": period,
+                "since": since.isoformat() if since else None,
                 "tag": tag.slug if tag else None,
                 "me": LeaderboardEntrySerializer(me, context=context).data if me else None,
                 "results": LeaderboardEntrySerializer(entries, many=True, context=context).data,

@@ -6,6 +6,13 @@ row's points to its member's counters for the week, the month and all time, in a
 and in each tag of the row's question, in one upsert statement. A reversal counts against
 the period of the row it reverses (counters go by the rows' `day`).
 
+What the periods mean (said on the leaderboard page and in the API schema): the site's
+calendar, in `settings.TIME_ZONE` (Europe/Rome), not UTC and not a sliding window. "This
+week" is the week from Monday 00:00 (ISO week); "this month" is the calendar month from the
+1st at 00:00 (as Stack Exchange does, but on the local calendar: the ledger's `day`, which
+also bounds the daily cap, is the local date). A point earned at 23:59 on 30 November in
+Rome counts for November; one at 00:00 on 1 December, for December.
+
 Everyone is counted; staff, disabled and suspended members are left out when the board is
 read (a suspension that ends puts the member back), so
 a change of role needs no rewrite. `counter_drift` recomputes what the counters should be
@@ -38,6 +45,16 @@ def period_start(period: str, day: dt.date) -> dt.date:
     if period == Period.MONTH:
         return day.replace(day=1)
     return ALL_TIME_START
+
+
+def site_today() -> dt.date:
+    """Today on the site's calendar (settings.TIME_ZONE), whatever time zone is active."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
+def current_start(period: str) -> dt.date | None:
+    """The first day of the running week or month; None for all time."""
+    return None if period == Period.ALL else period_start(period, site_today())
 
 
 def question_tags(question_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -97,7 +114,7 @@ class Entry:
 
 
 def _board(period: str, tag_id: int, today: dt.date | None = None):  # noqa: ANN202
-    start = period_start(period, today or timezone.localdate())
+    start = period_start(period, today or site_today())
     return ScoreCounter.objects.filter(
         period=period,
         start=start,

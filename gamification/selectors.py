@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
@@ -107,6 +108,8 @@ class Board:
     tag: Tag | None
     entries: list[leaderboards.Entry]
     me: leaderboards.Entry | None  # the viewer's own place, when they have one
+    since: dt.date | None = None  # the period's first day (site calendar); None for all time
+    zone: str = ""  # the site's time zone, in which the period starts at 00:00
 
 
 def leaderboard_page(*, user: User, period: str, tag: Tag | None, limit: int = 50) -> Board:
@@ -117,7 +120,8 @@ def leaderboard_page(*, user: User, period: str, tag: Tag | None, limit: int = 5
         me = next((e for e in entries if e.member.pk == user.pk), None) or (
             leaderboards.position_of(user, period=period, tag_id=tag_id)
         )
-    return Board(period, tag, entries, me)
+    since = leaderboards.current_start(period)
+    return Board(period, tag, entries, me, since, settings.TIME_ZONE)
 
 
 def board_tags(limit: int = 40) -> list[Tag]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
@@ -12,6 +15,87 @@ from django.utils import timezone, translation
 
 from gamification.rules import clear_cache, tuning
 from tests.factories import QuestionFactory, UserFactory
+
+# The clock ------------------------------------------------------------------------------
+# Tests marked `clock` read the calendar (weeks, months, days, deadlines, digests, account
+# ages). CIRCOLO_TEST_NOW=<ISO instant with offset>[,<another>...] runs each of them once at
+# every instant given (the clock keeps ticking from there): `make test-clock` runs them at
+# awkward instants (month and year boundaries, 29 February, the Europe/Rome daylight-saving
+# changes). A test that freezes time itself (time_machine.travel, the time_machine fixture)
+# keeps its own instant. Without the variable nothing changes. Whole modules are marked
+# here, in one place; a test elsewhere can carry @pytest.mark.clock itself. The naughty-
+# string parametrisations of these modules are left out: they test escaping, not the
+# calendar, and would multiply the run's length.
+CLOCK_ENV = "CIRCOLO_TEST_NOW"
+CLOCK_MODULES = frozenset(
+    {
+        "tests/advocacy/test_sla.py",
+        "tests/forum/test_seed_demo.py",
+        "tests/gamification/test_fairplay.py",  # account ages, sweeps
+        "tests/gamification/test_leaderboard_periods.py",
+        "tests/gamification/test_leaderboard_position.py",
+        "tests/gamification/test_leaderboards.py",
+        "tests/gamification/test_ledger.py",  # the daily cap, the serial limit
+        "tests/gamification/test_rewards.py",
+        "tests/gamification/test_rewards_seed.py",
+    }
+)
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def clock_instants() -> list[datetime]:
+    """The instants of CIRCOLO_TEST_NOW, as aware datetimes ([] when unset)."""
+    instants = []
+    for value in os.environ.get(CLOCK_ENV, "").split(","):
+        if value.strip():
+            instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            if instant.tzinfo is None:
+                raise ValueError(f"{value.strip()}: no UTC offset")
+            instants.append(instant)
+    return instants
+
+
+def _reads_the_clock(node: pytest.Item | pytest.Function) -> bool:
+    if "naughty" in node.name:
+        return False
+    path = Path(str(node.path)).resolve()
+    return node.get_closest_marker("clock") is not None or (
+        path.is_relative_to(_ROOT) and path.relative_to(_ROOT).as_posix() in CLOCK_MODULES
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        clock_instants()
+    except ValueError as exc:
+        raise pytest.UsageError(
+            f"{CLOCK_ENV} must be ISO 8601 instants with an offset, separated by commas, "
+            f"e.g. 2026-09-01T00:00:30Z ({exc})"
+        ) from exc
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    instants = clock_instants()
+    if instants and "_clock" in metafunc.fixturenames and _reads_the_clock(metafunc.definition):
+        ids = [i.isoformat().replace("+00:00", "Z") for i in instants]
+        metafunc.parametrize("_clock", instants, indirect=True, ids=ids)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _reads_the_clock(item):
+            item.add_marker(pytest.mark.clock)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest):
+    """Defined first, so the role fixtures and factories already see the moved clock."""
+    instant = getattr(request, "param", None)
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

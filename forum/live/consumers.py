@@ -21,6 +21,12 @@ client's or server's disconnect, and the consumer's task ending any other way
 Fan-out: the process, not each socket, is the member of a stream's group (forum.live.hub,
 which says why); its hub calls `live_frame` / `live_presence` of each local subscriber.
 
+Ordering (a protocol rule, docs/live.md): `subscribed` is the first frame of a stream on a
+socket. The hub delivers frames from another task, as soon as the process has joined the
+stream's group, so while `_subscribe` is still awaiting (presence, the backlog) a frame or
+a presence broadcast can already arrive; those are held in the subscription and sent
+after `subscribed` and the replay, in the order they came, never before.
+
 Slow readers: frames wait for a process in its hub's channel-layer channel, which holds
 at most `capacity` messages for at most `expiry` seconds (CHANNEL_LAYERS); beyond that
 the layer drops them instead of growing, and a client that notices a gap in the ids
@@ -33,7 +39,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -62,6 +68,9 @@ class Subscription:
     # were queued while we replayed) and are dropped. The backlog stores a frame in the
     # same step that assigns its id, so nothing at or below it can be missing.
     replayed_upto: int = 0
+    # Frames the hub delivered while the subscription was being answered: they wait here
+    # until `subscribed` (and the replay) went out. None once the stream is live.
+    held: list[dict] | None = field(default_factory=list)
 
 
 class TokenBucket:
@@ -177,16 +186,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             # either in what we replay or arrives live afterwards. The process's hub is
             # the group's member and hands the frames to live_frame (forum.live.hub).
             await get_hub().join(stream, self)
+            # Registered with no await after the join: from here on, what the hub delivers
+            # for the stream is held until the subscription is answered (below).
             self.subscriptions[name] = Subscription(stream=stream)
             if stream.startswith("question."):
                 await get_presence().join(
                     stream, self.channel_name, self._viewer_key(), alive=self.is_open
                 )
         subscription = self.subscriptions[name]
+        if subscription.held is None:
+            subscription.held = []  # subscribing again: hold live frames behind the replay
         backlog = get_backlog()
         if since is None:
             last_id = await backlog.alast_id(subscription.stream)
             await self.send_json({"type": "subscribed", "stream": name, "last_id": last_id})
+            # "From now on": a frame held meanwhile that `last_id` already counts is older
+            # than the subscription (the client would drop it as seen, by its id).
+            subscription.replayed_upto = max(subscription.replayed_upto, last_id)
         else:
             replay = await backlog.replay(subscription.stream, since)
             await self.send_json({"type": "subscribed", "stream": name, "last_id": replay.last_id})
@@ -199,6 +215,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             subscription.replayed_upto = max(subscription.replayed_upto, replay.last_id)
         if subscription.stream.startswith("question."):
             await self.send(text_data=await get_presence().current(subscription.stream))
+        await self._release(subscription)
+
+    async def _release(self, subscription: Subscription) -> None:
+        """Send what was held (each frame once, in order), then go live. Frames delivered
+        while these are written join the queue; going live happens with no await after
+        the queue is found empty, so nothing can slip in between."""
+        held = subscription.held
+        while held:
+            message = held.pop(0)
+            if message["type"] != "live.frame" or message["id"] > subscription.replayed_upto:
+                await self.send(text_data=message["text"])
+        subscription.held = None
 
     async def _unsubscribe(self, name: str) -> None:
         subscription = self.subscriptions.pop(name)
@@ -254,12 +282,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def live_frame(self, message: dict) -> None:
         """An event frame from `events.publish`, already encoded: forward it untouched."""
         subscription = self._subscription_for(message["stream"])
-        if subscription is None or message["id"] <= subscription.replayed_upto:
+        if subscription is None:
             return
-        await self.send(text_data=message["text"])
+        if subscription.held is not None:
+            subscription.held.append(message)
+        elif message["id"] > subscription.replayed_upto:
+            await self.send(text_data=message["text"])
 
     async def live_presence(self, message: dict) -> None:
-        if self._subscription_for(message["stream"]) is not None:
+        subscription = self._subscription_for(message["stream"])
+        if subscription is None:
+            return
+        if subscription.held is not None:
+            subscription.held.append(message)
+        else:
             await self.send(text_data=message["text"])
 
     def _subscription_for(self, stream: str) -> Subscription | None:

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 
 from forum import services
 from tests.factories import CategoryFactory, QuestionFactory
-from tests.live.sockets import communicator, events, subscribe
+from tests.live.sockets import communicator, events, expect_events, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +75,7 @@ async def test_a_lounge_question_reaches_the_lounge_stream_and_not_the_feed(
             body="Only advocates and staff should hear of this one.",
             tags="sim",
         )
-        heard = await events(insider, wait=0.5)
+        heard = await expect_events(insider, 1)
         assert [(f["stream"], f["type"], f["data"]["id"]) for f in heard] == [
             ("lounge", "question.created", question.pk)
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.messages import constants, get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -17,6 +18,7 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from advocacy.services.moderation import hide_post
 from forum import services
@@ -27,6 +29,14 @@ from forum.views.questions import thread_cache
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_instant():
+    """Pages rendered twice are compared: their relative times ("now", "a second ago")
+    must not cross a second in between, as they did on a loaded machine."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,15 @@ from tests.gamification.support import assert_invariants, member, rep, voters
 
 
 @pytest.fixture(autouse=True)
+def _one_instant():
+    """Every test here runs at one frozen instant (now, or CIRCOLO_TEST_NOW's): the daily cap
+    and the serial limit count per day, and a test that began at 23:59:59 used to see the
+    day turn half-way through (its later votes counted against a fresh cap)."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _invariants_hold(db):
     yield
     assert_invariants()

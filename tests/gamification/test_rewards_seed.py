@@ -4,8 +4,11 @@ redemptions, and every cached total still equals its ledger."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import StringIO
 
+import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -26,14 +29,25 @@ def seed_now() -> None:
     )
 
 
-def test_the_demo_has_weekly_and_monthly_leaders_and_rewards(db):
-    seed_now()
+# Named instants (the boards go by the calendar in Europe/Rome). In the middle of a month
+# the week lies inside the month; on Friday 4 December 2026 the week began on Monday 30
+# November, so the weekly board may hold more members than the monthly one (the day this
+# test used to fail on, when it compared the two boards' lengths). Points can be negative
+# too, so not even mid-month is a member's week total bounded by their month total.
+MID_MONTH = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)  # Wednesday 18 November, 15:00 in Rome
+WEEK_STRADDLES_MONTHS = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)  # Friday 4 December
 
-    week = leaderboards.leaderboard(period="week")
-    month = leaderboards.leaderboard(period="month")
+
+@pytest.mark.parametrize("instant", [MID_MONTH, WEEK_STRADDLES_MONTHS], ids=["mid", "straddle"])
+def test_the_demo_has_weekly_and_monthly_leaders_and_rewards(db, instant):
+    with time_machine.travel(instant, tick=False):
+        seed_now()
+        week = leaderboards.leaderboard(period="week")
+        month = leaderboards.leaderboard(period="month")
+
     assert len(week) >= 3
-    assert len(month) >= len(week)
-    assert all(not e.member.is_staff for e in week)
+    assert len(month) >= 3
+    assert all(not e.member.is_staff for e in week + month)
     assert PointEvent.objects.filter(rule="answer_upvoted", points__gt=0).exists()
     assert PointEvent.objects.filter(rule="answer_accepted").exists()
     # The demo accounts keep their documented reputations (about 20 / 1,500 / 6,000).
@@ -53,7 +67,8 @@ def test_the_demo_has_weekly_and_monthly_leaders_and_rewards(db):
 def test_a_benchmark_thread_on_a_seeded_database_keeps_the_ledger_true(db):
     from forum.seeding import build_thread
 
-    seed_now()
-    build_thread(title="Bench thread", answers=5, anchor=timezone.now())
+    with time_machine.travel(WEEK_STRADDLES_MONTHS, tick=False):
+        seed_now()
+        build_thread(title="Bench thread", answers=5, anchor=timezone.now())
 
     assert_rewards_invariants()

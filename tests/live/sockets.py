@@ -69,6 +69,20 @@ async def events(socket: WebsocketCommunicator, *, wait: float = 0.1) -> list[di
     return [frame for frame in await drain(socket, wait=wait) if frame.get("type") != "presence"]
 
 
+async def expect_events(
+    socket: WebsocketCommunicator, count: int, *, quiet: float = 0.1
+) -> list[dict]:
+    """Wait for `count` non-presence frames (however slow the machine is), then for the
+    socket to stay quiet for `quiet` seconds; return them. `events(socket, wait=...)`
+    alone returns early when the frames take longer than `wait` to come, under load."""
+    frames = []
+    while len(frames) < count:
+        frame = await socket.receive_json_from(timeout=10)
+        if frame.get("type") != "presence":
+            frames.append(frame)
+    return frames + await events(socket, wait=quiet)
+
+
 def run(func, /, **kwargs):
     """Call a (synchronous, database-touching) service from an async test."""
     return database_sync_to_async(func)(**kwargs)

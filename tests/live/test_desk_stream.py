@@ -8,7 +8,7 @@ import pytest
 
 from advocacy.services import escalations
 from tests.factories import UserFactory
-from tests.live.sockets import events, next_frame, run, subscribe
+from tests.live.sockets import events, expect_events, next_frame, run, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,7 +95,7 @@ async def test_a_note_reaches_no_socket_with_its_text(connect, staff, advocate, 
 
     note = await run(escalations.add_note, actor=staff, escalation=escalation, body=NOTE)
 
-    [frame] = await events(desk, wait=0.3)
+    [frame] = await expect_events(desk, 1)
     assert frame["type"] == "escalation.updated"
     assert frame["data"]["change"] == "note"
     assert NOTE not in str(frame)
@@ -123,7 +123,7 @@ async def test_the_flow_on_the_public_streams_never_carries_a_note(
     )
     await run(escalations.resolve_escalation, actor=staff, escalation=escalation, resolution="Ok")
 
-    frames = await events(thread, wait=0.3)
+    frames = await expect_events(thread, 3)
     assert sorted((f["stream"], f["type"]) for f in frames) == [
         (f"question.{question.pk}", "answer.created"),
         ("user", "notification.created"),

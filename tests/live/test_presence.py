@@ -56,13 +56,17 @@ async def test_a_burst_of_joins_is_coalesced(connect, question, settings):
     first = await connect()
     await subscribe(first, stream)
     await drain(first, wait=0.5)
-    # when ten more viewers arrive within the delay
+    # when ten more viewers arrive
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     for _ in range(10):
         await subscribe(await connect(), stream)
-    # then the first viewer gets a presence event or two for the lot (depending on how
-    # long the joins took), not ten, and the last one counts everyone
+    windows = int((loop.time() - started) / 0.5)  # delays the joins spanned (0 when quick)
+    # then the first viewer gets one presence event per delay the joins spanned (one or
+    # two on a quiet machine; a loaded one takes longer to connect ten sockets), not one
+    # per viewer, and the last one counts everyone
     frames = await drain(first, wait=1.0)
-    assert 1 <= len(frames) <= 2
+    assert 1 <= len(frames) <= min(windows + 2, 9)
     assert frames[-1]["data"]["viewers"] == 11
 
 
@@ -88,7 +92,9 @@ async def test_typing_shows_the_member_then_expires(connect, question, customer,
 async def test_repeated_typing_messages_do_not_repeat_the_presence_event(
     connect, question, customer, settings
 ):
-    settings.LIVE_TYPING_SECONDS = 1.0
+    # Long enough that the typing cannot lapse (and be announced again) while a loaded
+    # machine runs the loop below slowly.
+    settings.LIVE_TYPING_SECONDS = 30.0
     stream = f"question.{question.pk}"
     viewer = await connect()
     anna = await connect(customer)
