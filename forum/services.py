@@ -16,6 +16,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import emit
+from forum import events as forum_events
 from forum import notifications, permissions, ratelimit
 from forum.live.events import publish
 from forum.markdown import render_markdown
@@ -41,7 +43,6 @@ from forum.validation import (
     clean_text,
     clean_title,
 )
-from gamification import services as points
 
 Post = Question | Answer
 Kind = Notification.Kind
@@ -149,7 +150,15 @@ def ask_question(
                 "tags": tag_names,
             },
         )
-        points.on_question_asked(actor=actor, question=question)
+        emit(
+            forum_events.QuestionAsked(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                category_id=question.category_id,
+                question=question,
+            )
+        )
     return question
 
 
@@ -251,7 +260,16 @@ def delete_question(*, actor: User, question: Question) -> Question:
         question.save(update_fields=["deleted_at"])
         publish(_feed(question.category), "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})
-        points.on_post_deleted(actor=actor, post=question)
+        emit(
+            forum_events.PostDeleted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=None,
+                post_author_id=question.author_id,
+                post=question,
+            )
+        )
     return question
 
 
@@ -398,7 +416,16 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
             "answer.created",
             {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
-        points.on_answer_posted(actor=actor, answer=answer)
+        emit(
+            forum_events.AnswerPosted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=answer.pk,
+                question_author_id=question.author_id,
+                answer=answer,
+            )
+        )
     return answer
 
 
@@ -456,7 +483,16 @@ def delete_answer(*, actor: User, answer: Answer) -> Answer:
             )
         Question.objects.filter(pk=question.pk).update(**updates)
         publish(_thread(question.pk), "answer.deleted", {"id": answer.pk, "question": question.pk})
-        points.on_post_deleted(actor=actor, post=answer)
+        emit(
+            forum_events.PostDeleted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=answer.pk,
+                post_author_id=answer.author_id,
+                post=answer,
+            )
+        )
     return answer
 
 
@@ -483,7 +519,18 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
             publish(
                 _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
-            points.on_answer_accepted(actor=actor, answer=answer, previous_answer_id=previous_id)
+            emit(
+                forum_events.AnswerAccepted(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=question.pk,
+                    answer_id=answer.pk,
+                    answer_author_id=answer.author_id,
+                    question_author_id=question.author_id,
+                    previous_answer_id=previous_id,
+                    answer=answer,
+                )
+            )
     return question
 
 
@@ -502,7 +549,15 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
                 "answer.unaccepted",
                 {"id": answer.pk, "question": question.pk},
             )
-            points.on_answer_unaccepted(actor=actor, answer=answer)
+            emit(
+                forum_events.AnswerUnaccepted(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=question.pk,
+                    answer_id=answer.pk,
+                    answer=answer,
+                )
+            )
     return question
 
 
@@ -542,7 +597,17 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
                 "author": actor.username,
             },
         )
-        points.on_comment_posted(actor=actor, comment=comment)
+        emit(
+            forum_events.CommentPosted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question_id,
+                answer_id=None if isinstance(post, Question) else post.pk,
+                comment_id=comment.pk,
+                post_author_id=post.author_id,
+                comment=comment,
+            )
+        )
     return comment
 
 
@@ -601,7 +666,18 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
             else:
                 Vote.objects.create(voter=actor, value=value, **fields)
             type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
-            points.on_vote_changed(actor=actor, post=post, before=old, after=value)
+            emit(
+                forum_events.VoteCast(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=post.pk if isinstance(post, Question) else post.question_id,
+                    answer_id=None if isinstance(post, Question) else post.pk,
+                    post_author_id=post.author_id,
+                    before=old,
+                    after=value,
+                    post=post,
+                )
+            )
             post.refresh_from_db(fields=["score"])
             publish(
                 _thread(post.pk if isinstance(post, Question) else post.question_id),

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class GamificationConfig(AppConfig):
     name = "gamification"
     verbose_name = _("Gamification")
+
+    def ready(self) -> None:
+        from gamification import handlers
+
+        handlers.register()  # the ledger and badges answer the forum's domain events
