@@ -11,12 +11,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from forum.live.routing import websocket_application  # noqa: E402
+from live.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # /ws/: the live layer (forum.live); Origin-checked, session or token auth.
+        # /ws/: the live layer (live); Origin-checked, session or token auth.
         "websocket": websocket_application(),
     }
 )

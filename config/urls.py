@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from forum.live.jsi18n import javascript_catalog
 from forum.views import health
+from live.jsi18n import javascript_catalog
 
 urlpatterns = [
     path("", include("forum.urls")),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("advocacy.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The djangojs catalogue, cached and at a versioned URL (forum.live.jsi18n).
+    # The djangojs catalogue, cached and at a versioned URL (live.jsi18n).
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("forum.api.urls")),

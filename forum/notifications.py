@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from forum import permissions
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Notification, Question, User
+from live.events import publish
+from live.streams import user_stream
 
 Kind = Notification.Kind
 

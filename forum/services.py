@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from core.events import emit
 from forum import events as forum_events
 from forum import notifications, permissions, ratelimit
-from forum.live.events import publish
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
@@ -43,6 +42,7 @@ from forum.validation import (
     clean_text,
     clean_title,
 )
+from live.events import publish
 
 Post = Question | Answer
 Kind = Notification.Kind

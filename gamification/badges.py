@@ -26,10 +26,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Notification, Question, User, Vote
 from gamification.models import BadgeAward, Tier
+from live.events import publish
+from live.streams import user_stream
 
 # Triggers: what just happened.
 ASKED = "asked"  # member asked `question`

@@ -31,14 +31,14 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Question, User
 from gamification import badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.fairplay.detection import unpaid_vote
 from gamification.models import BadgeAward, PointEvent, PointSettings
 from gamification.rewards.services import credit_for_events
+from live.events import publish
+from live.streams import user_stream
 
 Post = Question | Answer
 

@@ -14,7 +14,7 @@ Where the backlog lives, and why:
   history are shared. One Lua script does INCR + ZADD + trim, so an id is never visible
   without its frame, and concurrent publishers cannot interleave.
 - Without Redis (development, the SQLite test suite), in the database
-  (`forum.LiveStream` for the counter, `forum.LiveEvent` for the frames), not in process
+  (`live.LiveStream` for the counter, `live.LiveEvent` for the frames), not in process
   memory: a restart of the single server process must not reset ids or lose the events a
   reconnecting client asks for. The counter row's lock serialises publishers the same way.
 
@@ -34,8 +34,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from forum.live import redis_clients
-from forum.live.conf import live_setting, redis_url
+from live import redis_clients
+from live.conf import live_setting, redis_url
 
 KEY_PREFIX = "circolo:live"
 # A stream's counter outlives its history by far, so ids do not restart while clients
@@ -126,7 +126,7 @@ class RedisBacklog:
 
 class DatabaseBacklog:
     def append(self, stream: str, tail: str) -> tuple[int, str]:
-        from forum.models import LiveEvent, LiveStream
+        from live.models import LiveEvent, LiveStream
 
         now = timezone.now()
         with transaction.atomic():
@@ -149,12 +149,12 @@ class DatabaseBacklog:
         return event_id, frame
 
     def last_id(self, stream: str) -> int:
-        from forum.models import LiveStream
+        from live.models import LiveStream
 
         return LiveStream.objects.filter(name=stream).values_list("last_id", flat=True).first() or 0
 
     def _replay(self, stream: str, since: int) -> Replay:
-        from forum.models import LiveEvent
+        from live.models import LiveEvent
 
         cutoff = timezone.now() - timedelta(seconds=live_setting("LIVE_BACKLOG_SECONDS"))
         with transaction.atomic():

@@ -4,12 +4,12 @@ Thin on purpose: authorise each subscription (`streams.authorise`), join the str
 group, replay from the backlog when asked, then forward the frames `events.publish`
 encoded, as they are. Presence is the only state a socket changes, and it is not data.
 
-Limits (settings, see `forum.live.conf`): a message over LIVE_MAX_MESSAGE_BYTES, more
+Limits (settings, see `live.conf`): a message over LIVE_MAX_MESSAGE_BYTES, more
 than LIVE_MAX_MESSAGES_PER_SECOND (token bucket), or a subscription beyond
 LIVE_MAX_SUBSCRIPTIONS get an error frame and the socket is closed (1009 for size,
 1008 otherwise).
 
-Fan-out: the process, not each socket, is the member of a stream's group (forum.live.hub,
+Fan-out: the process, not each socket, is the member of a stream's group (live.hub,
 which says why); its hub calls `live_frame` / `live_presence` of each local subscriber.
 
 Slow readers: frames wait for a process in its hub's channel-layer channel, which holds
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from forum.live import streams
-from forum.live.backlog import get_backlog
-from forum.live.conf import live_setting
-from forum.live.hub import get_hub
-from forum.live.presence import get_presence
-from forum.live.streams import Denied
+from live import streams
+from live.backlog import get_backlog
+from live.conf import live_setting
+from live.hub import get_hub
+from live.presence import get_presence
+from live.streams import Denied
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 return await self._error(name, denied.reason)
             # Join before reading the backlog: whatever is published from now on is
             # either in what we replay or arrives live afterwards. The process's hub is
-            # the group's member and hands the frames to live_frame (forum.live.hub).
+            # the group's member and hands the frames to live_frame (live.hub).
             await get_hub().join(stream, self)
             self.subscriptions[name] = Subscription(stream=stream)
             if stream.startswith("question."):

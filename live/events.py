@@ -26,8 +26,8 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from forum.live.backlog import get_backlog
-from forum.live.streams import group_name, public_name
+from live.backlog import get_backlog
+from live.streams import group_name, public_name
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ channel of its own (`Hub.channel`), reads it in one task and calls each local
 subscriber's handler directly: the cost per socket is the handler and the write.
 
 What stays the same: frames are published the same way (`group_send` to the stream's
-group, `forum.live.events`), so several processes share Redis as before; a consumer
+group, `live.events`), so several processes share Redis as before; a consumer
 still forwards the pre-encoded text untouched and drops what its replay already sent;
 the hub's channel is bounded by the layer's `capacity` and `expiry`, so a process that
 falls behind drops frames (clients see the gap in ids and catch up with `since`) instead
@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from forum.live.streams import group_name
+from live.streams import group_name
 
 logger = logging.getLogger(__name__)
 

@@ -35,9 +35,9 @@ from collections import defaultdict
 
 from channels.layers import get_channel_layer
 
-from forum.live import redis_clients
-from forum.live.conf import live_setting, redis_url
-from forum.live.streams import group_name
+from live import redis_clients
+from live.conf import live_setting, redis_url
+from live.streams import group_name
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
-from forum.live.conf import redis_url
+from live.conf import redis_url
 
 _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
     weakref.WeakKeyDictionary()

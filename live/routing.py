@@ -6,8 +6,8 @@ from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
-from forum.live.auth import RequireOrigin, TokenOrSessionAuthMiddleware
-from forum.live.consumers import LiveConsumer
+from live.auth import RequireOrigin, TokenOrSessionAuthMiddleware
+from live.consumers import LiveConsumer
 
 websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from channels.db import database_sync_to_async
-
 # Lower-case words, optionally followed by a numeric id. Channel-layer group names allow
 # [A-Za-z0-9._-] up to 100 characters; everything this accepts maps to a valid one.
 STREAM_RE = re.compile(r"^[a-z][a-z_-]{0,30}(?:\.[0-9]{1,18})?$")
@@ -81,44 +79,7 @@ async def authorise(user: object, name: object) -> str:
     return await check(user, arg or None)
 
 
-# Built-in streams -------------------------------------------------------------------------
-
-
-async def _authorise_feed(user: object, arg: str | None) -> str:
-    if arg is not None:
-        raise Denied("unknown_stream")
-    return "feed"
-
-
-@database_sync_to_async
-def _question_visible(user: object, pk: int) -> bool:
-    from forum.models import Question
-    from forum.permissions import visible_questions
-
-    return visible_questions(Question.objects.filter(pk=pk), user).exists()
-
-
-async def _authorise_question(user: object, arg: str | None) -> str:
-    if arg is None:
-        raise Denied("unknown_stream")
-    # Missing and hidden look the same, so a socket cannot probe for deleted questions.
-    if not await _question_visible(user, int(arg)):
-        raise Denied("not_found")
-    return f"question.{int(arg)}"
-
-
-async def _authorise_lounge(user: object, arg: str | None) -> str:
-    """The advocates' lounge's list stream (questions of private categories): moderators
-    only, so a lounge question is never announced to the public `feed`."""
-    from forum.permissions import is_moderator
-
-    if arg is not None:
-        raise Denied("unknown_stream")
-    if not getattr(user, "is_authenticated", False):
-        raise Denied("login_required")
-    if not is_moderator(user):
-        raise Denied("forbidden")
-    return "lounge"
+# Built-in streams (the forum registers `feed`, `lounge` and `question`: forum.streams) ----
 
 
 async def _authorise_user(user: object, arg: str | None) -> str:
@@ -129,7 +90,4 @@ async def _authorise_user(user: object, arg: str | None) -> str:
     return user_stream(user.pk)
 
 
-register("feed", _authorise_feed)
-register("lounge", _authorise_lounge)
-register("question", _authorise_question)
 register("user", _authorise_user)

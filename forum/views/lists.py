@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from forum import permissions, selectors
-from forum.live.backlog import last_id
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.validation import clean_line
+from live.backlog import last_id
 
 QUESTIONS_PER_PAGE = 20
 TAGS_PER_PAGE = 60

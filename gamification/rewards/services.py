@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Notification, User
 from forum.notifications import notify_member
 from gamification import rules
 from gamification.models import PointEvent
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry
 from gamification.rewards.permissions import check_decide_redemption, check_redeem_reward
+from live.events import publish
+from live.streams import user_stream
 
 REASON_MAX = 300
 REQUEST_KEY_MAX = 40

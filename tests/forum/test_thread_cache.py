@@ -19,10 +19,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from forum import services
-from forum.live.backlog import last_id
-from forum.live.conf import redis_url
 from forum.models import Answer, Question
 from forum.views.questions import thread_cache
+from live.backlog import last_id
+from live.conf import redis_url
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

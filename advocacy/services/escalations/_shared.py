@@ -17,9 +17,9 @@ from advocacy.models.desk import (
     EscalationPriority,
     EscalationStatus,
 )
-from forum.live.events import publish
 from forum.models import Question, User
 from forum.validation import clean_line, clean_text
+from live.events import publish
 
 Status = EscalationStatus
 Event = EscalationEvent.Kind
