@@ -442,8 +442,8 @@ def ensure_question(title: str) -> int:
     """A benchmark question (built once with a few answers, then reused)."""
     from datetime import UTC, datetime
 
+    from demo.seeding import build_thread
     from forum.models import Question
-    from forum.seeding import build_thread
 
     existing = Question.objects.filter(title=title).values_list("pk", flat=True).first()
     return existing or build_thread(

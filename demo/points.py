@@ -1,4 +1,4 @@
-"""The points side of `seed_demo` (called by `forum.seeding.Seeder`): ledger rows for the
+"""The points side of `seed_demo` (called by `demo.seeding.Seeder`): ledger rows for the
 votes and acceptances the seeder writes, and a small rewards catalogue with redemptions.
 
 Votes and acceptances of the last `RECENT` days are paid as the services would pay them

@@ -38,13 +38,13 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
-from advocacy.desk.demo import seed_escalations
-from advocacy.moderation.demo import seed_flags
-from forum import demo_content as dc
+from demo import content as dc
+from demo.desk import seed_escalations
+from demo.moderation import seed_flags
+from demo.points import PointsSeeder, seed_rewards
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
 from forum.search import update_search_vector
-from gamification.seeding import PointsSeeder, seed_rewards
 
 DEMO_PASSWORD = "demo"
 WINDOW = timedelta(days=180)  # questions are spread over the half year before the anchor
@@ -68,7 +68,7 @@ class DemoAccount:
 # demo-advocate is an advocate by reputation alone; when advocacy grows an Advocate model
 # (approved status), create that record in `Seeder.create_users` right after these rows.
 # Every seeded member gets an opening entry in the points ledger: their reputation less
-# what the seeded recent votes and acceptances paid them (`gamification.seeding`), so
+# what the seeded recent votes and acceptances paid them (`demo.points`), so
 # `recompute_reputation --check` holds and the weekly and monthly leaderboards show people.
 DEMO_ACCOUNTS = (
     DemoAccount(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "forum",
     "gamification",
     "advocacy",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -51,7 +51,7 @@ def test_the_demo_has_weekly_and_monthly_leaders_and_rewards(db):
 
 
 def test_a_benchmark_thread_on_a_seeded_database_keeps_the_ledger_true(db):
-    from forum.seeding import build_thread
+    from demo.seeding import build_thread
 
     seed_now()
     build_thread(title="Bench thread", answers=5, anchor=timezone.now())

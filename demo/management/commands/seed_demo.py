@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: a deterministic demo community (see forum.seeding)."""
+"""`manage.py seed_demo`: a deterministic demo community (see demo.seeding)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
+from demo.seeding import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from forum.models import Question, User
-from forum.seeding import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 
 def _anchor(value: str) -> datetime:
