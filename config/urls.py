@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("advocacy.programme.urls")),
     path("", include("advocacy.community.urls")),
     path("", include("advocacy.desk.urls")),
-    path("", include("advocacy.mail.urls")),
+    path("", include("notifications.mail.urls")),
     path("", include("advocacy.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

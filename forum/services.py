@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.events import emit
 from forum import events as forum_events
-from forum import notifications, permissions, ratelimit
+from forum import permissions, ratelimit
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
@@ -43,6 +43,7 @@ from forum.validation import (
     clean_title,
 )
 from live.events import publish
+from notifications import bell as notifications
 
 Post = Question | Answer
 Kind = Notification.Kind

@@ -397,7 +397,7 @@ def _notify(member: User, spec: BadgeSpec, award: BadgeAward) -> None:
     """The member's bell: "You earned the Curious badge", in the same transaction as the
     award, leading to the badge on the badges page. The name is stored in each language,
     so the member reads it in theirs."""
-    from forum.notifications import notify_member
+    from notifications.bell import notify_member
 
     names = {}
     for language, _label in settings.LANGUAGES:

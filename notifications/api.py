@@ -1,6 +1,6 @@
 """`GET /api/v1/notifications/` and `POST /api/v1/notifications/read/` (API.md).
 
-The calling member's in-app notifications (`forum.notifications`), newest first, with
+The calling member's in-app notifications (`notifications.bell`), newest first, with
 the unread count the bell shows; marking read goes through the service, which tells the
 member's other tabs on the `user` stream.
 
@@ -18,12 +18,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from forum import notifications
 from forum.api import schema
 from forum.api.base import MAX_ID, ForumAPIView, Pagination
 from forum.api.fields import StrictIntegerField
 from forum.api.serializers import AuthorSerializer
 from forum.models import Notification
+from notifications import bell as notifications
 
 MAX_IDS = 200
 

@@ -98,7 +98,7 @@ def notify(
                 "unread": unread_count(notification.recipient_id),
             },
         )
-    from advocacy.mail import schedule_notification_emails  # sent by the task worker
+    from notifications.mail import schedule_notification_emails  # sent by the task worker
 
     schedule_notification_emails(created)
     return created
@@ -150,7 +150,7 @@ def notify_member(
             "unread": unread_count(recipient),
         },
     )
-    from advocacy.mail import schedule_notification_emails  # sent by the task worker
+    from notifications.mail import schedule_notification_emails  # sent by the task worker
 
     schedule_notification_emails([notification])
     return notification

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "live",
     "forum",
     "gamification",
+    "notifications",
     "advocacy",
     "demo",
 ]

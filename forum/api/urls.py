@@ -23,7 +23,7 @@ urlpatterns = [
     path("answers/<int:pk>/comments/", views.AnswerCommentView.as_view(), name="answer-comments"),
     path("users/me/", views.MeView.as_view(), name="me"),
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
-    path("notifications/", include("forum.api.notifications")),
+    path("notifications/", include("notifications.api")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk

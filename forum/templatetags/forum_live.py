@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django import template
 
-from forum.notifications import unread_count
 from live.backlog import last_id
 from live.jsi18n import catalogue_url
 from live.streams import user_stream
+from notifications.bell import unread_count
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 Each member chooses per notification kind: right away, in the daily digest, or never
 (`preferences`; the settings page in `views`). New notifications are e-mailed by the task
-worker, never in a request: `forum.notifications` calls `schedule_notification_emails`,
+worker, never in a request: `notifications.bell` calls `schedule_notification_emails`,
 which enqueues `advocacy.tasks.send_notification_emails` after commit; the digest is the
 periodic task `advocacy.tasks.send_daily_digests` (07:00). Only to a verified address
 (allauth), in the member's language, plain text and HTML, each with a one-click
@@ -11,7 +11,7 @@ unsubscribe link and the List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8
 question's title and a link; never a post's or an internal note's text.
 """
 
-from advocacy.mail.sending import (
+from notifications.mail.sending import (
     schedule_notification_emails,
     send_daily_digests,
     send_instant_emails,

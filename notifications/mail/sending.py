@@ -23,12 +23,12 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from advocacy.mail import tokens
-from advocacy.mail.preferences import email_modes_for, verified_email
 from advocacy.models import EmailDigestState, EmailMode, NotificationEmail
 from forum.models import Notification, User
-from forum.notifications import describe
 from forum.permissions import can_see_question
+from notifications.bell import describe
+from notifications.mail import tokens
+from notifications.mail.preferences import email_modes_for, verified_email
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def absolute(path: str) -> str:
 
 def schedule_notification_emails(notifications: Iterable[Notification]) -> None:
     """Enqueue the e-mailing of these new notifications after the caller's transaction
-    commits (called by `forum.notifications.notify` / `notify_member`)."""
+    commits (called by `notifications.bell.notify` / `notify_member`)."""
     ids = [n.pk for n in notifications if n is not None and n.pk]
     if not ids:
         return

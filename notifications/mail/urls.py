@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advocacy.mail import views
+from notifications.mail import views
 
 app_name = "mail"
 

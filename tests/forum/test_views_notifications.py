@@ -21,7 +21,7 @@ ANSWER = "Dial *123# and follow the menu to top up."
 
 
 def notify(recipient, *, kind="answer", actor=None, question=None, read=False, **links):  # noqa: ANN001, ANN003
-    """A notification row, as forum.notifications.notify writes them (setup only)."""
+    """A notification row, as notifications.bell.notify writes them (setup only)."""
     question = question or QuestionFactory(author=recipient)
     return Notification.objects.create(
         recipient=recipient,

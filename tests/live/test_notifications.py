@@ -7,8 +7,8 @@ from django.db import transaction
 
 from forum import services
 from forum.models import Notification
-from forum.notifications import mark_notifications_read, unread_count
 from live import events
+from notifications.bell import mark_notifications_read, unread_count
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 
 ANSWER = "Dial *123# and follow the menu to top up."
