@@ -27,6 +27,7 @@ class QuestionAsked(DomainEvent):
 
     question_id: int
     category_id: int | None
+    mentions: tuple[str, ...] = ()  # usernames @mentioned in the body
     question: Question = row()
 
 
@@ -37,6 +38,7 @@ class AnswerPosted(DomainEvent):
     question_id: int
     answer_id: int
     question_author_id: int
+    mentions: tuple[str, ...] = ()
     answer: Answer = row()
 
 
@@ -70,7 +72,9 @@ class CommentPosted(DomainEvent):
     answer_id: int | None
     comment_id: int
     post_author_id: int
+    mentions: tuple[str, ...] = ()
     comment: Comment = row()
+    post: Post = row()  # the commented question or answer (locked)
 
 
 @dataclass(frozen=True, kw_only=True)

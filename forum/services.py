@@ -25,7 +25,6 @@ from forum.models import (
     Category,
     CloseReason,
     Comment,
-    Notification,
     Question,
     Revision,
     User,
@@ -43,10 +42,8 @@ from forum.validation import (
     clean_title,
 )
 from live.events import publish
-from notifications import bell as notifications
 
 Post = Question | Answer
-Kind = Notification.Kind
 
 
 def _collect(errors: dict[str, list[str]], field: str, func, value):  # noqa: ANN001, ANN202
@@ -94,10 +91,6 @@ def _thread(question_id: int) -> str:
     return f"question.{question_id}"
 
 
-def _mentions(usernames: list[str]) -> list[tuple[User, str]]:
-    return [(m, Kind.MENTION) for m in notifications.mentioned_members(usernames)]
-
-
 def _feed(category: Category | None) -> str:
     """The list stream that announces a question: `feed`, or for a private category (the
     advocates' lounge) `lounge`, which only moderators may subscribe to."""
@@ -138,8 +131,15 @@ def ask_question(
             tags=" ".join(tag_names),
         )
         update_search_vector([question.pk])
-        notifications.notify(
-            actor=actor, recipients=_mentions(rendered.mentions), question=question
+        emit(
+            forum_events.QuestionAsked(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                category_id=question.category_id,
+                mentions=tuple(rendered.mentions),
+                question=question,
+            )
         )
         publish(
             _feed(category),
@@ -150,15 +150,6 @@ def ask_question(
                 "category": category.slug if category else None,
                 "tags": tag_names,
             },
-        )
-        emit(
-            forum_events.QuestionAsked(
-                actor_id=actor.pk,
-                actor=actor,
-                question_id=question.pk,
-                category_id=question.category_id,
-                question=question,
-            )
         )
     return question
 
@@ -406,17 +397,6 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
         Question.objects.filter(pk=question.pk).update(
             answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
         )
-        notifications.notify(
-            actor=actor,
-            recipients=[(question.author_id, Kind.ANSWER), *_mentions(rendered.mentions)],
-            question=question,
-            answer=answer,
-        )
-        publish(
-            _thread(question.pk),
-            "answer.created",
-            {"id": answer.pk, "question": question.pk, "author": actor.username},
-        )
         emit(
             forum_events.AnswerPosted(
                 actor_id=actor.pk,
@@ -424,8 +404,14 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
                 question_id=question.pk,
                 answer_id=answer.pk,
                 question_author_id=question.author_id,
+                mentions=tuple(rendered.mentions),
                 answer=answer,
             )
+        )
+        publish(
+            _thread(question.pk),
+            "answer.created",
+            {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
     return answer
 
@@ -511,15 +497,6 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
             question.accepted_answer = answer
             question.last_activity_at = timezone.now()
             question.save(update_fields=["accepted_answer", "last_activity_at"])
-            notifications.notify(
-                actor=actor,
-                recipients=[(answer.author_id, Kind.ACCEPTED)],
-                question=question,
-                answer=answer,
-            )
-            publish(
-                _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
-            )
             emit(
                 forum_events.AnswerAccepted(
                     actor_id=actor.pk,
@@ -531,6 +508,9 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
                     previous_answer_id=previous_id,
                     answer=answer,
                 )
+            )
+            publish(
+                _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
     return question
 
@@ -580,12 +560,18 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
         type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         question_id = post.pk if isinstance(post, Question) else post.question_id
         Question.objects.filter(pk=question_id).update(last_activity_at=comment.created_at)
-        notifications.notify(
-            actor=actor,
-            recipients=[(post.author_id, Kind.COMMENT), *_mentions(rendered.mentions)],
-            question=post if isinstance(post, Question) else post.question,
-            answer=None if isinstance(post, Question) else post,
-            comment=comment,
+        emit(
+            forum_events.CommentPosted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question_id,
+                answer_id=None if isinstance(post, Question) else post.pk,
+                comment_id=comment.pk,
+                post_author_id=post.author_id,
+                mentions=tuple(rendered.mentions),
+                comment=comment,
+                post=post,
+            )
         )
         publish(
             _thread(question_id),
@@ -597,17 +583,6 @@ def post_comment(*, actor: User, post: Post, body: str) -> Comment:
                 "post_id": post.pk,
                 "author": actor.username,
             },
-        )
-        emit(
-            forum_events.CommentPosted(
-                actor_id=actor.pk,
-                actor=actor,
-                question_id=question_id,
-                answer_id=None if isinstance(post, Question) else post.pk,
-                comment_id=comment.pk,
-                post_author_id=post.author_id,
-                comment=comment,
-            )
         )
     return comment
 

@@ -43,8 +43,8 @@ INSTALLED_APPS = [
     "core",
     "live",
     "forum",
-    "gamification",
     "notifications",
+    "gamification",
     "advocacy",
     "demo",
 ]

@@ -17,13 +17,27 @@ from tests.factories import AnswerFactory, QuestionFactory
 # removed without updating this list (and docs/architecture.md) fails here.
 EXPECTED = [
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "in_transaction"),
+    ("AnswerAccepted", "notifications.handlers.notify_acceptance", "in_transaction"),
     ("AnswerPosted", "gamification.handlers.badges_for_answer", "in_transaction"),
+    ("AnswerPosted", "notifications.handlers.notify_answer", "in_transaction"),
     ("AnswerUnaccepted", "gamification.handlers.reverse_acceptance", "in_transaction"),
     ("CommentPosted", "gamification.handlers.badges_for_comment", "in_transaction"),
+    ("CommentPosted", "notifications.handlers.notify_comment", "in_transaction"),
     ("PostDeleted", "gamification.handlers.reverse_deleted_post", "in_transaction"),
     ("QuestionAsked", "gamification.handlers.badges_for_question", "in_transaction"),
+    ("QuestionAsked", "notifications.handlers.notify_question_mentions", "in_transaction"),
     ("VoteCast", "gamification.handlers.pay_for_vote", "in_transaction"),
 ]
+
+
+def test_the_bell_hears_an_event_before_the_ledger():
+    """As when the forum called them: the notification first, then the points."""
+    order = [
+        s.handler_name.split(".")[0]
+        for s in events.registered()
+        if s.event_type is forum_events.AnswerPosted
+    ]
+    assert order == ["notifications", "gamification"]
 
 
 def test_every_registered_handler_is_expected():
