@@ -2,10 +2,16 @@
 
 `forum.permissions` asks `check_privilege(user, key)`; nothing else compares reputation
 to a number. Staff and managers hold every privilege.
+
+The policy lives here, in core, so the forum can ask without knowing gamification; the
+thresholds' source (gamification's `PrivilegeThreshold` rows, cached with the rest of its
+tuning) is plugged in by GamificationConfig.ready() with `set_thresholds_source`. To add a
+privilege: a key, a default and a label below, then ask `check_privilege(user, KEY)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -43,10 +49,17 @@ PRIVILEGE_LABELS = {
 }
 
 
-def thresholds() -> dict[str, int]:
-    from gamification.rules import tuning
+_source: Callable[[], dict[str, int]] | None = None
 
-    return tuning().privileges
+
+def set_thresholds_source(source: Callable[[], dict[str, int]]) -> None:
+    """Where the tuned thresholds come from (every key of PRIVILEGES, as reputation)."""
+    global _source
+    _source = source
+
+
+def thresholds() -> dict[str, int]:
+    return _source() if _source is not None else dict(PRIVILEGES)
 
 
 def bypasses_privileges(user) -> bool:  # noqa: ANN001 - a User or AnonymousUser

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from advocacy.models import FlagReason
 from advocacy.services.flags import raise_flag
+from core import privileges
 from forum.models import Answer, Comment, Question, User
-from gamification import privileges
 
 FLAGS = (
     (Answer, FlagReason.SPAM, ("Link a un sito di ricariche non ufficiale.", "")),

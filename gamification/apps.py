@@ -7,6 +7,8 @@ class GamificationConfig(AppConfig):
     verbose_name = _("Gamification")
 
     def ready(self) -> None:
-        from gamification import handlers
+        from core import privileges
+        from gamification import handlers, rules
 
         handlers.register()  # the ledger and badges answer the forum's domain events
+        privileges.set_thresholds_source(lambda: rules.tuning().privileges)

@@ -47,10 +47,10 @@ from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core import privileges
 from forum import permissions
 from forum.models import Answer, Question, User
 from forum.templatetags.forum_posts import post_state
-from gamification import privileges
 
 # Stands for the CSRF token in stored HTML: 64 letters like a real (masked) token, so the
 # form fields and the hx-headers JSON render alike, but spelled so no token can match it.
