@@ -31,6 +31,7 @@ class EmailPreference(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        db_table = "advocacy_emailpreference"  # created by advocacy before notifications/
         verbose_name = _("e-mail preference")
         verbose_name_plural = _("e-mail preferences")
         constraints = [
@@ -48,6 +49,7 @@ class NotificationEmail(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "advocacy_notificationemail"
         verbose_name = _("notification e-mail")
         verbose_name_plural = _("notification e-mails")
 
@@ -64,6 +66,7 @@ class EmailDigestState(models.Model):
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "advocacy_emaildigeststate"
         verbose_name = _("e-mail digest state")
         verbose_name_plural = _("e-mail digest states")
 

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from advocacy.models import EmailMode, EmailPreference
 from forum.models import Notification, User
 from notifications.mail import tokens
 from notifications.mail.preferences import DEFAULT_MODES, email_modes_for
+from notifications.models import EmailMode, EmailPreference
 
 
 def _save(member: User, modes: Mapping[str, str]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from advocacy.models import EmailMode
 from forum.models import Notification
+from notifications.models import EmailMode
 
 
 class EmailPreferencesForm(forms.Form):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 
-from advocacy.models import EmailMode, EmailPreference
 from forum.models import Notification, User
+from notifications.models import EmailMode, EmailPreference
 
 Kind = Notification.Kind
 

@@ -23,12 +23,12 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
-from advocacy.models import EmailDigestState, EmailMode, NotificationEmail
 from forum.models import Notification, User
 from forum.permissions import can_see_question
 from notifications.bell import describe
 from notifications.mail import tokens
 from notifications.mail.preferences import email_modes_for, verified_email
+from notifications.models import EmailDigestState, EmailMode, NotificationEmail
 
 logger = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from advocacy.models import EmailMode
 from forum.models import Notification, User
 from notifications.mail import choices as email_preferences
 from notifications.mail import tokens
 from notifications.mail.forms import EmailPreferencesForm
 from notifications.mail.preferences import email_modes_for, verified_email
+from notifications.models import EmailMode
 
 
 @login_required
