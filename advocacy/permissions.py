@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from advocacy.posts import Post, thread_of
+from core import privileges
 from forum.models import Question, User
 from forum.permissions import (
     _can,
@@ -18,7 +19,6 @@ from forum.permissions import (
     is_moderator,
     is_staff_member,
 )
-from gamification import privileges
 
 
 def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:

@@ -2,7 +2,7 @@
 
 Periodic (advocacy.periodic): the SLA sweep every 30 seconds, the e-mail digests daily at
 07:00 (site time), old task results pruned daily at 04:00. On demand: the e-mails of new notifications, enqueued after commit by
-`forum.notifications` (`advocacy.mail.schedule_notification_emails`).
+`notifications.bell` (`notifications.mail.schedule_notification_emails`).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ def sweep_sla() -> dict[str, list[int]]:
 @periodic(daily_at=time(7, 0))
 @task()
 def send_daily_digests() -> int:
-    from advocacy.mail import send_daily_digests as send
+    from notifications.mail import send_daily_digests as send
 
     return send()
 
 
 @task()
 def send_notification_emails(notification_ids: list[int]) -> int:
-    from advocacy.mail import send_instant_emails
+    from notifications.mail import send_instant_emails
 
     return send_instant_emails(notification_ids)
 

@@ -33,8 +33,8 @@ ANCHOR = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
 def ensure_threads() -> dict[int, int]:
     """The two benchmark threads (built once, then reused): answers -> question id."""
+    from demo.seeding import build_thread
     from forum.models import Question
-    from forum.seeding import build_thread
 
     ids = {}
     for answers, title in THREADS.items():

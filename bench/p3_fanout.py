@@ -4,7 +4,7 @@
 settings, Redis channel layer) and 1,000 more to a bare `websockets` server speaking the
 same protocol (bench/wsbench.py). In alternating rounds each server is made to send
 frames to all its sockets as fast as it can: daphne gets EVENTS["daphne"] events through
-the channel layer from a separate publisher process (what `forum.live.events` sends
+the channel layer from a separate publisher process (what `live.events` sends
 after a commit), the bare server broadcasts EVENTS["bare"] frames when a control socket
 asks. The load client counts frames as they arrive; a round's rate is frames received /
 time from the go signal to the last frame. Medians over ROUNDS rounds (3; BENCH_ROUNDS

@@ -8,7 +8,7 @@ storm and, finally, as served when it receives an event published once the storm
 over (its group membership really exists). Errors: what daphne logged (stderr
 captured), and what the clients saw.
 
-The same storm runs against our layer (`forum.live.layers.RedisChannelLayer`, a bounded
+The same storm runs against our layer (`live.layers.RedisChannelLayer`, a bounded
 blocking pool) and against the stock `channels_redis.core.RedisChannelLayer`, with
 redis-py's default unbounded pool and with a pool capped at 100 connections
 (bench/stock_layer_settings.py), each on a fresh daphne process; with the production
@@ -53,7 +53,7 @@ SUBSCRIBE_TIMEOUT_S = 30
 SETTLE_S = 3.0
 TITLE = "Benchmark live thread (P4 storm)"
 STOCK = "bench.stock_layer_settings"
-OURS = "forum.live.layers.RedisChannelLayer (blocking pool, 50 connections)"
+OURS = "live.layers.RedisChannelLayer (blocking pool, 50 connections)"
 STOCK_UNBOUNDED = "channels_redis.core.RedisChannelLayer (redis-py pool, unbounded)"
 STOCK_100 = "channels_redis.core.RedisChannelLayer (redis-py pool, max_connections=100)"
 STOCK_ENV = {"DJANGO_SETTINGS_MODULE": STOCK}
@@ -151,7 +151,7 @@ async def after_storm(stream: str, outcomes: list[dict]) -> None:
     """Publish one event through the layer; wait until every open socket has it (or 5 s)."""
     from channels.layers import get_channel_layer
 
-    from forum.live.streams import group_name
+    from live.streams import group_name
 
     await asyncio.sleep(SETTLE_S)
     frame = {"id": 10**9, "stream": stream, "type": "bench.after-storm", "data": {}}
@@ -217,7 +217,7 @@ async def run_variant(port: int, pid: int, stream: str, since: int) -> dict:
 
 
 def run() -> dict:
-    from forum.live.backlog import last_id
+    from live.backlog import last_id
 
     limit = raise_fd_limit()
     question_id = ensure_question(TITLE)

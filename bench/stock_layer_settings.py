@@ -1,5 +1,5 @@
 """Production settings with the stock `channels_redis.core.RedisChannelLayer` (bench/p4_storm.py
-compares it with ours, `forum.live.layers.RedisChannelLayer`).
+compares it with ours, `live.layers.RedisChannelLayer`).
 
     DJANGO_SETTINGS_MODULE=bench.stock_layer_settings
 

@@ -12,7 +12,7 @@
   every socket when a control socket asks it to.
 - P3's publisher, also its own process: `python bench/wsbench.py publish GROUP STREAM N`
   waits for a line on stdin, then sends N frames to GROUP through the channel layer as
-  fast as it can (what `forum.live.events` does after a commit, without the backlog).
+  fast as it can (what `live.events` does after a commit, without the backlog).
 """
 
 from __future__ import annotations
@@ -442,8 +442,8 @@ def ensure_question(title: str) -> int:
     """A benchmark question (built once with a few answers, then reused)."""
     from datetime import UTC, datetime
 
+    from demo.seeding import build_thread
     from forum.models import Question
-    from forum.seeding import build_thread
 
     existing = Question.objects.filter(title=title).values_list("pk", flat=True).first()
     return existing or build_thread(
@@ -462,8 +462,8 @@ def reset_stream(stream: str) -> None:
     import redis
     from django.conf import settings
 
-    from forum.live.presence import KEY_PREFIX
-    from forum.live.streams import group_name
+    from live.presence import KEY_PREFIX
+    from live.streams import group_name
 
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
     client = redis.Redis.from_url(settings.REDIS_URL)
@@ -472,7 +472,7 @@ def reset_stream(stream: str) -> None:
 
 
 def tick_frame(stream: str, n: int) -> str:
-    """A typical small event frame (a score change), as `forum.live.events` encodes them."""
+    """A typical small event frame (a score change), as `live.events` encodes them."""
     data = {"target": "answer", "id": 1, "score": n}
     return json.dumps(
         {"id": n, "stream": stream, "type": "vote.changed", "data": data}, separators=(",", ":")

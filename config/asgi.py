@@ -11,15 +11,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from forum.live.routing import websocket_application  # noqa: E402
 from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
+from live.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # Stored anonymous question pages are served on the event loop, not in Django's
         # one view thread (forum/views/questions/fast_page.py); everything else is Django.
         "http": fast_thread_pages(django_asgi_app),
-        # /ws/: the live layer (forum.live); Origin-checked, session or token auth.
+        # /ws/: the live layer (live); Origin-checked, session or token auth.
         "websocket": websocket_application(),
     }
 )

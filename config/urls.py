@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from forum.api.notfound import api_not_found
 from forum.csp import csp_report
-from forum.live.jsi18n import javascript_catalog
 from forum.views import health
+from live.jsi18n import javascript_catalog
 
 urlpatterns = [
     path("", include("forum.urls")),
@@ -15,13 +15,13 @@ urlpatterns = [
     path("", include("advocacy.programme.urls")),
     path("", include("advocacy.community.urls")),
     path("", include("advocacy.desk.urls")),
-    path("", include("advocacy.mail.urls")),
+    path("", include("notifications.mail.urls")),
     path("", include("advocacy.moderation.urls")),
     path("feeds/", include("integrations.urls")),
     path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The djangojs catalogue, cached and at a versioned URL (forum.live.jsi18n).
+    # The djangojs catalogue, cached and at a versioned URL (live.jsi18n).
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("forum.api.urls")),

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import permissions
-from forum.live.events import publish
 from forum.markdown import render_markdown
 from forum.models import Comment, User
 from forum.validation import clean_comment
+from live.events import publish
 
 EDIT_WINDOW = timedelta(minutes=5)
 

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from forum import ratelimit
-from forum.clientaddr import client_address
+from core.clientaddr import client_address
 
 logger = logging.getLogger("circolo.csp")
 

@@ -7,7 +7,7 @@ Two budgets, both in the shared cache (Redis in production, so every process see
   seconds. The account is found from the username or any of its e-mail addresses, so
   guessing by e-mail and by username spends one budget; an identifier that names no
   account gets a budget of its own all the same (the lockout does not tell who exists).
-- per address: `address` failures from one client address (forum.clientaddr: trusted
+- per address: `address` failures from one client address (core.clientaddr: trusted
   proxies only) within `window` lock that address out of every account.
 
 A successful log-in does not reset the counters (an attacker who owns one account could
@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from forum.clientaddr import client_address
+from core.clientaddr import client_address
 from forum.ratelimit import RateLimited
 
 DEFAULTS = {"account": 5, "address": 20, "window": 15 * 60, "lock": 15 * 60}

@@ -461,33 +461,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} on {self.question_id}"
-
-
-class LiveStream(models.Model):
-    """The last event id handed out on one live stream (database backlog only).
-
-    Kept apart from the events so ids keep increasing after old events are trimmed.
-    """
-
-    name = models.CharField(max_length=100, primary_key=True)
-    last_id = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.last_id}"
-
-
-class LiveEvent(models.Model):
-    """One encoded event frame of a live stream, kept for catch-up (`forum.live.backlog`)."""
-
-    stream = models.CharField(max_length=100)
-    seq = models.PositiveBigIntegerField()
-    frame = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["stream", "seq"], name="one_live_event_per_id")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stream} #{self.seq}"

@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core import privileges
 from forum.models import Answer, Category, Comment, Question, User
-from gamification import privileges
 
 
 def is_staff_member(user: User) -> bool:

@@ -16,15 +16,15 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import notifications, permissions, ratelimit
-from forum.live.events import publish
+from core.events import emit
+from forum import events as forum_events
+from forum import permissions, ratelimit
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
     Category,
     CloseReason,
     Comment,
-    Notification,
     Question,
     Revision,
     User,
@@ -42,11 +42,9 @@ from forum.validation import (
     clean_text,
     clean_title,
 )
-from gamification import services as points
-from integrations import dispatch as webhooks
+from live.events import publish
 
 Post = Question | Answer
-Kind = Notification.Kind
 
 
 def _collect(errors: dict[str, list[str]], field: str, func, value):  # noqa: ANN001, ANN202
@@ -94,10 +92,6 @@ def _thread(question_id: int) -> str:
     return f"question.{question_id}"
 
 
-def _mentions(usernames: list[str]) -> list[tuple[User, str]]:
-    return [(m, Kind.MENTION) for m in notifications.mentioned_members(usernames)]
-
-
 def _feed(category: Category | None) -> str:
     """The list stream that announces a question: `feed`, or for a private category (the
     advocates' lounge) `lounge`, which only moderators may subscribe to."""
@@ -141,8 +135,15 @@ def ask_question(
             tags=" ".join(tag_names),
         )
         update_search_vector([question.pk])
-        notifications.notify(
-            actor=actor, recipients=_mentions(rendered.mentions), question=question
+        emit(
+            forum_events.QuestionAsked(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                category_id=question.category_id,
+                mentions=tuple(rendered.mentions),
+                question=question,
+            )
         )
         publish(
             _feed(category),
@@ -154,8 +155,6 @@ def ask_question(
                 "tags": tag_names,
             },
         )
-        points.on_question_asked(actor=actor, question=question)
-        webhooks.emit("question.created", question)
     return question
 
 
@@ -259,7 +258,16 @@ def delete_question(*, actor: User, question: Question) -> Question:
         question.save(update_fields=["deleted_at"])
         publish(_feed(question.category), "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})
-        points.on_post_deleted(actor=actor, post=question)
+        emit(
+            forum_events.PostDeleted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=None,
+                post_author_id=question.author_id,
+                post=question,
+            )
+        )
     return question
 
 
@@ -398,19 +406,22 @@ def post_answer(
         Question.objects.filter(pk=question.pk).update(
             answer_count=F("answer_count") + 1, last_activity_at=answer.created_at
         )
-        notifications.notify(
-            actor=actor,
-            recipients=[(question.author_id, Kind.ANSWER), *_mentions(rendered.mentions)],
-            question=question,
-            answer=answer,
+        emit(
+            forum_events.AnswerPosted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=answer.pk,
+                question_author_id=question.author_id,
+                mentions=tuple(rendered.mentions),
+                answer=answer,
+            )
         )
         publish(
             _thread(question.pk),
             "answer.created",
             {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
-        points.on_answer_posted(actor=actor, answer=answer)
-        webhooks.emit("answer.created", answer)
     return answer
 
 
@@ -470,7 +481,16 @@ def delete_answer(*, actor: User, answer: Answer) -> Answer:
             )
         Question.objects.filter(pk=question.pk).update(**updates)
         publish(_thread(question.pk), "answer.deleted", {"id": answer.pk, "question": question.pk})
-        points.on_post_deleted(actor=actor, post=answer)
+        emit(
+            forum_events.PostDeleted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question.pk,
+                answer_id=answer.pk,
+                post_author_id=answer.author_id,
+                post=answer,
+            )
+        )
     return answer
 
 
@@ -488,17 +508,21 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
             question.accepted_answer = answer
             question.last_activity_at = timezone.now()
             question.save(update_fields=["accepted_answer", "last_activity_at"])
-            notifications.notify(
-                actor=actor,
-                recipients=[(answer.author_id, Kind.ACCEPTED)],
-                question=question,
-                answer=answer,
+            emit(
+                forum_events.AnswerAccepted(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=question.pk,
+                    answer_id=answer.pk,
+                    answer_author_id=answer.author_id,
+                    question_author_id=question.author_id,
+                    previous_answer_id=previous_id,
+                    answer=answer,
+                )
             )
             publish(
                 _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
-            points.on_answer_accepted(actor=actor, answer=answer, previous_answer_id=previous_id)
-            webhooks.emit("answer.accepted", answer)
     return question
 
 
@@ -517,7 +541,15 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
                 "answer.unaccepted",
                 {"id": answer.pk, "question": question.pk},
             )
-            points.on_answer_unaccepted(actor=actor, answer=answer)
+            emit(
+                forum_events.AnswerUnaccepted(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=question.pk,
+                    answer_id=answer.pk,
+                    answer=answer,
+                )
+            )
     return question
 
 
@@ -540,12 +572,18 @@ def post_comment(*, actor: User, post: Post, body: str, personal_data: str = REF
         type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         question_id = post.pk if isinstance(post, Question) else post.question_id
         Question.objects.filter(pk=question_id).update(last_activity_at=comment.created_at)
-        notifications.notify(
-            actor=actor,
-            recipients=[(post.author_id, Kind.COMMENT), *_mentions(rendered.mentions)],
-            question=post if isinstance(post, Question) else post.question,
-            answer=None if isinstance(post, Question) else post,
-            comment=comment,
+        emit(
+            forum_events.CommentPosted(
+                actor_id=actor.pk,
+                actor=actor,
+                question_id=question_id,
+                answer_id=None if isinstance(post, Question) else post.pk,
+                comment_id=comment.pk,
+                post_author_id=post.author_id,
+                mentions=tuple(rendered.mentions),
+                comment=comment,
+                post=post,
+            )
         )
         publish(
             _thread(question_id),
@@ -558,7 +596,6 @@ def post_comment(*, actor: User, post: Post, body: str, personal_data: str = REF
                 "author": actor.username,
             },
         )
-        points.on_comment_posted(actor=actor, comment=comment)
     return comment
 
 
@@ -617,7 +654,18 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
             else:
                 Vote.objects.create(voter=actor, value=value, **fields)
             type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
-            points.on_vote_changed(actor=actor, post=post, before=old, after=value)
+            emit(
+                forum_events.VoteCast(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=post.pk if isinstance(post, Question) else post.question_id,
+                    answer_id=None if isinstance(post, Question) else post.pk,
+                    post_author_id=post.author_id,
+                    before=old,
+                    after=value,
+                    post=post,
+                )
+            )
             post.refresh_from_db(fields=["score"])
             publish(
                 _thread(post.pk if isinstance(post, Question) else post.question_id),

@@ -5,7 +5,8 @@ URL names are a contract used by models (get_absolute_url), the Markdown rendere
 category (slug), tag (slug), tag_list, search, profile (username), profile_edit.
 """
 
-from forum.views import lists, notifications, profiles, questions
+from forum.views import lists, profiles, questions
+from notifications import views as notifications
 
 app_name = "forum"
 

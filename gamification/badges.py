@@ -26,10 +26,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Notification, Question, User, Vote
 from gamification.models import BadgeAward, Tier
+from live.events import publish
+from live.streams import user_stream
 
 # Triggers: what just happened.
 ASKED = "asked"  # member asked `question`
@@ -397,7 +397,7 @@ def _notify(member: User, spec: BadgeSpec, award: BadgeAward) -> None:
     """The member's bell: "You earned the Curious badge", in the same transaction as the
     award, leading to the badge on the badges page. The name is stored in each language,
     so the member reads it in theirs."""
-    from forum.notifications import notify_member
+    from notifications.bell import notify_member
 
     names = {}
     for language, _label in settings.LANGUAGES:

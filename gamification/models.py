@@ -93,7 +93,7 @@ class PointSettings(models.Model):
 
 
 class PrivilegeThreshold(models.Model):
-    """Reputation that unlocks a privilege; keys and labels live in `gamification.privileges`."""
+    """Reputation that unlocks a privilege; keys and labels live in `core.privileges`."""
 
     key = models.SlugField(_("privilege"), max_length=40, unique=True)
     reputation = models.PositiveIntegerField(_("reputation needed"))
@@ -108,7 +108,7 @@ class PrivilegeThreshold(models.Model):
 
     @property
     def label(self) -> str:
-        from gamification.privileges import PRIVILEGE_LABELS
+        from core.privileges import PRIVILEGE_LABELS
 
         return str(PRIVILEGE_LABELS.get(self.key, self.key))
 

@@ -115,9 +115,9 @@ def tuning() -> Tuning:
 
 
 def _load() -> Tuning:
+    from core.privileges import PRIVILEGES
     from gamification.badges import BADGES
     from gamification.models import Badge, PointRule, PointSettings, PrivilegeThreshold, Rank
-    from gamification.privileges import PRIVILEGES
     from gamification.ranks import DEFAULT_RANKS
 
     rules = dict(RULES)

@@ -1,7 +1,8 @@
 """Everything that writes to the points ledger.
 
-The `on_*` hooks are called by `forum.services` *inside* their transaction, after they
-have locked the post (or question) concerned, so two requests about the same post are
+The `on_*` hooks answer the forum's domain events (`gamification.handlers`, subscribed
+in-transaction), so they run *inside* the forum service's transaction, after it has
+locked the post (or question) concerned, so two requests about the same post are
 serialised before they get here. Each hook turns the change into award and reversal rows
 and hands them to `_apply`, which locks the members' rows, applies the daily cap, writes
 the rows and moves the cached reputation with `F()`. See `gamification.models` for the
@@ -30,14 +31,14 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Answer, Comment, Question, User
 from gamification import badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.fairplay.detection import unpaid_vote
 from gamification.models import BadgeAward, PointEvent, PointSettings
 from gamification.rewards.services import credit_for_events
+from live.events import publish
+from live.streams import user_stream
 
 Post = Question | Answer
 
@@ -284,7 +285,7 @@ def vote_key(post: Post, voter_id: int) -> str:
     return f"vote:{kind}:{post.pk}:{voter_id}"
 
 
-# Hooks called by forum.services -----------------------------------------------------------
+# Hooks run by gamification.handlers for the forum's events ------------------------------
 
 
 def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Applied:

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from gamification import privileges, ranks, selectors
+from core import privileges
+from gamification import ranks, selectors
 from gamification.models import Period
 
 

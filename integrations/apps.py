@@ -8,3 +8,8 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from integrations import handlers
+
+        handlers.register()  # webhooks announce the forum's domain events

@@ -153,7 +153,7 @@ def _maybe_disable(endpoint_id: int, now: datetime) -> None:
     endpoint.disabled_reason = f"{endpoint.consecutive_failures} failed attempts in a row"
     endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
     dispatch.forget_subscriptions()
-    from forum.notifications import notify_member
+    from notifications.bell import notify_member
 
     link = reverse("admin:integrations_endpoint_change", args=[endpoint.pk])
     for manager in User.objects.filter(is_superuser=True, is_active=True).order_by("pk"):

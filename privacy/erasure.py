@@ -30,16 +30,12 @@ from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.models import Token
 
 from advocacy.audit_actions import register
-from advocacy.models import (
-    AuditEntry,
-    CrmRecord,
-    EmailDigestState,
-    EmailPreference,
-    QueueClaim,
-)
+from advocacy.models import AuditEntry, CrmRecord, QueueClaim
 from advocacy.services import audit
 from forum import ratelimit
-from forum.models import ERASED_USERNAME_PREFIX, LiveEvent, Notification, User
+from forum.models import ERASED_USERNAME_PREFIX, Notification, User
+from live.models import LiveEvent
+from notifications.models import EmailDigestState, EmailPreference
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from advocacy.models import EmailPreference, Flag
+from advocacy.models import Flag
 from forum.models import Answer, Comment, Notification, Question, Revision, User, Vote
 from gamification.models import BadgeAward, PointEvent
 from gamification.rewards.models import Redemption
+from notifications.models import EmailPreference
 
 FORMAT = "circolo-export/1"
 SECTIONS = (

@@ -122,7 +122,7 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-# Reputation decides privileges (gamification.privileges: 15 upvote, 50 comment, 125
+# Reputation decides privileges (core.privileges: 15 upvote, 50 comment, 125
 # downvote, 1000 edit any post, 2000 close). `customer` is an asker with a little
 # reputation (may upvote, as demo-customer); `other_customer` is an established member who
 # answers, comments and votes both ways but holds no moderation privilege; `newcomer` has

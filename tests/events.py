@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def published(callbacks) -> list[tuple[str, str, dict]]:  # noqa: ANN001
     """(stream, type, data) of the live events in captured on-commit callbacks."""
-    from forum.live import events
+    from live import events
 
     return [
         cb.args

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from advocacy.models import EditSuggestion
+from core import privileges
 from forum.models import User
 from forum.permissions import _can, _require_member_in_good_standing, can_see_question, is_moderator
-from gamification import privileges
 
 
 def check_review_suggestions(user: User) -> None:

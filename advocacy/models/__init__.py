@@ -13,7 +13,6 @@ from advocacy.models.desk import (
     Escalation,
     EscalationEvent,
 )
-from advocacy.models.email import EmailDigestState, EmailMode, EmailPreference, NotificationEmail
 from advocacy.models.flags import (
     CannedReason,
     FirstPostReview,
@@ -29,10 +28,6 @@ from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
 __all__ = [
     "CrmRecord",
-    "EmailDigestState",
-    "EmailMode",
-    "EmailPreference",
-    "NotificationEmail",
     "PeriodicJob",
     "SlaPolicy",
     "SlaRule",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
-from forum.live import streams
-from forum.live.streams import Denied
+from live import streams
+from live.streams import Denied
 
 STREAM = "moderation"
 

@@ -30,11 +30,11 @@ from advocacy.posts import post_key, post_link, thread_of, visible_post
 from advocacy.services import flags as flag_services
 from advocacy.services import moderation as services
 from forum.forms import apply_service_errors
-from forum.live.backlog import last_id
 from forum.models import CloseReason, Question, User
 from forum.permissions import is_moderator
 from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import denied, login_redirect, refuse, too_fast
+from live.backlog import last_id
 
 AUDIT_PAGE_SIZE = 50
 KINDS = ("question", "answer", "comment")

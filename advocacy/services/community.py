@@ -33,7 +33,6 @@ from advocacy.services import audit
 from forum import permissions, personal_data, ratelimit
 from forum import services as forum_services
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
-from forum.notifications import notify_member
 from forum.validation import (
     clean_answer_body,
     clean_body,
@@ -42,6 +41,7 @@ from forum.validation import (
     clean_text,
     clean_title,
 )
+from notifications.bell import notify_member
 
 Kind = CloseVote.Kind
 REJECT_REASON_MIN_LENGTH = 5

@@ -179,7 +179,7 @@ def escalate_needs_staff_flag(*, flag: Flag, post: Post) -> None:
 
 
 def _publish_flag(event: str, flag: Flag, **extra: object) -> None:
-    from forum.live.events import publish
+    from live.events import publish
 
     publish(
         "moderation",
@@ -276,7 +276,7 @@ def resolve_flags(*, actor: User, flag: Flag, action: str, note: str = "") -> li
                     answer_id=item.answer_id,
                 )
         drop_claim(f"flags:{flag.post_key}")
-        from forum.live.events import publish
+        from live.events import publish
 
         publish(
             "moderation",

@@ -24,10 +24,10 @@ from advocacy.models import FirstPostReview, QueueClaim
 from advocacy.posts import Post, lock_post, post_key, post_link, thread_id
 from advocacy.services import audit
 from forum import services as forum_services
-from forum.live.events import publish
 from forum.models import Answer, Category, CloseReason, Comment, Notification, Question, User
-from forum.notifications import notify_member
 from forum.validation import clean_text
+from live.events import publish
+from notifications.bell import notify_member
 
 REASON_MAX_LENGTH = 500
 SUSPENSION_MAX_DAYS = 365

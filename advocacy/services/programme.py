@@ -16,9 +16,9 @@ from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
 from advocacy.services import audit
 from forum.models import Notification, User
-from forum.notifications import notify_member
 from forum.validation import clean_text
 from integrations import dispatch as webhooks
+from notifications.bell import notify_member
 
 REASON_MIN_LENGTH = 5
 

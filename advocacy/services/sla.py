@@ -17,10 +17,10 @@ from django.utils.translation import gettext, gettext_noop
 
 from advocacy.models import Escalation, EscalationEvent, SlaRule, SlaRuleFiring
 from advocacy.sla import selectors
-from forum.live.events import publish
 from forum.models import Notification, Question
-from forum.notifications import notify_member
 from integrations import dispatch as webhooks
+from live.events import publish
+from notifications.bell import notify_member
 
 DESK = "desk"
 

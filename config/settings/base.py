@@ -42,10 +42,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "core",
+    "live",
     "forum",
+    "notifications",
     "gamification",
     "advocacy",
     "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -114,8 +118,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            # The core layer with a bounded, blocking pool (see forum/live/layers.py).
-            "BACKEND": "forum.live.layers.RedisChannelLayer",
+            # The core layer with a bounded, blocking pool (see live/layers.py).
+            "BACKEND": "live.layers.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": "circolo",
@@ -128,7 +132,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {}}}
 # Live layer: frames waiting for one socket are capped (capacity) and dropped after
 # `expiry` seconds, so a stuck consumer cannot grow memory; clients recover gaps with
-# `since` (forum.live.consumers). Backlog and presence use LIVE_REDIS_URL when set.
+# `since` (live.consumers). Backlog and presence use LIVE_REDIS_URL when set.
 CHANNEL_LAYERS["default"]["CONFIG"].update(
     {"capacity": env.int("LIVE_CHANNEL_CAPACITY", default=200), "expiry": 30}
 )

@@ -44,4 +44,4 @@ if REDIS_URL:
     _url = re.sub(r"/\d*$", "", REDIS_URL.rstrip("/")) + f"/{_db}"
     CACHES["default"]["LOCATION"] = _url
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [_url]
-    LIVE_REDIS_URL = _url  # the live backlog and presence (forum.live)
+    LIVE_REDIS_URL = _url  # the live backlog and presence (live)

@@ -25,7 +25,7 @@ urlpatterns = [
     path("users/me/export/", privacy_api.ExportView.as_view(), name="me-export"),
     path("users/me/", privacy_api.MeView.as_view(), name="me"),  # GET, and DELETE (erasure)
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
-    path("notifications/", include("forum.api.notifications")),
+    path("notifications/", include("notifications.api")),
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
@@ -37,5 +37,5 @@ urlpatterns = [
     path("", include("advocacy.moderation.api_acts")),  # moderation acts, suspensions
     path("", include("advocacy.desk.api_more")),  # priority, bulk assign
     path("", include("advocacy.programme.api")),  # approve and revoke advocates
-    path("", include("forum.api.settings_api")),  # own profile, e-mail preferences
+    path("", include("notifications.settings_api")),  # own profile, e-mail preferences
 ]

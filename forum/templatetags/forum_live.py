@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from django import template
 
-from forum.live.backlog import last_id
-from forum.live.jsi18n import catalogue_url
-from forum.live.streams import user_stream
-from forum.notifications import unread_count
+from live.backlog import last_id
+from live.jsi18n import catalogue_url
+from live.streams import user_stream
+from notifications.bell import unread_count
 
 register = template.Library()
 
 
 @register.simple_tag
 def javascript_catalog_url() -> str:
-    """The JavaScript catalogue's versioned URL in the page's language (forum.live.jsi18n)."""
+    """The JavaScript catalogue's versioned URL in the page's language (live.jsi18n)."""
     return catalogue_url()
 
 

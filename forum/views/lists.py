@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from forum import permissions, selectors
-from forum.live.backlog import last_id
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.validation import clean_line
 from forum.views import list_cache
+from live.backlog import last_id
 
 QUESTIONS_PER_PAGE = 20
 TAGS_PER_PAGE = 60

@@ -22,15 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from forum.live.events import publish
-from forum.live.streams import user_stream
 from forum.models import Notification, User
-from forum.notifications import notify_member
 from gamification import rules
 from gamification.models import PointEvent
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry
 from gamification.rewards.permissions import check_decide_redemption, check_redeem_reward
 from integrations import dispatch as webhooks
+from live.events import publish
+from live.streams import user_stream
+from notifications.bell import notify_member
 
 REASON_MAX = 300
 REQUEST_KEY_MAX = 40
@@ -201,7 +201,7 @@ def redeem_reward(*, actor: User, reward: Reward, request_key: str = "") -> Rede
 
 def _names(reward: Reward) -> dict[str, str]:
     """The reward's name in each language, for a notification shown later in the reader's
-    (`forum.notifications.describe` picks the one for the active language)."""
+    (`notifications.bell.describe` picks the one for the active language)."""
     return {"en": reward.name, "it": reward.name_it or reward.name}
 
 

@@ -1,4 +1,4 @@
-// Live updates: one WebSocket per tab to /ws/ (forum.live; API.md, "Live socket").
+// Live updates: one WebSocket per tab to /ws/ (live; API.md, "Live socket").
 //
 // Pages declare what they follow with data attributes: an element with
 // data-live-stream="question.12" data-live-since="41" (the stream's last event id, read

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from advocacy.models import CannedResponse, DeskNote, Escalation
 from advocacy.services import escalations
 from forum.models import Notification
-from forum.notifications import describe
+from notifications.bell import describe
 from tests.advocacy.desk_support import escalate
 from tests.factories import QuestionFactory
 from tests.naughty import NAUGHTY, NAUGHTY_SAMPLE

@@ -438,7 +438,7 @@ def test_a_member_never_judged_has_no_accuracy(helper):
 
 
 def test_the_demo_seed_opens_three_cases_through_the_services(advocate, staff, customer):
-    from advocacy.desk.demo import seed_escalations
+    from demo.desk import seed_escalations
 
     for n in range(4):
         QuestionFactory(author=customer, title=f"Demo question number {n} about billing")

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from advocacy.mail import send_daily_digests, send_instant_emails, tokens
-from advocacy.mail.preferences import DEFAULT_MODES, email_modes_for
-from advocacy.models import EmailPreference, NotificationEmail
-from advocacy.services import email_preferences, escalations
+from advocacy.services import escalations
 from forum import services as forum_services
 from forum.models import Notification
-from forum.notifications import notify_member
+from notifications.bell import notify_member
+from notifications.mail import choices as email_preferences
+from notifications.mail import send_daily_digests, send_instant_emails, tokens
+from notifications.mail.preferences import DEFAULT_MODES, email_modes_for
+from notifications.models import EmailPreference, NotificationEmail
 from tests.advocacy import tasks_support
 from tests.advocacy.tasks_support import run_queued_tasks
 from tests.factories import QuestionFactory, UserFactory

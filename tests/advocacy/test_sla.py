@@ -28,7 +28,7 @@ from advocacy.services import escalations
 from advocacy.sla import selectors
 from advocacy.sla.sweep import sweep_sla
 from forum.models import Notification
-from forum.notifications import describe
+from notifications.bell import describe
 from tests.advocacy import tasks_support
 from tests.advocacy.desk_support import published
 from tests.advocacy.tasks_support import run_queued_tasks

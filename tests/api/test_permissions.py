@@ -2,7 +2,7 @@
 
 Roles (tests/conftest.py): anonymous; customer (the asker, reputation 20); other_customer
 (who answered, 150); newcomer (1); helper (1500); staff. Privileges come from reputation
-(gamification.privileges). A refused request must change nothing in the database.
+(core.privileges). A refused request must change nothing in the database.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from forum.seeding import seed_demo
+from demo.seeding import seed_demo
 from tests.browser.test_live import (  # noqa: F401 - fixtures and helpers shared with test_live
     in_thread,
     open_page,

@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from forum import services
-from forum.live.conf import redis_url
 from forum.models import Question, User
+from live.conf import redis_url
 from tests.factories import AnswerFactory, CategoryFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

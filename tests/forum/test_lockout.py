@@ -205,7 +205,7 @@ def test_a_locked_account_may_reset_its_password_and_that_lifts_the_lock(custome
     ],
 )
 def test_client_address_believes_only_trusted_proxies(rf, settings, proxies, header, expected):
-    from forum.clientaddr import client_address, scope_address
+    from core.clientaddr import client_address, scope_address
 
     settings.CIRCOLO_TRUSTED_PROXIES = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=header)

@@ -13,9 +13,9 @@ from django.db.models import F
 from django.test import Client, override_settings
 from taggit.models import Tag
 
+from demo.seeding import build_thread
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, Comment, Question, Revision, User, Vote
-from forum.seeding import build_thread
 from forum.selectors import counter_drift
 from tests.factories import QuestionFactory
 

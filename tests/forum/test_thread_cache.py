@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from advocacy.services.moderation import hide_post
 from forum import services
-from forum.live.backlog import last_id
-from forum.live.conf import redis_url
 from forum.models import Answer, Question
 from forum.views.questions import thread_cache
+from live.backlog import last_id
+from live.conf import redis_url
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from advocacy.services.moderation import hide_post
 from forum import services
-from forum.live.conf import redis_url
 from forum.models import Answer, Comment, Question
+from live.conf import redis_url
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

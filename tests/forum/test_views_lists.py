@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.views import defaults
 
-from forum.live.backlog import RedisBacklog, get_backlog
 from forum.models import Question
 from forum.search import update_search_vector
+from live.backlog import RedisBacklog, get_backlog
 from tests.factories import AnswerFactory, CategoryFactory, QuestionFactory, UserFactory
 from tests.naughty import NAUGHTY_SAMPLE
 

@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 
 from forum import selectors, services
-from forum.live import jsi18n
-from forum.live.backlog import last_id
 from forum.views import lists
 from forum.views.questions import detail
+from live import jsi18n
+from live.backlog import last_id
 from tests.factories import CategoryFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def test_the_question_page_names_its_fragment_url(question, client):
     assert 'data-live-question-url="/q/0/fragment/"' in html
 
 
-# The JavaScript catalogue (forum.live.jsi18n) --------------------------------------------
+# The JavaScript catalogue (live.jsi18n) --------------------------------------------
 
 
 def test_pages_load_the_catalogue_at_its_versioned_url_in_their_language(question, client):

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum import services
-from forum.live.backlog import last_id
 from forum.models import Notification
+from live.backlog import last_id
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ ANSWER = "Dial *123# and follow the menu to top up."
 
 
 def notify(recipient, *, kind="answer", actor=None, question=None, read=False, **links):  # noqa: ANN001, ANN003
-    """A notification row, as forum.notifications.notify writes them (setup only)."""
+    """A notification row, as notifications.bell.notify writes them (setup only)."""
     question = question or QuestionFactory(author=recipient)
     return Notification.objects.create(
         recipient=recipient,
@@ -276,7 +276,7 @@ def test_anonymous_visitors_have_no_bell(client):
 def test_pages_load_the_live_script_and_its_catalogue(client):
     html = client.get("/").content.decode()
 
-    # The catalogue's URL is versioned by the compiled .mo files (forum.live.jsi18n).
+    # The catalogue's URL is versioned by the compiled .mo files (live.jsi18n).
     match = re.search(r'<script src="(/jsi18n/\?v=[^"]+)" defer></script>', html)
     assert match, "no catalogue script on the page"
     assert '<script src="/static/js/live.js" defer></script>' in html

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core import privileges
 from forum import permissions, services
 from forum.models import CloseReason, Comment, Question, Vote
-from gamification import privileges
 from gamification.models import PointEvent, PrivilegeThreshold
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import member

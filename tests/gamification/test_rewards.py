@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 
 from forum import services
 from forum.models import Notification, User
-from forum.notifications import describe
 from gamification.rewards import services as rewards
 from gamification.rewards.models import Redemption, RewardAccount, RewardEntry
+from notifications.bell import describe
 from tests.gamification.rewards_support import (
     assert_rewards_invariants,
     balance,

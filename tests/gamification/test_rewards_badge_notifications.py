@@ -9,7 +9,7 @@ from django.utils import translation
 
 from forum import services
 from forum.models import Notification, User
-from forum.notifications import describe
+from notifications.bell import describe
 from tests.factories import QuestionFactory
 from tests.gamification.support import member, published
 

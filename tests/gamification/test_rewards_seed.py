@@ -65,7 +65,7 @@ def test_the_demo_has_weekly_and_monthly_leaders_and_rewards(db, instant):
 
 
 def test_a_benchmark_thread_on_a_seeded_database_keeps_the_ledger_true(db):
-    from forum.seeding import build_thread
+    from demo.seeding import build_thread
 
     with time_machine.travel(WEEK_STRADDLES_MONTHS, tick=False):
         seed_now()

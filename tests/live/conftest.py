@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.layers import get_channel_layer
 
-from forum.live import addresses, presence, redis_clients
+from live import addresses, presence, redis_clients
 from tests.live import sockets
 
 

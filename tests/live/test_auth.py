@@ -42,7 +42,7 @@ async def test_a_missing_origin_is_refused_even_when_every_host_is_allowed(setti
     settings.ALLOWED_HOSTS = ["*"]
     from channels.testing import WebsocketCommunicator
 
-    from forum.live.routing import websocket_application
+    from live.routing import websocket_application
 
     socket = WebsocketCommunicator(websocket_application(), "/ws/", headers=[(b"host", b"x")])
     assert await handshake(socket) == (False, 1000)

@@ -10,8 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from forum import services
-from forum.live.backlog import get_backlog, last_id
-from forum.live.events import encode_tail, publish
+from live.backlog import get_backlog, last_id
+from live.events import encode_tail, publish
 from tests.live.sockets import events, next_frame, run, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import connection, connections
 
-from forum.live.backlog import DatabaseBacklog, RedisBacklog
-from forum.live.events import encode_tail
+from live.backlog import DatabaseBacklog, RedisBacklog
+from live.events import encode_tail
 
 THREADS = 8
 EACH = 25

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from forum import services
-from forum.live import events
-from forum.live.backlog import get_backlog
-from forum.live.consumers import LiveConsumer
+from live import events
+from live.backlog import get_backlog
+from live.consumers import LiveConsumer
 from tests.factories import AnswerFactory, CommentFactory
 from tests.live.sockets import events as received
 from tests.live.sockets import next_frame, run, subscribe

@@ -7,8 +7,8 @@ import channels.consumer
 import pytest
 from channels.layers import get_channel_layer
 
-from forum.live.hub import get_hub
-from forum.live.streams import group_name
+from live.hub import get_hub
+from live.streams import group_name
 from tests.live.sockets import events as received
 from tests.live.sockets import next_frame, next_presence, subscribe
 
@@ -64,7 +64,7 @@ async def test_layer_frames_are_forwarded_without_a_database_hop(connect, questi
     assert len(hops) == 3
 
 
-# One group member per process (forum.live.hub) -------------------------------------------
+# One group member per process (live.hub) -------------------------------------------
 
 
 def _members(stream: str) -> list[str]:

@@ -10,8 +10,8 @@ import json
 import pytest
 import time_machine
 
-from forum.live import addresses, presence
-from forum.live.hub import get_hub
+from live import addresses, presence
+from live.hub import get_hub
 from tests.live.sockets import communicator, drain, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

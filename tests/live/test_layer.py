@@ -8,7 +8,7 @@ import pytest
 import redis.asyncio as aioredis
 from django.conf import settings
 
-from forum.live.layers import RedisChannelLayer
+from live.layers import RedisChannelLayer
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
 

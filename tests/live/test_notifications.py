@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 
 from forum import services
-from forum.live import events
 from forum.models import Notification
-from forum.notifications import mark_notifications_read, unread_count
+from live import events
+from notifications.bell import mark_notifications_read, unread_count
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 
 ANSWER = "Dial *123# and follow the menu to top up."

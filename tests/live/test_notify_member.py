@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from forum.live import events
 from forum.models import Notification
-from forum.notifications import describe, notify_member
+from live import events
+from notifications.bell import describe, notify_member
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from forum.live.routing import websocket_application
+from live.routing import websocket_application
 from tests.live.sockets import communicator, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

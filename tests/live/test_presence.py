@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from forum.live.backlog import get_backlog
+from live.backlog import get_backlog
 from tests.live.sockets import drain, next_presence, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from forum.live.presence import Presence
+from live.presence import Presence
 from tests.live.sockets import next_presence, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

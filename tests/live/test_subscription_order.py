@@ -16,9 +16,9 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from forum.live import events
-from forum.live.backlog import get_backlog
-from forum.live.hub import Hub
+from live import events
+from live.backlog import get_backlog
+from live.hub import Hub
 from tests.factories import QuestionFactory
 from tests.live.sockets import drain
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from forum import services
-from forum.live import streams
-from forum.live.streams import Denied
 from forum.models import Question
+from live import streams
+from live.streams import Denied
 from tests.factories import QuestionFactory
 from tests.live.sockets import events, next_frame, run, subscribe
 
@@ -234,7 +234,7 @@ async def test_a_registered_stream_is_authorised_by_its_hook(
     }
 
     def escalate() -> None:
-        from forum.live.events import publish
+        from live.events import publish
 
         publish("desk", "escalation.created", {"id": 1, "question": question.pk})
 

@@ -17,10 +17,10 @@ from advocacy.models.desk import (
     EscalationPriority,
     EscalationStatus,
 )
-from forum.live.events import publish
 from forum.models import Question, User
 from forum.validation import clean_line, clean_text
 from integrations import dispatch as webhooks
+from live.events import publish
 
 Status = EscalationStatus
 Event = EscalationEvent.Kind

@@ -37,8 +37,8 @@ from advocacy.services.escalations._shared import (
 )
 from forum import services as forum_services
 from forum.models import Answer, Notification, Question, User
-from forum.notifications import notify_member
 from gamification import services as points
+from notifications.bell import notify_member
 
 # Closing a case ---------------------------------------------------------------------------
 

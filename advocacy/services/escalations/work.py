@@ -40,8 +40,8 @@ from advocacy.services.escalations._shared import (
 )
 from forum import services as forum_services
 from forum.models import Answer, Notification, User
-from forum.notifications import notify_member
 from forum.permissions import is_staff_member
+from notifications.bell import notify_member
 
 # Working a case ---------------------------------------------------------------------------
 

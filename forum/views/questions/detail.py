@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from forum import permissions, selectors, services
 from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
-from forum.live.backlog import last_id
 from forum.models import Answer, Question, Vote
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
@@ -30,6 +29,7 @@ from forum.views.questions._helpers import (
     refuse,
     too_fast,
 )
+from live.backlog import last_id
 
 
 def _viewer_key(request: HttpRequest) -> str:

@@ -38,9 +38,9 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
 
-from forum.live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
-from forum.live.conf import redis_url
 from forum.views.questions import thread_cache
+from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
+from live.conf import redis_url
 
 PATH = re.compile(r"^/q/(\d+)/$")
 HEADERS_KEY = "thread-page-headers:{version}:{language}:{partials}"

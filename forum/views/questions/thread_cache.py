@@ -6,7 +6,7 @@ almost all of that identical from one request to the next. Two caches, both in t
 default cache (Redis in production, shared by every server process):
 
 - **The whole page for anonymous readers**, keyed by the question, the language and the
-  question stream's last live event id (`forum.live.backlog.last_id`, read before
+  question stream's last live event id (`live.backlog.last_id`, read before
   anything else, as the page already did for its socket). Every change to a thread that a
   reader could see is published on that stream by the service that makes it
   (forum/services.py: answers, comments, votes, accepts, edits, closing, locking,
@@ -49,10 +49,10 @@ from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from core import privileges
 from forum import permissions
 from forum.models import Answer, Question, User
 from forum.templatetags.forum_posts import post_state
-from gamification import privileges
 
 # Stands for the CSRF token in stored HTML: 64 letters like a real (masked) token, so the
 # form fields and the hx-headers JSON render alike, but spelled so no token can match it.

@@ -1,0 +1,93 @@
+"""Stream names, their channel-layer groups, and who may subscribe to what.
+
+A client names a stream (`feed`, `question.12`, `user`, `desk`, `moderation`); the
+server authorises the name for the socket's member and maps it to the internal stream
+key that events are published to and stored under. Only `user` differs: it maps to the
+member's own `user.<id>`, so a client can never name another member's stream.
+
+Apps add streams with `register(prefix, authorise)`, e.g. in `AppConfig.ready()`:
+
+    async def authorise_desk(user, arg):
+        if arg is not None:
+            raise Denied("unknown_stream")
+        if not user.is_authenticated or not user.is_staff:
+            raise Denied("forbidden")
+        return "desk"
+
+    streams.register("desk", authorise_desk)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+# Lower-case words, optionally followed by a numeric id. Channel-layer group names allow
+# [A-Za-z0-9._-] up to 100 characters; everything this accepts maps to a valid one.
+STREAM_RE = re.compile(r"^[a-z][a-z_-]{0,30}(?:\.[0-9]{1,18})?$")
+
+Authoriser = Callable[[object, str | None], Awaitable[str]]
+_AUTHORISERS: dict[str, Authoriser] = {}
+
+
+class Denied(Exception):  # noqa: N818 - reads as "raise Denied(reason)"
+    """A subscription was refused; `reason` is the machine-readable code sent to the client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def group_name(stream: str) -> str:
+    """The channel-layer group of an internal stream key: `question.12` -> `s.question.12`."""
+    return f"s.{stream}"
+
+
+def user_stream(user_id: int) -> str:
+    """The internal key of a member's private stream (the client calls it `user`)."""
+    return f"user.{user_id}"
+
+
+def public_name(stream: str) -> str:
+    """What clients call an internal stream key (what the frames' `stream` field says)."""
+    return "user" if stream.startswith("user.") else stream
+
+
+def register(prefix: str, authorise: Authoriser) -> None:
+    """Make `<prefix>` / `<prefix>.<id>` subscribable, guarded by `authorise(user, id)`.
+
+    `authorise` returns the internal stream key or raises Denied; it runs on the event
+    loop, so database access goes through `database_sync_to_async`.
+    """
+    if not re.fullmatch(r"[a-z][a-z_-]{0,30}", prefix):
+        raise ValueError(f"Bad stream prefix: {prefix!r}")
+    _AUTHORISERS[prefix] = authorise
+
+
+def unregister(prefix: str) -> None:
+    _AUTHORISERS.pop(prefix, None)
+
+
+async def authorise(user: object, name: object) -> str:
+    """Map a client's stream name to the internal key, or raise Denied."""
+    if not isinstance(name, str) or not STREAM_RE.match(name):
+        raise Denied("unknown_stream")
+    prefix, _dot, arg = name.partition(".")
+    check = _AUTHORISERS.get(prefix)
+    if check is None:
+        raise Denied("unknown_stream")
+    return await check(user, arg or None)
+
+
+# Built-in streams (the forum registers `feed`, `lounge` and `question`: forum.streams) ----
+
+
+async def _authorise_user(user: object, arg: str | None) -> str:
+    if arg is not None:
+        raise Denied("forbidden")  # `user.<id>`: another member's stream, or one's own by id
+    if not getattr(user, "is_authenticated", False):
+        raise Denied("login_required")
+    return user_stream(user.pk)
+
+
+register("user", _authorise_user)

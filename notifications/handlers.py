@@ -1,0 +1,63 @@
+"""The bell's answers to the forum's domain events (registered in apps.ready()).
+
+All run IN THE TRANSACTION of the forum's service, so a notification exists exactly
+when the post it reports does (`bell.notify` publishes to the members' `user` streams
+and schedules the e-mails after commit). Subscribed before gamification's handlers
+(INSTALLED_APPS order), as the forum called them before.
+"""
+
+from __future__ import annotations
+
+from core import events
+from forum.events import AnswerAccepted, AnswerPosted, CommentPosted, QuestionAsked
+from forum.models import Notification, Question, User
+from notifications import bell
+
+Kind = Notification.Kind
+
+
+def _mentions(usernames: tuple[str, ...]) -> list[tuple[User, str]]:
+    return [(m, Kind.MENTION) for m in bell.mentioned_members(usernames)]
+
+
+def notify_question_mentions(event: QuestionAsked) -> None:
+    bell.notify(actor=event.actor, recipients=_mentions(event.mentions), question=event.question)
+
+
+def notify_answer(event: AnswerPosted) -> None:
+    bell.notify(
+        actor=event.actor,
+        recipients=[(event.question_author_id, Kind.ANSWER), *_mentions(event.mentions)],
+        question=event.answer.question,
+        answer=event.answer,
+    )
+
+
+def notify_acceptance(event: AnswerAccepted) -> None:
+    bell.notify(
+        actor=event.actor,
+        recipients=[(event.answer_author_id, Kind.ACCEPTED)],
+        question=event.answer.question,
+        answer=event.answer,
+    )
+
+
+def notify_comment(event: CommentPosted) -> None:
+    post = event.post
+    on_question = isinstance(post, Question)
+    bell.notify(
+        actor=event.actor,
+        recipients=[(event.post_author_id, Kind.COMMENT), *_mentions(event.mentions)],
+        question=post if on_question else post.question,
+        answer=None if on_question else post,
+        comment=event.comment,
+    )
+
+
+def register() -> None:
+    """Called by NotificationsConfig.ready()."""
+    now = events.IN_TRANSACTION
+    events.subscribe(QuestionAsked, notify_question_mentions, phase=now)
+    events.subscribe(AnswerPosted, notify_answer, phase=now)
+    events.subscribe(AnswerAccepted, notify_acceptance, phase=now)
+    events.subscribe(CommentPosted, notify_comment, phase=now)

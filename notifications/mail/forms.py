@@ -1,0 +1,20 @@
+"""The e-mail settings form: one choice per notification kind."""
+
+from __future__ import annotations
+
+from django import forms
+
+from forum.models import Notification
+from notifications.models import EmailMode
+
+
+class EmailPreferencesForm(forms.Form):
+    def __init__(self, *args: object, modes: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=EmailMode.choices,
+                initial=modes.get(kind, EmailMode.DIGEST),
+                widget=forms.RadioSelect,
+            )

@@ -1,0 +1,45 @@
+"""What each member wants by e-mail (reads)."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+
+from forum.models import Notification, User
+from notifications.models import EmailMode, EmailPreference
+
+Kind = Notification.Kind
+
+# What a member gets until they choose: what concerns their own posts and their work
+# right away, comments and badges in the digest.
+DEFAULT_MODES: dict[str, str] = {
+    Kind.ANSWER: EmailMode.INSTANT,
+    Kind.COMMENT: EmailMode.DIGEST,
+    Kind.MENTION: EmailMode.INSTANT,
+    Kind.ACCEPTED: EmailMode.INSTANT,
+    Kind.BADGE: EmailMode.DIGEST,
+    Kind.REWARD: EmailMode.INSTANT,
+    Kind.MODERATION: EmailMode.INSTANT,
+    Kind.ADVOCATE: EmailMode.INSTANT,
+    Kind.ESCALATION: EmailMode.INSTANT,
+    Kind.SLA: EmailMode.INSTANT,
+}
+
+
+def email_modes_for(member: User) -> dict[str, str]:
+    """{kind: mode} for every notification kind: the member's choices over the defaults."""
+    modes = {kind: str(DEFAULT_MODES.get(kind, EmailMode.DIGEST)) for kind in Kind.values}
+    for kind, mode in EmailPreference.objects.filter(user=member).values_list("kind", "mode"):
+        if kind in modes:
+            modes[kind] = mode
+    return modes
+
+
+def verified_email(member: User) -> str | None:
+    """The address e-mails go to: the member's verified primary address (or, lacking a
+    primary, a verified one); None when no address is verified."""
+    if not member.is_active:
+        return None
+    address = (
+        EmailAddress.objects.filter(user=member, verified=True).order_by("-primary", "pk").first()
+    )
+    return address.email if address else None
