@@ -40,7 +40,10 @@ def test_the_bell_hears_an_event_before_the_ledger():
         for s in events.registered()
         if s.event_type is forum_events.AnswerPosted
     ]
-    assert order == ["notifications", "gamification"]
+    assert [app for app in order if app in ("notifications", "gamification")] == [
+        "notifications",
+        "gamification",
+    ]
 
 
 def test_every_registered_handler_is_expected():
