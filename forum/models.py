@@ -410,6 +410,7 @@ class Notification(models.Model):
         ADVOCATE = "advocate", _("advocate programme")
         ESCALATION = "escalation", _("escalation")
         SLA = "sla", _("SLA alert")
+        FOLLOW = "follow", _("activity in what you follow")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -480,3 +481,7 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} #{self.seq}"
+
+
+# Follows live in their own module (forum.follows); imported here so Django registers them.
+from forum.follows.models import Follow  # noqa: E402, F401

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import notifications, permissions, ratelimit
+from forum.follows import services as follows
 from forum.live.events import publish
 from forum.markdown import render_markdown
 from forum.models import (
@@ -150,6 +151,7 @@ def ask_question(
             },
         )
         points.on_question_asked(actor=actor, question=question)
+        follows.on_question_asked(actor=actor, question=question)
     return question
 
 
@@ -399,6 +401,7 @@ def post_answer(*, actor: User, question: Question, body: str) -> Answer:
             {"id": answer.pk, "question": question.pk, "author": actor.username},
         )
         points.on_answer_posted(actor=actor, answer=answer)
+        follows.on_answer_posted(actor=actor, answer=answer)
     return answer
 
 
@@ -484,6 +487,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
                 _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
             )
             points.on_answer_accepted(actor=actor, answer=answer, previous_answer_id=previous_id)
+            follows.on_answer_accepted(actor=actor, answer=answer)
     return question
 
 

@@ -5,7 +5,7 @@ URL names are a contract used by models (get_absolute_url), the Markdown rendere
 category (slug), tag (slug), tag_list, search, profile (username), profile_edit.
 """
 
-from forum.views import lists, notifications, profiles, questions
+from forum.views import follows, lists, notifications, profiles, questions
 
 app_name = "forum"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     *questions.urlpatterns,
     *profiles.urlpatterns,
     *notifications.urlpatterns,
+    *follows.urlpatterns,
 ]

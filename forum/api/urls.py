@@ -24,6 +24,7 @@ urlpatterns = [
     path("users/me/", views.MeView.as_view(), name="me"),
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("forum.api.notifications")),
+    path("", include("forum.api.follows")),  # following questions, tags and categories
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
