@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("advocacy.desk.urls")),
     path("", include("advocacy.mail.urls")),
     path("", include("advocacy.moderation.urls")),
+    path("", include("advocacy.health.views")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The djangojs catalogue, cached and at a versioned URL (forum.live.jsi18n).

@@ -23,11 +23,13 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
+from advocacy.models.health import SolvedThreadView
 from advocacy.models.periodic import PeriodicJob
 from advocacy.models.programme import AdvocateRules
 from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
 __all__ = [
+    "SolvedThreadView",
     "CrmRecord",
     "EmailDigestState",
     "EmailMode",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("forum.api.notifications")),
     path("", include("forum.api.follows")),  # following questions, tags and categories
+    path("", include("advocacy.health.api")),  # community health figures
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk
