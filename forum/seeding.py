@@ -39,6 +39,7 @@ from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
 from advocacy.desk.demo import seed_escalations
+from advocacy.health.demo import seed_health
 from advocacy.moderation.demo import seed_flags
 from forum import demo_content as dc
 from forum.markdown import render_markdown
@@ -794,6 +795,7 @@ def seed_demo(
         advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
     )
     seeder.counts["flags"] = seed_flags()
+    seeder.counts.update(seed_health(anchor=anchor, seed=seed))
     return seeder.counts
 
 

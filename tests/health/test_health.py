@@ -280,3 +280,14 @@ def test_signed_out_views_of_solved_threads_are_counted(client, customer_client,
     row.refresh_from_db()
     assert row.views == 2
     assert q.__class__.objects.get(pk=q.pk).view_count == 4
+
+
+def test_demo_data_gives_the_dashboard_something_real(db):
+    from forum.follows.models import Follow
+    from tests.forum.test_seed_demo import ANCHOR, seed
+
+    seed()
+    assert Follow.objects.filter(user__username="demo-customer", tag__isnull=False).count() == 3
+    assert SolvedThreadView.objects.exists()
+    now = dt.datetime.fromisoformat(ANCHOR)
+    assert compute(30, now=now)["current"]["deflection_estimate"] > 0
