@@ -80,6 +80,13 @@ def _display(value: object, kind: str) -> str:
     return f"{value:g}"
 
 
+def _change(value: float, kind: str) -> str:
+    """A signed difference; shares differ in percentage points."""
+    if kind == "share":
+        return f"{value * 100:+.1f} pp"
+    return f"{round(value, 1):+g}"
+
+
 def figure_rows(report: dict) -> list[dict]:
     rows = []
     for key, label, kind in FIGURES:
@@ -96,7 +103,7 @@ def figure_rows(report: dict) -> list[dict]:
                 "label": label,
                 "current": _display(now, kind),
                 "previous": _display(before, kind),
-                "change": None if change is None else _display(change, kind),
+                "change": None if change is None else _change(change, kind),
                 "better": better,
             }
         )
