@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("csp-report/", csp_report, name="csp-report"),
     # Last of the api/ paths: whatever matched none of them is a JSON 404 (forum.api.notfound).
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api-not-found"),
     path("healthz", health, name="health"),
 ]
 

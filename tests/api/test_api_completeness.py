@@ -65,6 +65,7 @@ TWINS: dict[str, tuple[str, str]] = {
     "moderation:release": ("POST", "api:moderation-release"),
     "moderation:suspend": ("POST", "api:member-suspend"),
     "moderation:unsuspend": ("POST", "api:member-unsuspend"),
+    "privacy:settings": ("DELETE", "api:me"),  # erasure, with the password
 }
 
 # Routes that take a POST but need no API twin, and why.
@@ -73,6 +74,9 @@ NO_TWIN: dict[str, str] = {
     "returns the rendered `body_html` of what is posted",
     "mail:unsubscribe": "the one-click link of an e-mail, authorised by its signed token "
     "(RFC 8058); API clients use PATCH /api/v1/users/me/email-preferences/",
+    "csp-report": "the browser's own Content-Security-Policy violation reports; nothing a "
+    "person does",
+    "api-not-found": "the JSON 404 for /api/ paths that match no endpoint",
     "set_language": "Django's language switch for the browser session; API clients send "
     "Accept-Language or set `locale` in PATCH /api/v1/users/me/profile/",
 }

@@ -80,7 +80,8 @@ def page(client: Client, question: Question) -> str:
     html = response.content.decode()
     for token in _tokens(html):
         html = html.replace(token, "CSRF")
-    return html
+    # Each response names a fresh Content-Security-Policy nonce.
+    return re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', html)
 
 
 def _clients(request: pytest.FixtureRequest) -> dict[str, Client]:

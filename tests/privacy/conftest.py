@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from allauth.account.models import EmailAddress
 
-from advocacy.models import CrmRecord, EmailPreference
+from advocacy.models import CrmRecord
 from advocacy.services import flags as flag_services
 from forum import services
 from forum.api.services import issue_token
+from notifications.models import EmailPreference
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 
 

@@ -14,11 +14,12 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from advocacy.models import AuditEntry, CrmRecord, EmailPreference
+from advocacy.models import AuditEntry, CrmRecord
 from forum import services
 from forum.models import Answer, Comment, Notification, Question, User, Vote
 from gamification import leaderboards
 from gamification.models import PointEvent
+from notifications.models import EmailPreference
 from privacy.erasure import MEMBER_ERASE, erase_member
 from tests.api.conftest import token_client
 from tests.pg import postgres_only, race

@@ -22,7 +22,9 @@ untouched. Only with Redis for both the cache and the live backlog (production).
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
+import os
 import pickle
 import re
 import weakref
@@ -46,6 +48,10 @@ PATH = re.compile(r"^/q/(\d+)/$")
 HEADERS_KEY = "thread-page-headers:{version}:{language}:{partials}"
 # Headers Django computes per response: never replayed.
 NOT_REPLAYED = {b"content-length", b"set-cookie"}
+# The Content-Security-Policy headers name the response's nonce: recorded with a
+# sentinel, replayed with a fresh nonce that the page's inline script carries too.
+CSP_HEADERS = {b"content-security-policy", b"content-security-policy-report-only"}
+NONCE_IN_HEADER = re.compile(rb"'nonce-[^']*'")
 # Counted by the tests: how many pages were served here.
 served = 0
 
@@ -148,7 +154,11 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
         token = get_token(request)
         response = HttpResponse()
         middleware._set_csrf_cookie(request, response)  # noqa: SLF001 - Django's own cookie
-    body = content.replace(thread_cache.CSRF_SENTINEL.encode(), token.encode())
+    nonce = base64.b64encode(os.urandom(16))
+    body = content.replace(thread_cache.CSRF_SENTINEL.encode(), token.encode()).replace(
+        f'nonce="{thread_cache.NONCE_SENTINEL}"'.encode(), b'nonce="' + nonce + b'"'
+    )
+    sentinel = f"'nonce-{thread_cache.NONCE_SENTINEL}'".encode()
     viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
     # As services.record_view: once an hour per reader (anonymous: by address).
     from forum.services import VIEW_DEDUP_SECONDS
@@ -156,7 +166,10 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
     if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
         await sync_to_async(_count_view, thread_sensitive=False)(pk)
     response_headers = [
-        *pickle.loads(headers),  # noqa: S301
+        *(
+            (name, value.replace(sentinel, b"'nonce-" + nonce + b"'"))
+            for name, value in pickle.loads(headers)  # noqa: S301
+        ),
         (b"Content-Length", str(len(body)).encode()),
         *(
             (b"Set-Cookie", morsel.output(header="").strip().encode("latin-1"))
@@ -180,7 +193,12 @@ def _recording(send: Send, pk: int, scope: Scope) -> Send:
             csrf_only = all(v.startswith(f"{settings.CSRF_COOKIE_NAME}=".encode()) for v in cookies)
             language = {n.lower(): v for n, v in headers}.get(b"content-language")
             if csrf_only and language:
-                kept = [(n, v) for n, v in headers if n.lower() not in NOT_REPLAYED]
+                sentinel = f"'nonce-{thread_cache.NONCE_SENTINEL}'".encode()
+                kept = [
+                    (n, NONCE_IN_HEADER.sub(sentinel, v) if n.lower() in CSP_HEADERS else v)
+                    for n, v in headers
+                    if n.lower() not in NOT_REPLAYED
+                ]
                 await _client().set(
                     cache.make_key(_headers_key(language.decode())),
                     pickle.dumps(kept),
