@@ -43,7 +43,7 @@ def test_the_bell_hears_an_event_before_the_ledger():
     order = [
         s.handler_name.split(".")[0]
         for s in events.registered()
-        if s.event_type is forum_events.AnswerPosted
+        if s.event_type is forum_events.AnswerPosted and s.phase == events.IN_TRANSACTION
     ]
     assert [app for app in order if app in ("notifications", "gamification")] == [
         "notifications",

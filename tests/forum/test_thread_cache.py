@@ -97,7 +97,7 @@ def test_an_anonymous_reader_gets_the_stored_page_without_reading_the_thread(thr
 
     # Only the stream's last id (kept in the database when there is no Redis), the new
     # reader's view and, for a signed-out reader, whether the thread is solved (the
-    # deflection counter, advocacy.health); with Redis, no other query at all.
+    # deflection counter, forum.deflection); with Redis, no other query at all.
     tables = [re.search(r'(?:FROM|UPDATE) "(\w+)"', q["sql"]).group(1) for q in queries]
     if redis_url():
         assert tables == ["forum_question", "forum_question"]
