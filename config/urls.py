@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("advocacy.moderation.urls")),
     path("feeds/", include("integrations.urls")),
     path("", include("privacy.urls")),
+    path("", include("advocacy.health.views")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The djangojs catalogue, cached and at a versioned URL (live.jsi18n).

@@ -40,6 +40,7 @@ from taggit.models import Tag, TaggedItem
 
 from demo import content as dc
 from demo.desk import seed_escalations
+from demo.health import seed_health
 from demo.moderation import seed_flags
 from demo.points import PointsSeeder, seed_rewards
 from forum.markdown import render_markdown
@@ -794,6 +795,7 @@ def seed_demo(
         advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
     )
     seeder.counts["flags"] = seed_flags()
+    seeder.counts.update(seed_health(anchor=anchor, seed=seed))
     return seeder.counts
 
 

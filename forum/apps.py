@@ -10,3 +10,6 @@ class ForumConfig(AppConfig):
         from forum import streams
 
         streams.register()  # `feed`, `lounge` and `question.<id>` on the live socket
+        from forum.follows import handlers as follows
+
+        follows.register()  # asking or answering follows the question

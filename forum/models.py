@@ -421,6 +421,7 @@ class Notification(models.Model):
         ADVOCATE = "advocate", _("advocate programme")
         ESCALATION = "escalation", _("escalation")
         SLA = "sla", _("SLA alert")
+        FOLLOW = "follow", _("activity in what you follow")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -461,3 +462,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} on {self.question_id}"
+
+
+# Follows live in their own module (forum.follows); imported here so Django registers them.
+# The deflection counter (signed-out views of solved threads), likewise.
+from forum.deflection import SolvedThreadView  # noqa: E402, F401
+from forum.follows.models import Follow  # noqa: E402, F401

@@ -765,4 +765,8 @@ def record_view(*, question: Question, viewer: User, viewer_key: str) -> bool:
         return False
     Question.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
     question.view_count += 1
+    if not viewer.is_authenticated:
+        from forum.deflection import count_solved_view  # the deflection basis
+
+        count_solved_view(question)
     return True

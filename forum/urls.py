@@ -5,7 +5,7 @@ URL names are a contract used by models (get_absolute_url), the Markdown rendere
 category (slug), tag (slug), tag_list, search, profile (username), profile_edit.
 """
 
-from forum.views import lists, profiles, questions
+from forum.views import follows, lists, profiles, questions
 from notifications import views as notifications
 
 app_name = "forum"
@@ -15,4 +15,5 @@ urlpatterns = [
     *questions.urlpatterns,
     *profiles.urlpatterns,
     *notifications.urlpatterns,
+    *follows.urlpatterns,
 ]

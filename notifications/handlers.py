@@ -1,6 +1,6 @@
 """The bell's answers to the forum's domain events (registered in apps.ready()).
 
-All run IN THE TRANSACTION of the forum's service, so a notification exists exactly
+All but the followers' fan-out (`follows.register`, after commit) run IN THE TRANSACTION of the forum's service, so a notification exists exactly
 when the post it reports does (`bell.notify` publishes to the members' `user` streams
 and schedules the e-mails after commit). Subscribed before gamification's handlers
 (INSTALLED_APPS order), as the forum called them before.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from core import events
 from forum.events import AnswerAccepted, AnswerPosted, CommentPosted, QuestionAsked
 from forum.models import Notification, Question, User
-from notifications import bell
+from notifications import bell, follows
 
 Kind = Notification.Kind
 
@@ -61,3 +61,4 @@ def register() -> None:
     events.subscribe(AnswerPosted, notify_answer, phase=now)
     events.subscribe(AnswerAccepted, notify_acceptance, phase=now)
     events.subscribe(CommentPosted, notify_comment, phase=now)
+    follows.register()  # followers are told after commit, by a task

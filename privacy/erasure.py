@@ -33,6 +33,7 @@ from advocacy.audit_actions import register
 from advocacy.models import AuditEntry, CrmRecord, QueueClaim
 from advocacy.services import audit
 from forum import ratelimit
+from forum.follows.models import Follow
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
 from live.models import LiveEvent
 from notifications.models import EmailDigestState, EmailPreference
@@ -135,6 +136,7 @@ def erase_member(*, actor: User, member: User) -> User:
         EmailAddress.objects.filter(user=member).delete()
         Token.objects.filter(user=member).delete()
         Notification.objects.filter(recipient=member).delete()
+        Follow.objects.filter(user=member).delete()  # what they followed is theirs
         EmailPreference.objects.filter(user=member).delete()
         EmailDigestState.objects.filter(user=member).delete()
         QueueClaim.objects.filter(moderator=member).delete()

@@ -26,6 +26,8 @@ urlpatterns = [
     path("users/me/", privacy_api.MeView.as_view(), name="me"),  # GET, and DELETE (erasure)
     path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
     path("notifications/", include("notifications.api")),
+    path("", include("forum.api.follows")),  # following questions, tags and categories
+    path("", include("advocacy.health.api")),  # community health figures
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk

@@ -22,6 +22,7 @@ DEFAULT_MODES: dict[str, str] = {
     Kind.ADVOCATE: EmailMode.INSTANT,
     Kind.ESCALATION: EmailMode.INSTANT,
     Kind.SLA: EmailMode.INSTANT,
+    Kind.FOLLOW: EmailMode.DIGEST,
 }
 
 

@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # HTML action (URL name) -> (HTTP method, API URL name).
 TWINS: dict[str, tuple[str, str]] = {
     "forum:ask": ("POST", "api:question-list"),
+    # One HTML route for the three kinds; the API has one per kind (tag-, category-follow).
+    "forum:follow": ("POST", "api:question-follow"),
     "forum:post_answer": ("POST", "api:answer-create"),
     "forum:comment_question": ("POST", "api:question-comments"),
     "forum:comment_answer": ("POST", "api:answer-comments"),

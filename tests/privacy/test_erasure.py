@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from advocacy.models import AuditEntry, CrmRecord
 from forum import services
+from forum.follows.models import Follow
 from forum.models import Answer, Comment, Notification, Question, User, Vote
 from gamification import leaderboards
 from gamification.models import PointEvent
@@ -50,6 +51,7 @@ def test_api_erasure_keeps_posts_under_a_neutral_name_and_removes_the_rest(busy_
     answers = list(Answer.objects.filter(author=busy_member).values_list("pk", "score"))
     ledger = list(PointEvent.objects.filter(recipient=busy_member).values_list("pk", flat=True))
     reputation = busy_member.reputation
+    assert Follow.objects.filter(user=busy_member).count() == 2  # asked, answered
     client = token_client(busy_member)
 
     response = client.delete(ME, {"password": PASSWORD}, format="json")
@@ -72,6 +74,7 @@ def test_api_erasure_keeps_posts_under_a_neutral_name_and_removes_the_rest(busy_
     assert EmailAddress.objects.filter(user=member).count() == 0
     assert Token.objects.filter(user=member).count() == 0
     assert Notification.objects.filter(recipient=member).count() == 0
+    assert Follow.objects.filter(user=member).count() == 0
     assert EmailPreference.objects.filter(user=member).count() == 0
     assert CrmRecord.objects.filter(external_id="C-1").count() == 0
     entry = AuditEntry.objects.get(action=MEMBER_ERASE)

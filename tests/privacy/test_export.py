@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from forum.models import Question
 from privacy.export import SECTIONS
 from tests.api.conftest import token_client
 from tests.factories import QuestionFactory
@@ -44,7 +45,13 @@ def test_export_holds_every_section_with_the_members_rows(busy_member):
     assert "answer" in kinds
     assert kinds.count("badge") == len(data["badges"]) > 0
     assert [f["reason"] for f in data["flags"]] == ["off_topic"]
-    assert data["follows"] == []
+    # Asking and answering follow the question (forum.follows.handlers).
+    asked = Question.objects.get(title="Roaming charges in Switzerland")
+    answered = busy_member.answers.get().question_id
+    assert sorted((f["question_id"], f["tag_id"], f["category_id"]) for f in data["follows"]) == [
+        (asked.pk, None, None),
+        (answered, None, None),
+    ]
     assert data["email_preferences"] == [
         {
             "kind": "answer",
