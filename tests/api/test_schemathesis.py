@@ -38,6 +38,14 @@ NEEDS_REAL_DATA = {
     "POST /api/v1/questions/{id}/comments/",
     "POST /api/v1/answers/{id}/comments/",
     "POST /api/v1/escalations/{id}/answer/",
+    # An existing staff member's id, a moderation queue item's key, the member's password.
+    "POST /api/v1/escalations/bulk-assign/",
+    "POST /api/v1/moderation/claim/",
+    "POST /api/v1/moderation/release/",
+    "DELETE /api/v1/users/me/",
+    # An empty change is refused ("nothing to change"); a locale must be one we ship.
+    "PATCH /api/v1/users/me/email-preferences/",
+    "PATCH /api/v1/users/me/profile/",
 }
 
 
