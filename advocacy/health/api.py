@@ -98,7 +98,11 @@ class CommunityHealthView(ForumAPIView):
         tags=["community"],
         summary="Community health figures (staff and managers)",
         parameters=[
-            OpenApiParameter("days", int, description="The period in days, 1-365 (default 30).")
+            OpenApiParameter(
+                "days",
+                {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
+                description="The period in days, 1-365 (default 30).",
+            )
         ],
         responses={
             200: HealthSerializer,
