@@ -113,8 +113,13 @@ class EditAnswerSerializer(serializers.Serializer):
     personal_data = personal_data_field()
 
 
+@extend_schema_field({"type": "integer", "enum": [1, -1, 0]})
+class VoteValueField(StrictIntegerField):
+    """An integer whose only values are documented: the service refuses any other."""
+
+
 class VoteRequestSerializer(serializers.Serializer):
-    value = StrictIntegerField(help_text="1 (up), -1 (down) or 0 (withdraw your vote).")
+    value = VoteValueField(help_text="1 (up), -1 (down) or 0 (withdraw your vote).")
 
 
 # Output --------------------------------------------------------------------------------
