@@ -57,7 +57,7 @@ def _setup(run: str):  # noqa: ANN202
 
     from forum.markdown import render_markdown
     from forum.models import Answer, Question, User
-    from gamification.services import record_opening_balances
+    from gamification.services.balances import record_opening_balances
 
     joined = timezone.now() - timedelta(days=400)
 

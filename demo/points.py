@@ -29,7 +29,7 @@ from gamification.rewards.services import (
     redeem_reward,
     refuse_redemption,
 )
-from gamification.services import recompute_reputation, record_opening_balances
+from gamification.services.balances import recompute_reputation, record_opening_balances
 
 RECENT = timedelta(days=40)  # covers this month and this week
 ACCEPTED_AFTER = timedelta(hours=2)  # when the asker accepted, after the answer

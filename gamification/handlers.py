@@ -18,7 +18,7 @@ from forum.events import (
     QuestionAsked,
     VoteCast,
 )
-from gamification import services
+from gamification.services import hooks as services
 
 
 def pay_for_vote(event: VoteCast) -> None:

@@ -44,7 +44,7 @@ from gamification.fairplay.detection import (
 )
 from gamification.fairplay.models import FairPlayCase, FairPlayEvidence
 from gamification.models import PointEvent
-from gamification.services import SERIAL_WINDOW, VOTE_RULES
+from gamification.services.ledger import SERIAL_WINDOW, VOTE_RULES
 
 logger = logging.getLogger(__name__)
 

@@ -260,7 +260,7 @@ def test_profile_hides_the_title_of_a_deleted_question_in_the_points(client, db)
 
 
 def test_profile_names_an_opening_balance(client, db):
-    from gamification.services import record_opening_balances
+    from gamification.services.balances import record_opening_balances
     from tests.factories import UserFactory
 
     ann = UserFactory(username="ann", reputation=1)

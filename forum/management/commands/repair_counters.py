@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.selectors import CounterDifference, counter_differences
-from forum.services import repair_counters
+from forum.services.counters import repair_counters
 
 
 def _describe(difference: CounterDifference) -> str:

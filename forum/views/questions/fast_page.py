@@ -161,7 +161,7 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
     sentinel = f"'nonce-{thread_cache.NONCE_SENTINEL}'".encode()
     viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
     # As services.record_view: once an hour per reader (anonymous: by address).
-    from forum.services import VIEW_DEDUP_SECONDS
+    from forum.services.viewing import VIEW_DEDUP_SECONDS
 
     if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
         await sync_to_async(_count_view, thread_sensitive=False)(pk)

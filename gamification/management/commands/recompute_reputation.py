@@ -11,7 +11,7 @@ from gamification import leaderboards
 from gamification.rewards import selectors as reward_selectors
 from gamification.rewards.services import recompute_balances
 from gamification.selectors import reputation_drift
-from gamification.services import recompute_reputation
+from gamification.services.balances import recompute_reputation
 
 
 class Command(BaseCommand):
