@@ -9,6 +9,7 @@ first, then the newest unsolved ones of other members.
 from __future__ import annotations
 
 from advocacy.services import escalations
+from advocacy.services.crm import import_crm_csv
 from forum.models import Question, User
 
 CASES = (
@@ -55,3 +56,34 @@ def seed_escalations(*, advocate_id: int | None, staff_id: int | None) -> int:
             body="Verificato con il fornitore dei pagamenti: due addebiti, uno da rimborsare.",
         )
     return len(opened)
+
+
+# The CRM export the demo imports: the customers behind the desk's cases. The columns
+# are what a telco CRM sends; any column is an attribute (see `advocacy.crm`).
+CRM_HEADER = "external_id;email;Plan;Customer since;Lines;Payment;Open tickets;Segment"
+CRM_ROWS = (
+    ("CRM-100231", "Giga 150 5G", "2019-04-12", "2", "SDD (IBAN)", "1", "Consumer"),
+    ("CRM-100587", "Flash 100", "2021-11-03", "1", "Card", "0", "Consumer"),
+    ("CRM-101044", "Business Pro", "2016-02-28", "5", "Bank transfer", "2", "Small business"),
+)
+
+
+def seed_crm() -> int:
+    """Import CRM records (through the real import) for the customers whose questions
+    are escalated, demo-customer first, so the case page's customer panel shows them.
+    Returns how many records were written."""
+    askers = list(
+        User.objects.filter(questions__escalations__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("username", "email")
+    )
+    askers.sort(key=lambda row: row[0] != "demo-customer")
+    lines = [CRM_HEADER]
+    for (_username, email), row in zip(askers, CRM_ROWS, strict=False):
+        external_id, *attributes = row
+        lines.append(";".join([external_id, email, *attributes]))
+    if len(lines) == 1:
+        return 0
+    report = import_crm_csv(actor=None, data="\n".join(lines).encode())
+    return report.created + report.updated
