@@ -21,7 +21,8 @@ CASES = (
 
 def seed_escalations(*, advocate_id: int | None, staff_id: int | None) -> int:
     """Escalate up to three questions as demo-advocate; demo-staff claims the first and
-    leaves an internal note. Returns how many escalations were opened."""
+    leaves an internal note, and resolves the last (a thread demo-advocate answered,
+    judging that answer correct). Returns how many escalations were opened."""
     if advocate_id is None or staff_id is None:
         return 0
     advocate = User.objects.get(pk=advocate_id)
@@ -36,11 +37,22 @@ def seed_escalations(*, advocate_id: int | None, staff_id: int | None) -> int:
     picked = list(
         unsolved.filter(author__username="demo-customer").order_by("-created_at", "pk")[:2]
     )
-    picked += list(
+    # The last case: a thread demo-advocate answered, which staff resolve at once with a
+    # verdict on that answer (the health dashboard's SLA and advocates' accuracy figures).
+    answered = (
         unsolved.exclude(pk__in=[q.pk for q in picked])
         .exclude(author=advocate)
-        .order_by("-created_at", "pk")[: len(CASES) - len(picked)]
+        .filter(answers__author=advocate, answers__deleted_at__isnull=True)
+        .order_by("-created_at", "pk")
+        .first()
     )
+    others = unsolved.exclude(pk__in=[q.pk for q in picked]).exclude(author=advocate)
+    if answered is not None:
+        others = others.exclude(pk=answered.pk)
+    room = len(CASES) - len(picked) - (answered is not None)
+    picked += list(others.order_by("-created_at", "pk")[:room])
+    if answered is not None:
+        picked.append(answered)
     opened = []
     for question, (priority, reason) in zip(picked, CASES, strict=False):
         opened.append(
@@ -54,6 +66,20 @@ def seed_escalations(*, advocate_id: int | None, staff_id: int | None) -> int:
             actor=staff,
             escalation=opened[0],
             body="Verificato con il fornitore dei pagamenti: due addebiti, uno da rimborsare.",
+        )
+    last = opened[-1] if len(opened) == len(CASES) else None
+    if last is not None and last.question_id == getattr(answered, "pk", None):
+        answer = (
+            last.question.answers.filter(author=advocate, deleted_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        escalations.claim_escalation(actor=staff, escalation=last)
+        escalations.resolve_escalation(
+            actor=staff,
+            escalation=last,
+            resolution="Confermato: la risposta di Chiara è corretta, nessun intervento necessario.",
+            verdicts=[(answer, "correct")],
         )
     return len(opened)
 
