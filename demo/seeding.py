@@ -39,7 +39,8 @@ from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
 from demo import content as dc
-from demo.desk import seed_escalations
+from demo.badges import award_seeded_badges
+from demo.desk import seed_crm, seed_escalations
 from demo.health import seed_health
 from demo.moderation import seed_flags
 from demo.points import PointsSeeder, seed_rewards
@@ -49,6 +50,9 @@ from forum.search import update_search_vector
 
 DEMO_PASSWORD = "demo"
 WINDOW = timedelta(days=180)  # questions are spread over the half year before the anchor
+NEWCOMERS = 3  # generated members who joined days ago (the first-posts queue)
+CANDIDATE_REPUTATION = 3200  # the advocate candidate's reputation, at least
+LONG_THREAD_ANSWERS = 34
 CHUNK = 2000  # questions per transaction (and per set of bulk inserts)
 BATCH = 1000  # rows per INSERT statement
 
@@ -179,6 +183,10 @@ class Seeder:
         self.users: list[int] = []  # everyone, demo accounts first
         self.members: list[int] = []  # generated members only
         self.demo: dict[str, int] = {}
+        self._newcomer_names: list[str] = []
+        self._candidate_name = ""
+        self.newcomers: list[int] = []
+        self.candidate: int | None = None
         self.moderators: list[int] = []
         self.reputation: dict[int, int] = {}
         self.categories: list[_Cat] = []
@@ -226,6 +234,7 @@ class Seeder:
                     date_joined=self._ago(days=rng.uniform(190, 1500)),
                 )
             )
+        self._story_members(rows[len(DEMO_ACCOUNTS) :])
         created = User.objects.bulk_create(rows, batch_size=BATCH)
         EmailAddress.objects.bulk_create(
             [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in created],
@@ -236,6 +245,22 @@ class Seeder:
         # recent votes and acceptances they earned from are in the ledger too.
         self.points.expect_reputation([(u.pk, u.reputation) for u in created])
         self.counts["users"] += len(created)
+
+    def _story_members(self, members: list[User]) -> None:
+        """Cast two generated members for the demo's story (when there are enough): the
+        best-reputed one becomes a candidate for the advocate programme (the plans give
+        them the accepted answers the rules ask for), and the last few are newcomers who
+        joined days ago, whose only post waits in the first-posts review queue."""
+        if len(members) < NEWCOMERS + 5:
+            return
+        for member in members[-NEWCOMERS:]:
+            member.reputation = 1
+            member.date_joined = self._ago(days=self.rng.uniform(1, 6))
+            self._newcomer_names.append(member.username)
+        pool = members[:-NEWCOMERS]
+        candidate = max(pool, key=lambda m: (m.reputation, -pool.index(m)))
+        candidate.reputation = max(candidate.reputation, CANDIDATE_REPUTATION)
+        self._candidate_name = candidate.username
 
     def _member_reputation(self) -> int:
         r = self.rng.random()
@@ -250,6 +275,11 @@ class Seeder:
     def _index_users(self, rows: list[tuple[int, str, int, bool]]) -> None:
         demo_names = {a.username for a in DEMO_ACCOUNTS}
         for pk, username, reputation, is_staff in rows:
+            if username in self._newcomer_names:  # they post only what the plans give them
+                self.newcomers.append(pk)
+                continue
+            if username == self._candidate_name:
+                self.candidate = pk
             self.users.append(pk)
             self.reputation[pk] = reputation
             if username in demo_names:
@@ -424,7 +454,49 @@ class Seeder:
             Plan(author_id=customer, answers=1, solved=False, answer_author_ids=[helper]),
         ]
         # Spread them: the solved one is the oldest, the unanswered one among the newest.
-        return dict(zip(picks, [kinds[0], kinds[1], kinds[3], kinds[2]], strict=False))
+        plans = dict(zip(picks, [kinds[0], kinds[1], kinds[3], kinds[2]], strict=False))
+        self._story_plans(plans, count)
+        return plans
+
+    def _story_plans(self, plans: dict[int, Plan], count: int) -> None:
+        """The rest of the demo's story: the newcomers' first posts (the newest), a long
+        thread (30+ answers, solved by demo-helper) and the accepted answers that make the
+        candidate eligible for the advocate programme."""
+        rng, helper = self.rng, self.demo["demo-helper"]
+        free = [i for i in range(count - 1, -1, -1) if i not in plans]
+        newest = free[1:7:2]  # the newest questions, but not the very last one
+        for n, pk in enumerate(self.newcomers):
+            if n >= len(newest):
+                break
+            if n == 1:  # this newcomer's first post is an answer
+                plans[newest[n]] = Plan(answers=2, answer_author_ids=[pk], closed=False)
+            else:
+                plans[newest[n]] = Plan(author_id=pk, answers=n // 2, closed=False)
+        free = [i for i in free if i not in plans]
+        if count >= 20 and free:
+            index = free[min(len(free) - 1, max(10, count // 8))]
+            plans[index] = Plan(
+                answers=LONG_THREAD_ANSWERS,
+                accepted_author_id=helper,
+                closed=False,
+                answer_author_ids=[helper, self.demo["demo-advocate"]],
+                title=None,
+            )
+            free.remove(index)
+        if self.candidate is None:
+            return
+        from advocacy.programme.selectors import rules
+
+        wanted = rules().min_accepted_answers + 2
+        askers = [m for m in self.members if m != self.candidate]
+        # Spread over the half year (the candidate has been helping for months).
+        for index in free[:: max(1, len(free) // wanted)][:wanted]:
+            plans[index] = Plan(
+                author_id=rng.choice(askers),
+                answers=rng.randint(1, 3),
+                accepted_author_id=self.candidate,
+                closed=False,
+            )
 
     def _question(
         self, built: _Built, qid: int, index: int, count: int, per_question: int, plan: Plan
@@ -794,7 +866,9 @@ def seed_demo(
     seeder.counts["escalations"] = seed_escalations(
         advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
     )
+    seeder.counts["crm records"] = seed_crm()
     seeder.counts["flags"] = seed_flags()
+    seeder.counts["badges"] = award_seeded_badges()
     seeder.counts.update(seed_health(anchor=anchor, seed=seed))
     return seeder.counts
 

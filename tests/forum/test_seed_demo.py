@@ -278,4 +278,7 @@ def test_each_role_finds_work_waiting():
     assert not Answer.objects.filter(hidden_at__isnull=False).exists()
     # The staff desk: escalations opened by demo-advocate, one claimed by demo-staff.
     assert Escalation.objects.filter(created_by__username="demo-advocate").count() == 3
-    assert Escalation.objects.filter(assignee__username="demo-staff").count() == 1
+    # demo-staff claimed the first and resolved the last (a verdict on demo-advocate's
+    # answer, for the health dashboard's SLA and accuracy figures).
+    # (When demo-advocate answered an unsolved thread, demo-staff also resolved that case.)
+    assert Escalation.objects.filter(assignee__username="demo-staff").count() in (1, 2)
