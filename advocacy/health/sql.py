@@ -33,6 +33,19 @@ _STAT_COLUMNS = """
     count(*) FILTER (WHERE csolved),
     count(*) FILTER (WHERE escalated)
 """
+# By tag and category only the first answer's percentiles are shown; by day, none.
+_GROUP_COLUMNS = """
+    count(*),
+    count(m),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY m),
+    percentile_disc(0.9) WITHIN GROUP (ORDER BY m),
+    NULL, NULL,
+    count(*) FILTER (WHERE solved),
+    0, 0
+"""
+_DAY_COLUMNS = """
+    count(*), count(m), NULL, NULL, NULL, NULL, count(*) FILTER (WHERE solved), 0, 0
+"""
 
 _QUESTIONS = f"""
 WITH cohort AS MATERIALIZED (
@@ -68,17 +81,17 @@ WITH cohort AS MATERIALIZED (
 )
 SELECT 'all', cur, '', '', {_STAT_COLUMNS} FROM facts GROUP BY cur
 UNION ALL
-SELECT 'category', cur, c.name, '', {_STAT_COLUMNS}
+SELECT 'category', cur, c.name, '', {_GROUP_COLUMNS}
 FROM facts JOIN forum_category c ON c.id = facts.category_id
 WHERE c.name <> '' GROUP BY cur, c.name
 UNION ALL
-SELECT 'tag', cur, t.name, t.slug, {_STAT_COLUMNS}
+SELECT 'tag', cur, t.name, t.slug, {_GROUP_COLUMNS}
 FROM facts
 JOIN taggit_taggeditem ti ON ti.object_id = facts.id AND ti.content_type_id = %(ct)s
 JOIN taggit_tag t ON t.id = ti.tag_id
 GROUP BY cur, t.name, t.slug
 UNION ALL
-SELECT 'day', true, day::text, '', {_STAT_COLUMNS} FROM facts WHERE cur GROUP BY day
+SELECT 'day', true, day::text, '', {_DAY_COLUMNS} FROM facts WHERE cur GROUP BY day
 """
 
 # Per helper (not staff, answering others' questions outside the private categories):
