@@ -51,6 +51,18 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        indexes = [
+            # The few members the leaderboards leave out (staff, managers, inactive, ever
+            # suspended): a member's own position subtracts those ahead (bench P5).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_staff=True)
+                | models.Q(is_superuser=True)
+                | models.Q(is_active=False)
+                | models.Q(suspended_until__isnull=False),
+                name="user_left_out_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.username

@@ -26,8 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from taggit.models import TaggedItem
@@ -97,7 +97,8 @@ def bump(events: Iterable[PointEvent]) -> None:
     params: list[object] = []
     for (user_id, period, start, tag_id), points in sorted(totals.items()):
         params += [user_id, period, start, tag_id, points]
-    with connection.cursor() as cursor:
+    # Counters and buckets together (no savepoint when already in a transaction).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, period, start, tag_id, points) VALUES {values} "  # noqa: S608 - fixed names, values are parameters
             f"ON CONFLICT (user_id, period, start, tag_id) "
@@ -105,16 +106,15 @@ def bump(events: Iterable[PointEvent]) -> None:
             f"RETURNING user_id, period, start, tag_id, points",
             params,
         )
-        returned = cursor.fetchall()
-    moves: dict[tuple[str, dt.date, int, int], int] = defaultdict(int)
-    for user_id, period, start, tag_id, now in returned:
-        start = _as_date(start)
-        was = now - totals[(user_id, period, start, tag_id)]
-        if was > 0:
-            moves[(period, start, tag_id, was)] -= 1
-        if now > 0:
-            moves[(period, start, tag_id, now)] += 1
-    move_buckets(moves)
+        moves: dict[tuple[str, dt.date, int, int], int] = defaultdict(int)
+        for user_id, period, start, tag_id, now in cursor.fetchall():
+            start = _as_date(start)
+            was = now - totals[(user_id, period, start, tag_id)]
+            if was > 0:
+                moves[(period, start, tag_id, was)] -= 1
+            if now > 0:
+                moves[(period, start, tag_id, now)] += 1
+        move_buckets(moves)
 
 
 def _as_date(value: object) -> dt.date:
@@ -206,8 +206,21 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
     board = {"period": period, "start": mine.start, "tag_id": tag_id}
     above = ScoreBucket.objects.filter(**board, points__gt=mine.points)
     ties = ScoreCounter.objects.filter(**board, points=mine.points, user_id__lt=member.pk)
-    left_out = ScoreCounter.objects.filter(**board, user_id__in=_left_out()).filter(
-        Q(points__gt=mine.points) | Q(points=mine.points, user_id__lt=member.pk)
+    # Driven from the few left-out members (an index of them on the members' table), each
+    # probing their own counter: never a walk over every counter ahead.
+    left_out = (
+        User.objects.filter(_left_out_q())
+        .alias(
+            # A subquery with LIMIT runs once per left-out member (an EXISTS would be
+            # flattened into a join walking every counter ahead).
+            ahead=Subquery(
+                ScoreCounter.objects.filter(user=OuterRef("pk"), **board)
+                .filter(Q(points__gt=mine.points) | Q(points=mine.points, user_id__lt=member.pk))
+                .values("pk")[:1]
+            )
+        )
+        .filter(ahead__isnull=False)
+        .annotate(board=Value(1))
     )
     result = (
         ScoreCounter.objects.filter(pk=mine.pk)
@@ -221,7 +234,7 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
                 0,
             ),
             left_out=Coalesce(
-                Subquery(left_out.order_by().values("period").annotate(n=Count("pk")).values("n")),
+                Subquery(left_out.order_by().values("board").annotate(n=Count("pk")).values("n")),
                 0,
             ),
         )
@@ -232,14 +245,19 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
     return Entry(ahead + 1, member, mine.points)
 
 
-def _left_out() -> QuerySet[User]:
-    """Members no board lists (the complement of `_board`'s member conditions)."""
-    return User.objects.filter(
+def _left_out_q() -> Q:
+    """Members no board lists (the complement of `_board`'s member conditions); the
+    members' partial index `user_left_out_idx` holds every one of them."""
+    return (
         Q(is_staff=True)
         | Q(is_superuser=True)
         | Q(is_active=False)
         | Q(suspended_until__gt=timezone.now())
-    ).values("pk")
+    )
+
+
+def _left_out() -> QuerySet[User]:
+    return User.objects.filter(_left_out_q()).values("pk")
 
 
 # Checking against the ledger ---------------------------------------------------------------
