@@ -51,6 +51,18 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        indexes = [
+            # The few members the leaderboards leave out (staff, managers, inactive, ever
+            # suspended): a member's own position subtracts those ahead (bench P5).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_staff=True)
+                | models.Q(is_superuser=True)
+                | models.Q(is_active=False)
+                | models.Q(suspended_until__isnull=False),
+                name="user_left_out_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -253,7 +265,23 @@ class Answer(models.Model):
         ordering = ["-score", "created_at"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["question", "-score", "created_at"])]
+        indexes = [
+            models.Index(fields=["question", "-score", "created_at"]),
+            # The community health figures (bench P8): a question's first live answers,
+            # and a helper's live answers over time, read from the index alone.
+            models.Index(
+                fields=["question", "created_at"],
+                include=["author"],
+                condition=models.Q(deleted_at__isnull=True, hidden_at__isnull=True),
+                name="answer_health_idx",
+            ),
+            models.Index(
+                fields=["author", "created_at"],
+                include=["question"],
+                condition=models.Q(deleted_at__isnull=True, hidden_at__isnull=True),
+                name="answer_author_live_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Answer {self.pk} to {self.question_id}"

@@ -368,6 +368,32 @@ class ScoreCounter(models.Model):
         return f"{self.user_id} {self.period} {self.start} tag {self.tag_id}: {self.points}"
 
 
+class ScoreBucket(models.Model):
+    """How many counters of one board (period, start, tag) hold exactly `points` (> 0):
+    the board's histogram, kept in step with the counters by `leaderboards.bump`, so a
+    member's position is a sum over the few distinct scores above theirs instead of a
+    count of every member ahead (bench P5). `recompute_reputation --check` compares it
+    with the counters."""
+
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()
+    tag_id = models.IntegerField(default=0)
+    points = models.IntegerField()
+    members = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("leaderboard score bucket")
+        verbose_name_plural = _("leaderboard score buckets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "start", "tag_id", "points"], name="one_bucket_per_score"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.start} tag {self.tag_id}: {self.members} at {self.points}"
+
+
 # Rewards (payback) live in their own module; imported here so Django registers them.
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry  # noqa: E402, F401, I001
 

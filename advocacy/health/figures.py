@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
@@ -116,7 +117,19 @@ class Period:
 
 
 def compute(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict:
-    """The figures (uncached): {"days", "current", "previous", "trend"}."""
+    """The figures (uncached): {"days", "current", "previous", "trend"}.
+
+    On PostgreSQL the database aggregates (`health.sql`, a fixed number of queries whose
+    cost does not grow in Python with the data); elsewhere (SQLite) `compute_in_python`
+    does, with the same definitions and results."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return compute_in_sql(days, now=now)
+    return compute_in_python(days, now=now)
+
+
+def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict:
+    """The figures, aggregated in Python from one row per question and per answer."""
     now = now or timezone.now()
     span = dt.timedelta(days=days)
     current = Period(now - span, now)
@@ -359,6 +372,162 @@ def compute(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict
         "days": days,
         "current": period_figures(current),
         "previous": period_figures(previous),
+        "trend": trend,
+    }
+
+
+def _stats_group(stats: dict | None) -> dict:
+    """`_group`'s figures from the database's aggregates (`health.sql`)."""
+    stats = stats or {"questions": 0, "answered": 0, "p50": None, "p90": None, "solved": 0}
+    n = stats["questions"]
+    return {
+        "questions": n,
+        "answered_share": _share(stats["answered"], n),
+        "first_answer_minutes": {"p50": stats["p50"], "p90": stats["p90"]},
+        "solved_share": _share(stats["solved"], n),
+    }
+
+
+def compute_in_sql(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict:
+    """The figures, aggregated by PostgreSQL (see `health.sql`): 8 queries."""
+    from advocacy.health import sql
+
+    now = now or timezone.now()
+    span = dt.timedelta(days=days)
+    current = Period(now - span, now)
+    previous = Period(now - 2 * span, now - span)
+    since = previous.start
+    window = min(previous.end - AT_RISK_SILENCE - AT_RISK_BEFORE, previous.start)
+    helper_params: dict[str, object] = {"window": window, "now": now}
+    for name, period in (("cur", current), ("prev", previous)):
+        silent_from = period.end - AT_RISK_SILENCE
+        helper_params |= {
+            f"{name}_start": period.start,
+            f"{name}_end": period.end,
+            f"{name}_silent": silent_from,
+            f"{name}_busy": silent_from - AT_RISK_BEFORE,
+        }
+    helper_params["min_answers"] = AT_RISK_MIN_ANSWERS
+    with transaction.atomic():
+        sql.without_jit()
+        questions = sql.question_figures(since=since, current=current.start, now=now)
+        helpers = sql.helper_figures(helper_params)
+        accepted = sql.accepted_counts(since=since, current=current.start, now=now)
+    escalations = list(
+        Escalation.objects.filter(created_at__gte=since, created_at__lt=now).values(
+            "created_at",
+            "resolved_at",
+            "first_response_breached",
+            "resolve_breached",
+            "created_by__is_advocate",
+            "created_by__is_staff",
+            "created_by__is_superuser",
+        )
+    )
+    verdicts = list(
+        AnswerVerdict.objects.filter(
+            author__is_advocate=True, judged_at__gte=since, judged_at__lt=now
+        ).values_list("judged_at", "verdict")
+    )
+    flags = list(
+        Flag.objects.filter(
+            flagger__is_advocate=True, created_at__gte=since, created_at__lt=now
+        ).values_list("created_at", "status")
+    )
+    views = dict(
+        SolvedThreadView.objects.filter(
+            day__gte=timezone.localtime(since).date(), day__lte=timezone.localdate(now)
+        )
+        .values("day")
+        .annotate(n=Sum("views"))
+        .values_list("day", "n")
+    )
+
+    def period_figures(period: Period, cur: bool) -> dict:
+        totals = questions["all"].get(cur)
+        n = totals["questions"] if totals else 0
+        esc = [e for e in escalations if period.has(e["created_at"])]
+        known = [
+            e
+            for e in esc
+            if e["resolved_at"] or e["first_response_breached"] or e["resolve_breached"]
+        ]
+        met = [e for e in known if not (e["first_response_breached"] or e["resolve_breached"])]
+        period_verdicts = [v for when, v in verdicts if period.has(when)]
+        decided_flags = [s for when, s in flags if period.has(when) and s != FlagStatus.OPEN]
+        tags = [
+            {"tag": name, "slug": slug, **_stats_group(stats)}
+            for (name, slug), stats in questions["tag"][cur].items()
+        ]
+        tags.sort(
+            key=lambda t: (
+                t["first_answer_minutes"]["p50"] is not None,
+                -(t["first_answer_minutes"]["p50"] or 0),
+                -t["questions"],
+                t["tag"],
+            )
+        )
+        categories = [
+            {"category": name, **_stats_group(stats)}
+            for name, stats in questions["category"][cur].items()
+        ]
+        categories.sort(key=lambda c: (-c["questions"], c["category"]))
+        mine = helpers["cur" if cur else "prev"]
+        counts = accepted[cur]
+        return {
+            "start": period.start,
+            "end": period.end,
+            **_stats_group(totals),
+            "community_first_answer_minutes": {
+                "p50": totals["community_p50"] if totals else None,
+                "p90": totals["community_p90"] if totals else None,
+            },
+            "community_solved_share": _share(totals["community_solved"] if totals else 0, n),
+            "escalated_share": _share(totals["escalated"] if totals else 0, n),
+            "sla_met_share": _share(len(met), len(known)),
+            "deflection_estimate": sum(
+                n_views for day, n_views in views.items() if period.has_day(day)
+            ),
+            "top1_share": _top_share(counts, 0.01),
+            "top10_share": _top_share(counts, 0.10),
+            "active_helpers": mine["active"],
+            "new_helpers": mine["new"],
+            "helpers_at_risk": mine["at_risk"],
+            "advocates": {
+                "accuracy": _share(
+                    sum(v == Verdict.CORRECT for v in period_verdicts), len(period_verdicts)
+                ),
+                "escalations_raised": sum(
+                    1
+                    for e in esc
+                    if e["created_by__is_advocate"]
+                    and not (e["created_by__is_staff"] or e["created_by__is_superuser"])
+                ),
+                "flags_upheld": sum(s == FlagStatus.UPHELD for s in decided_flags),
+                "flags_decided": len(decided_flags),
+            },
+            "by_tag": tags,
+            "by_category": categories,
+        }
+
+    trend = []
+    day = timezone.localtime(current.start).date()
+    last = timezone.localtime(current.end).date()
+    while day <= last:
+        stats = questions["day"].get(day)
+        trend.append(
+            {
+                "day": day,
+                "questions": stats["questions"] if stats else 0,
+                "answered": stats["answered"] if stats else 0,
+                "solved": stats["solved"] if stats else 0,
+            }
+        )
+        day += dt.timedelta(days=1)
+    return {
+        "days": days,
+        "current": period_figures(current, True),
+        "previous": period_figures(previous, False),
         "trend": trend,
     }
 

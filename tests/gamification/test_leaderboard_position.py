@@ -17,13 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def counter(user, points: int, period: str = "week", tag_id: int = 0) -> None:  # noqa: ANN001
-    ScoreCounter.objects.create(
-        user=user,
-        period=period,
-        start=period_start(period, timezone.localdate()),
-        tag_id=tag_id,
-        points=points,
-    )
+    start = period_start(period, timezone.localdate())
+    ScoreCounter.objects.create(user=user, period=period, start=start, tag_id=tag_id, points=points)
+    if points > 0:  # as `bump` moves the member into the board's score bucket
+        leaderboards.move_buckets({(period, start, tag_id, points): 1})
 
 
 def test_positions_agree_with_the_board_whoever_is_left_out():
@@ -63,3 +60,35 @@ def test_a_suspension_that_has_ended_counts_again():
     counter(b, 10)
 
     assert leaderboards.position_of(b, period="week").position == 3
+
+
+def test_bump_keeps_the_score_buckets_in_step_through_gains_and_reversals():
+    from gamification.models import PointEvent
+
+    a, b = UserFactory(username="a"), UserFactory(username="b")
+    today = timezone.localdate()
+
+    def event(user, points: int) -> PointEvent:  # noqa: ANN001
+        return PointEvent(recipient_id=user.pk, points=points, day=today, question_id=None)
+
+    leaderboards.bump([event(a, 10), event(b, 10)])
+    leaderboards.bump([event(a, 5)])
+    leaderboards.bump([event(b, -10)])  # back to 0: off the board, out of its buckets
+
+    assert leaderboards.bucket_drift() == []
+    assert leaderboards.position_of(a, period="week").position == 1
+    assert leaderboards.position_of(b, period="week") is None
+    leaderboards.bump([event(b, 20)])
+    assert leaderboards.bucket_drift() == []
+    assert [e.member.username for e in leaderboards.leaderboard(period="week")] == ["b", "a"]
+    assert leaderboards.position_of(a, period="week").position == 2
+
+
+def test_own_position_takes_two_queries_whatever_the_board(django_assert_max_num_queries):
+    members = [UserFactory() for _ in range(30)]
+    for n, user in enumerate(members):
+        counter(user, 10 + n % 7)
+    with django_assert_max_num_queries(2):
+        entry = leaderboards.position_of(members[3], period="week")
+    board = leaderboards.leaderboard(period="week", limit=100)
+    assert entry == next(e for e in board if e.member == members[3])

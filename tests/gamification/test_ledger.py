@@ -594,6 +594,12 @@ def test_recompute_check_reports_drift_and_exits_1_then_recompute_fixes_it(threa
         f"answerer (id {thread.answerer.pk}): cached 500, ledger says 11\n"
         f"answerer (id {thread.answerer.pk}): week from 2025-03-03, all tags: "
         "counter 3, ledger says 10\n"
+        # The counter was changed behind `bump`'s back: its board's score buckets
+        # (positions) no longer match it either.
+        "score bucket week from 2025-03-03, all tags, 3 points: 0 member(s), "
+        "the counters say 1\n"
+        "score bucket week from 2025-03-03, all tags, 10 points: 1 member(s), "
+        "the counters say 0\n"
     )
     assert rep(thread.answerer) == 500  # --check changes nothing
 
@@ -604,6 +610,7 @@ def test_recompute_check_reports_drift_and_exits_1_then_recompute_fixes_it(threa
         f"member {thread.answerer.pk}: 500 -> 11\nFixed 1 member(s) and 1 leaderboard counter(s).\n"
     )
     assert rep(thread.answerer) == 11
+    call_command("recompute_reputation", "--check", stdout=io.StringIO())  # all in step
 
 
 def test_seed_demo_leaves_the_ledger_in_agreement_with_reputation(db):

@@ -10,10 +10,17 @@ import io
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from advocacy.health.figures import _top_share, compute, percentiles
+from advocacy.health.figures import (
+    _top_share,
+    compute,
+    compute_in_python,
+    compute_in_sql,
+    percentiles,
+)
 from advocacy.models import AnswerVerdict, Escalation, Flag
 from forum.deflection import SolvedThreadView
 from forum.models import Question
@@ -164,6 +171,33 @@ def test_figures_match_the_hand_built_data_set(world):
     }
     assert days[dt.date(2026, 6, 13)]["questions"] == 1
     assert days[dt.date(2026, 6, 13)]["answered"] == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the SQL path aggregates with PostgreSQL's"
+)
+@pytest.mark.parametrize("days", [1, 3, 7, 30, 365])
+def test_sql_path_gives_the_python_path_figures(world, days):
+    """PostgreSQL aggregates (bench P8); the Python path (SQLite) is the reference."""
+    with time_machine.travel(NOW, tick=False):
+        assert compute_in_sql(days, now=NOW) == compute_in_python(days, now=NOW)
+
+
+def test_figures_take_a_constant_number_of_queries(world, django_assert_num_queries):
+    """The count does not grow with questions, answers, tags, categories or helpers."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        compute(7, now=NOW)
+    asker = UserFactory()
+    for n in range(12):
+        category = CategoryFactory(name=f"Cat {n}", slug=f"cat-{n}")
+        q = QuestionFactory(author=asker, created_at=at(12), tags=[f"t{n}"], category=category)
+        _answer(q, UserFactory(), at(12, minutes=n + 1))
+        _answer(q, UserFactory(), at(13, minutes=n + 1))
+    with django_assert_num_queries(len(small.captured_queries)):
+        report = compute(7, now=NOW)
+    assert report["current"]["questions"] == 16
 
 
 def test_percentiles_and_top_shares():

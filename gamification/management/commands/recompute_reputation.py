@@ -57,6 +57,14 @@ class Command(BaseCommand):
                 f"{names.get(pk, pk)} (id {pk}): {period} from {start}, {where}: "
                 f"counter {stored}, ledger says {expected}"
             )
+        # The boards' score buckets (a member's position) against the counters.
+        buckets = leaderboards.bucket_drift()
+        for (period, start, tag_id, points), stored, expected in buckets:
+            where = f"tag {tag_id}" if tag_id else "all tags"
+            self.stdout.write(
+                f"score bucket {period} from {start}, {where}, {points} points: "
+                f"{stored} member(s), the counters say {expected}"
+            )
         # Rewards balances (gamification.rewards): cache against entries, entries against
         # the points ledger.
         balances = reward_selectors.balance_drift()
@@ -68,10 +76,11 @@ class Command(BaseCommand):
                 f"member {row.member_id}: point event {row.event_id} ({row.points:+d}) "
                 "has no rewards entry"
             )
-        if drift or counters or balances or unpaid:
+        if drift or counters or buckets or balances or unpaid:
             raise CommandError(
                 f"{len(drift)} reputation(s) and {len(counters)} leaderboard counter(s) "
-                f"differ from the ledger; {len(balances) + len(unpaid)} rewards difference(s).",
+                f"differ from the ledger, {len(buckets)} score bucket(s) from the counters; "
+                f"{len(balances) + len(unpaid)} rewards difference(s).",
                 returncode=1,
             )
         self.stdout.write("Every cached reputation and leaderboard counter matches the ledger.")
