@@ -17,7 +17,8 @@ default cache (Redis in production, shared by every server process):
   the private categories: asking, retagging, moving, deleting and hiding questions all
   publish on `feed`, so a change that moves a count moves the key. It also expires after
   LIST_SIDEBAR_SECONDS, which bounds what is not published there (the lounge's own
-  questions, published on `lounge`).
+  questions, published on `lounge`). A due sidebar is recomputed by one request while
+  the others are served the previous one (`shared`), never by all of them at once.
 - **The number of questions a list counts** (the paginator's `COUNT(*)`, 120-430 ms of a
   list's time at 100k questions), keyed like the sidebar by the `feed` stream's last
   event id and by the count query itself (its SQL and parameters: the tab, tag, category
@@ -29,6 +30,7 @@ default cache (Redis in production, shared by every server process):
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -44,7 +46,12 @@ from forum import permissions
 from forum.models import Question, User
 from forum.views.questions.thread_cache import _row, answer_html_seconds
 
-KEY_VERSION = "1"
+KEY_VERSION = "2"
+# A due sidebar or count is recomputed by one request while the others serve the previous
+# value (`shared`): the lock lapses after this, should that request die; an entry is kept
+# this many times its freshness so that there is a previous value to serve.
+REFRESH_LOCK_SECONDS = 30
+STALE_FACTOR = 10
 ROW_PARTIALS = ("_question_row.html", "_user.html", "_avatar.html")
 
 
@@ -93,19 +100,37 @@ def store_row(key: str, html: str) -> None:
     cache.set(key, html, answer_html_seconds())
 
 
-def sidebar(user: User, live_since: int, read: Callable[[User], dict]) -> dict:
-    """`read(user)` (the sidebar's context), shared by every viewer who sees the same
-    categories since the feed's last published change."""
+def shared(key: str, live_since: int, compute: Callable[[], object]) -> object:
+    """`compute()`, shared by every process and reused while the feed has not published
+    since (`live_since`) and for at most `sidebar_seconds()`.
+
+    When it is due (the feed moved on, or it is older than that), exactly one request
+    recomputes it (whoever first takes a short lock in the cache) while every other
+    request keeps being served the previous value: under load a due sidebar (2 s of
+    aggregates over every question on a busy box) was otherwise computed by all the
+    requests at once, one after the other in each process's view thread, and the list
+    stalled for tens of seconds. Only a value never computed (or evicted) is computed
+    by whoever asks for it."""
     seconds = sidebar_seconds()
     if seconds <= 0:
-        return read(user)
+        return compute()
+    entry = cache.get(key)
+    if entry is not None:
+        value, since, stored_at = entry
+        due = since != live_since or time.time() - stored_at >= seconds
+        lock = f"{key}:refreshing:{live_since}:{stored_at}"
+        if not due or not cache.add(lock, 1, REFRESH_LOCK_SECONDS):
+            return value
+    value = compute()
+    cache.set(key, (value, live_since, time.time()), seconds * STALE_FACTOR)
+    return value
+
+
+def sidebar(user: User, live_since: int, read: Callable[[User], dict]) -> dict:
+    """`read(user)` (the sidebar's context), shared by every viewer who sees the same
+    categories (`shared`: until the feed publishes, refreshed by one request at a time)."""
     variant = "moderator" if permissions.is_moderator(user) else "public"
-    key = f"list-sidebar:{KEY_VERSION}:{variant}:{live_since}"
-    found = cache.get(key)
-    if found is None:
-        found = read(user)
-        cache.set(key, found, seconds)
-    return found
+    return shared(f"list-sidebar:{KEY_VERSION}:{variant}", live_since, lambda: read(user))
 
 
 class _CountCachedPaginator(Paginator):
@@ -115,17 +140,15 @@ class _CountCachedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        seconds = sidebar_seconds()
-        if seconds <= 0:
+        if sidebar_seconds() <= 0:
             return super().count
         sql, params = self.object_list.query.sql_with_params()
         digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()
-        key = f"list-count:{KEY_VERSION}:{self.live_since}:{digest}"
-        found = cache.get(key)
-        if found is None:
-            found = super().count
-            cache.set(key, found, seconds)
-        return found
+        return shared(
+            f"list-count:{KEY_VERSION}:{digest}",
+            self.live_since,
+            lambda: super(_CountCachedPaginator, self).count,
+        )
 
 
 def paginate(request: HttpRequest, questions: QuerySet, per_page: int, live_since: int) -> Page:

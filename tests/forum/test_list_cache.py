@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -138,6 +139,31 @@ def test_a_count_is_never_shared_by_viewers_who_see_other_questions(
     assert "9 questions" in _html(advocate_client, "/")
     assert "8 questions" in _html(Client(), "/")
     assert "9 questions" in _html(advocate_client, "/")
+
+
+def test_a_due_sidebar_and_count_are_recomputed_by_one_request_while_others_get_the_last(
+    questions, settings
+):
+    """No stampede: while one request recomputes (it holds the lock), the others are
+    served the previous sidebar and count and run no aggregate at all."""
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    reader = Client()
+    assert "8 questions" in _html(reader, "/")
+    QuestionFactory(tags=["sim"])
+    with (
+        mock.patch.object(cache, "add", return_value=False),  # another request refreshes
+        time_machine.travel(datetime(2026, 3, 2, 9, 32, tzinfo=UTC), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        html = _html(reader, "/")
+    assert "8 questions" in html
+    assert "× 8" in html
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    with time_machine.travel(datetime(2026, 3, 2, 9, 32, tzinfo=UTC), tick=False):
+        html = _html(reader, "/")  # this request takes the lock: it recomputes
+    assert "9 questions" in html
+    assert "× 9" in html
 
 
 def test_moderators_and_members_never_share_a_sidebar(questions, advocate_client, settings):
