@@ -206,7 +206,9 @@ def start_layout(
                 stop(process)
 
 
-def _wait_for_socket(sock: Path, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def _wait_for_socket(
+    sock: Path, process: subprocess.Popen, log: Path, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while not sock.exists():
         if process.poll() is not None:
