@@ -99,8 +99,15 @@ messages: install-test
 	$(PY) manage.py makemessages -d djangojs -l it --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# The benchmarks measure two layouts: one daphne process, and the production layout of
+# the README (nginx with deploy/nginx.conf in front of one daphne per core plus the
+# worker). nginx comes from Debian; without it the nginx layout is skipped, and says so.
 bench: install-test
 	@command -v wrk >/dev/null || apt-get install -y wrk
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  echo "== Installing Debian's nginx for the production layout"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null \
+	  || echo "nginx could not be installed: the nginx layout will be skipped"; }
 	$(PY) bench/run.py
 
 clean:

@@ -3,8 +3,10 @@
 Targets (QUALITY.md): the number of queries does not grow with the number of answers
 (at most 4 signed in, warm); the thread anonymous >= 60 % and signed in >= 40 % of a
 hello-world view (/healthz) on the same server stack; P1b: the question lists (newest,
-a tag, a category, unanswered), anonymous and signed in, >= 50 %; p99 at most 5x p50. Load: `wrk -t2 -c32 -d10s --latency` against one daphne
-process (prod settings, DEBUG off, a database connection per request), on the same box.
+a tag, a category, unanswered), anonymous and signed in, >= 50 %; p99 at most 5x p50. Load: `wrk -t2 -c32 -d10s --latency`, on the same box, against both
+layouts of bench/layout.py: one daphne process, and the production layout (nginx with
+deploy/nginx.conf in front of one daphne per core plus the task worker); prod settings,
+DEBUG off, a database connection per request.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from layout import LAYOUTS, nginx_available, start_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = {5: "Benchmark thread, 5 answers", 50: "Benchmark thread, 50 answers"}
@@ -89,48 +91,6 @@ def logged_in_client(member):
     client = Client()
     client.force_login(member)
     return client
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    daphne = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "daphne"
-    command = [
-        str(daphne),
-        "-v",
-        "0",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "config.asgi:application",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"daphne exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("daphne did not answer within 30 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # still draining requests wrk gave up on
-        server.kill()
-        server.wait(timeout=10)
 
 
 def settle(base: str, timeout: float = 120) -> None:
@@ -236,61 +196,28 @@ def run() -> dict:
     if settings.CSRF_COOKIE_NAME in cookies:
         cookie += f"; {settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME].value}"
 
-    port = int(os.environ.get("BENCH_PORT") or 0) or free_port()  # a shared box: your own
-    log = Path(tempfile.gettempdir()) / f"circolo-bench-daphne-{port}.log"
-    server = start_server(port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for path in ("/healthz", paths[50]):  # warm the process: imports, templates, caches
-            for _ in range(20):
-                urllib.request.urlopen(base + path, timeout=10).read()
-        serial = {
-            "hello": serial_ms(base, "/healthz"),
-            "thread_anonymous": serial_ms(base, paths[50]),
-            "thread_logged_in": serial_ms(base, paths[50], cookie=cookie),
-        }
-        print(f"  one request at a time (median ms): {serial}")
-        load = {
-            "hello": wrk(base, "/healthz"),
-            "thread_anonymous": wrk(base, paths[50]),
-            "thread_logged_in": wrk(base, paths[50], cookie=cookie),
-        }
-        for name, path in lists.items():
-            load[f"{name}_anonymous"] = wrk(base, path)
-            load[f"{name}_logged_in"] = wrk(base, path, cookie=cookie)
-        load["hello_again"] = wrk(base, "/healthz")  # the baseline, before and after
-    finally:
-        stop_server(server)
-
-    hello = (load["hello"]["requests_per_s"] + load["hello_again"]["requests_per_s"]) / 2
-    ratio = load["thread_anonymous"]["requests_per_s"] / hello
-    ratios = {
-        name: round(result["requests_per_s"] / hello, 3)
-        for name, result in load.items()
-        if not name.startswith("hello")
-    }
-    tails = {
-        name: round(result["p99_ms"] / result["p50_ms"], 1) if result["p50_ms"] else None
-        for name, result in load.items()
-    }
-    errors = sum(r["non_2xx"] + r["socket_errors"] for r in load.values())
+    layouts = {}
+    for name in LAYOUTS:
+        if name == "nginx" and nginx_available():
+            print(f"  skipping the nginx layout: {nginx_available()}")
+            continue
+        print(f"  layout: {name}")
+        with start_layout(name) as layout:
+            layouts[name] = measure(layout, paths, lists, cookie)
+    figures = {name: figures_of(m) for name, m in layouts.items()}
     constant = all(q[5] == q[50] for q in queries.values())
     return {
         "scenario": "P1",
         "title": "Thread page (50 answers, comments, votes), anonymous and logged-in",
         "metrics": {
-            "server": "daphne, 1 process, config.settings.prod (DEBUG off), CONN_MAX_AGE="
-            + os.environ.get("CONN_MAX_AGE", "0"),
             "load": " ".join(WRK),
             "threads": {str(n): pk for n, pk in threads.items()},
             "viewer": member.username,
             "queries": {k: {str(n): c for n, c in v.items()} for k, v in queries.items()},
             "query_samples": {k: {str(n): c for n, c in v.items()} for k, v in samples.items()},
-            "wrk": load,
-            "one_at_a_time_median_ms": serial,
-            "anonymous_over_hello": round(ratio, 3),
-            "over_hello": ratios,
-            "p99_over_p50": tails,
+            "layouts": {
+                name: {**m, **figures[name], "server": m["server"]} for name, m in layouts.items()
+            },
             "list_paths": lists,
             "list_queries": list_queries,
         },
@@ -302,102 +229,167 @@ def run() -> dict:
                 "target": "constant",
                 "ok": constant,
             },
-            {
-                "metric": "hello /healthz",
-                "value": load["hello"]["requests_per_s"],
-                "unit": "req/s",
-                "target": "baseline",
-                "ok": None,
-            },
-            {
-                "metric": "thread anonymous",
-                "value": load["thread_anonymous"]["requests_per_s"],
-                "unit": "req/s",
-                "target": "",
-                "ok": None,
-            },
-            {
-                "metric": "thread anonymous / hello",
-                "value": round(100 * ratio, 1),
-                "unit": "%",
-                "target": ">= 60 %",
-                "ok": ratio >= 0.6,
-            },
-            {
-                "metric": "thread anonymous p50 / p99",
-                "value": f"{_latency(load['thread_anonymous'], 'p50_ms')} / "
-                f"{_latency(load['thread_anonymous'], 'p99_ms')}",
-                "unit": "ms",
-                "target": "",
-                "ok": None,
-            },
-            {
-                "metric": "thread page alone, anonymous / logged-in",
-                "value": f"{serial['thread_anonymous']:.0f} / {serial['thread_logged_in']:.0f}",
-                "unit": "ms",
-                "target": "",
-                "ok": None,
-            },
-            {
-                "metric": f"thread logged-in ({load['thread_logged_in']['requests']} requests)",
-                "value": load["thread_logged_in"]["requests_per_s"],
-                "unit": "req/s",
-                "target": "",
-                "ok": None,
-            },
-            {
-                "metric": "thread logged-in p50",
-                "value": _latency(load["thread_logged_in"], "p50_ms"),
-                "unit": "ms",
-                "target": "",
-                "ok": None,
-            },
-            {
-                "metric": "thread logged-in p99",
-                "value": _latency(load["thread_logged_in"], "p99_ms"),
-                "unit": "ms",
-                "target": "<= 100 ms",
-                "ok": load["thread_logged_in"]["p99_ms"] <= 100
-                and load["thread_logged_in"]["requests"] > 0
-                and load["thread_logged_in"]["timeouts"] == 0,
-            },
-            {
-                "metric": "thread logged-in / hello",
-                "value": round(100 * ratios["thread_logged_in"], 1),
-                "unit": "%",
-                "target": ">= 40 %",
-                "ok": ratios["thread_logged_in"] >= 0.4,
-            },
+            *(c for name, m in layouts.items() for c in layout_checks(name, m)),
             {
                 "metric": "thread logged-in queries (warm)",
                 "value": queries["logged_in"][50],
                 "target": "<= 4",
                 "ok": queries["logged_in"][50] <= 4,
             },
-            *(
-                {
-                    "metric": f"P1b {name.replace('_', ' ')} / hello",
-                    "value": round(100 * value, 1),
-                    "unit": "%",
-                    "target": ">= 50 %",
-                    "ok": value >= 0.5,
-                }
-                for name, value in ratios.items()
-                if not name.startswith("thread")
-            ),
-            {
-                "metric": "worst p99 / p50 (pages)",
-                "value": max(v for k, v in tails.items() if v and not k.startswith("hello")),
-                "target": "<= 5",
-                "ok": all(
-                    v is not None and v <= 5 for k, v in tails.items() if not k.startswith("hello")
-                ),
-            },
-            {
-                "metric": "errors (non-2xx, socket)",
-                "value": errors,
-                "target": "0",
-                "ok": errors == 0,
-            },
         ],
     }
+
+
+def measure(layout, paths: dict[int, str], lists: dict[str, str], cookie: str) -> dict:  # noqa: ANN001
+    """One-at-a-time and `wrk -c32` figures of every page, /healthz before and after."""
+    base = f"http://127.0.0.1:{layout.port}"
+    for path in ("/healthz", paths[50]):  # warm every process: imports, templates, caches
+        for _ in range(20 * len(layout.pids)):
+            urllib.request.urlopen(base + path, timeout=10).read()
+    serial = {
+        "hello": serial_ms(base, "/healthz"),
+        "thread_anonymous": serial_ms(base, paths[50]),
+        "thread_logged_in": serial_ms(base, paths[50], cookie=cookie),
+    }
+    print(f"  one request at a time (median ms): {serial}")
+    load = {
+        "hello": wrk(base, "/healthz"),
+        "thread_anonymous": wrk(base, paths[50]),
+        "thread_logged_in": wrk(base, paths[50], cookie=cookie),
+    }
+    for name, path in lists.items():
+        load[f"{name}_anonymous"] = wrk(base, path)
+        load[f"{name}_logged_in"] = wrk(base, path, cookie=cookie)
+    load["hello_again"] = wrk(base, "/healthz")  # the baseline, before and after
+    return {
+        "server": layout.description,
+        "wrk": load,
+        "one_at_a_time_median_ms": serial,
+        "load_average": os.getloadavg(),
+    }
+
+
+def figures_of(measured: dict) -> dict:
+    load = measured["wrk"]
+    hello = (load["hello"]["requests_per_s"] + load["hello_again"]["requests_per_s"]) / 2
+    return {
+        "hello_req_s": round(hello, 1),
+        "over_hello": {
+            name: round(result["requests_per_s"] / hello, 3)
+            for name, result in load.items()
+            if not name.startswith("hello")
+        },
+        "p99_over_p50": {
+            name: round(result["p99_ms"] / result["p50_ms"], 1) if result["p50_ms"] else None
+            for name, result in load.items()
+        },
+        "errors": sum(r["non_2xx"] + r["socket_errors"] for r in load.values()),
+    }
+
+
+def layout_checks(name: str, measured: dict) -> list[dict]:
+    """The checks of one layout, each metric prefixed with the layout's name."""
+    load, serial = measured["wrk"], measured["one_at_a_time_median_ms"]
+    f = figures_of(measured)
+    ratio, ratios, tails, errors = (
+        f["over_hello"]["thread_anonymous"],
+        f["over_hello"],
+        f["p99_over_p50"],
+        f["errors"],
+    )
+    checks = [
+        {
+            "metric": "hello /healthz",
+            "value": load["hello"]["requests_per_s"],
+            "unit": "req/s",
+            "target": "baseline",
+            "ok": None,
+        },
+        {
+            "metric": "thread anonymous",
+            "value": load["thread_anonymous"]["requests_per_s"],
+            "unit": "req/s",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "metric": "thread anonymous / hello",
+            "value": round(100 * ratio, 1),
+            "unit": "%",
+            "target": ">= 60 %",
+            "ok": ratio >= 0.6,
+        },
+        {
+            "metric": "thread anonymous p50 / p99",
+            "value": f"{_latency(load['thread_anonymous'], 'p50_ms')} / "
+            f"{_latency(load['thread_anonymous'], 'p99_ms')}",
+            "unit": "ms",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "metric": "thread page alone, anonymous / logged-in",
+            "value": f"{serial['thread_anonymous']:.0f} / {serial['thread_logged_in']:.0f}",
+            "unit": "ms",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "metric": f"thread logged-in ({load['thread_logged_in']['requests']} requests)",
+            "value": load["thread_logged_in"]["requests_per_s"],
+            "unit": "req/s",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "metric": "thread logged-in p50",
+            "value": _latency(load["thread_logged_in"], "p50_ms"),
+            "unit": "ms",
+            "target": "",
+            "ok": None,
+        },
+        {
+            "metric": "thread logged-in p99",
+            "value": _latency(load["thread_logged_in"], "p99_ms"),
+            "unit": "ms",
+            "target": "<= 100 ms",
+            "ok": load["thread_logged_in"]["p99_ms"] <= 100
+            and load["thread_logged_in"]["requests"] > 0
+            and load["thread_logged_in"]["timeouts"] == 0,
+        },
+        {
+            "metric": "thread logged-in / hello",
+            "value": round(100 * ratios["thread_logged_in"], 1),
+            "unit": "%",
+            "target": ">= 40 %",
+            "ok": ratios["thread_logged_in"] >= 0.4,
+        },
+        *(
+            {
+                "metric": f"P1b {name.replace('_', ' ')} / hello",
+                "value": round(100 * value, 1),
+                "unit": "%",
+                "target": ">= 50 %",
+                "ok": value >= 0.5,
+            }
+            for name, value in ratios.items()
+            if not name.startswith("thread")
+        ),
+        {
+            "metric": "worst p99 / p50 (pages)",
+            "value": max(v for k, v in tails.items() if v and not k.startswith("hello")),
+            "target": "<= 5",
+            "ok": all(
+                v is not None and v <= 5 for k, v in tails.items() if not k.startswith("hello")
+            ),
+        },
+        {
+            "metric": "errors (non-2xx, socket)",
+            "value": errors,
+            "target": "0",
+            "ok": errors == 0,
+        },
+    ]
+    for check in checks:
+        check["metric"] = f"[{name}] {check['metric']}"
+    return checks

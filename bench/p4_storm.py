@@ -18,7 +18,12 @@ CONN_MAX_AGE=0) and with a persistent one (what a connection pool would give: th
 subscriptions then reach Redis all together). Also reported: the most Redis connections
 the daphne process held during the storm (from /proc).
 
-Target (QUALITY.md): 100% connected, zero errors logged (our layer).
+The stock and our layer also run in the production layout (bench/layout.py: nginx with
+deploy/nginx.conf in front of one daphne per core plus the worker), skipped with a line
+when nginx is missing; there the Redis connections and CPU are those of every process.
+
+Targets (QUALITY.md, issue 12): 100% connected, zero errors logged (our layer); every
+socket subscribed within 1 s p99 and sooner than the stock layer, in both layouts.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import threading
 import time
 from pathlib import Path
 
+from layout import nginx_available, start_layout
 from wsbench import (
     CpuMeter,
     Socket,
@@ -51,6 +57,7 @@ SPREAD_S = 2.0
 OPEN_TIMEOUT_S = 20  # generous: a slow handshake counts as slow, not as failed
 SUBSCRIBE_TIMEOUT_S = 30
 SETTLE_S = 3.0
+SUBSCRIBE_TARGET_MS = 1000.0
 TITLE = "Benchmark live thread (P4 storm)"
 STOCK = "bench.stock_layer_settings"
 OURS = "live.layers.RedisChannelLayer (blocking pool, 50 connections)"
@@ -81,21 +88,29 @@ VARIANTS = {
         "layer": STOCK_100 + "; CONN_MAX_AGE=60",
         "env": {**STOCK_100_ENV, **PERSISTENT},
     },
+    # The production layout (bench/layout.py): nginx in front of one daphne per core.
+    "circolo_nginx": {"layer": OURS + "; nginx + 1 daphne per core", "env": {}, "layout": "nginx"},
+    "stock_nginx": {
+        "layer": STOCK_UNBOUNDED + "; nginx + 1 daphne per core",
+        "env": STOCK_ENV,
+        "layout": "nginx",
+    },
 }
 
 
 class PeakSampler(threading.Thread):
     """The most Redis connections process `pid` holds, sampled every 50 ms."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0, True
+        self.pids, self.peak, self.running = pids, 0, True
         self.port = redis_port()
 
     def run(self) -> None:
         while self.running:
             try:
-                self.peak = max(self.peak, connections_to(self.pid, self.port))
+                now = sum(connections_to(pid, self.port) for pid in self.pids)
+                self.peak = max(self.peak, now)
             except OSError:
                 return
             time.sleep(0.05)
@@ -166,10 +181,10 @@ async def after_storm(stream: str, outcomes: list[dict]) -> None:
         await asyncio.sleep(0.05)
 
 
-async def run_variant(port: int, pid: int, stream: str, since: int) -> dict:
-    sampler = PeakSampler(pid)
+async def run_variant(port: int, pids: list[int], stream: str, since: int) -> dict:
+    sampler = PeakSampler(pids)
     sampler.start()
-    meter = CpuMeter(pid)
+    meter = CpuMeter(pids)
     meter.start()
     outcomes: list[dict] = []
     try:
@@ -228,14 +243,22 @@ def run() -> dict:
     results = {}
     for name, variant in VARIANTS.items():
         reset_stream(stream)
-        port = free_port()
-        log = tmp / f"circolo-bench-p4-{name}-{port}.log"
-        server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
-        try:
-            result = asyncio.run(run_variant(port, server.pid, stream, since))
-        finally:
-            stop(server)
-        errors = error_lines(log)
+        if variant.get("layout") == "nginx":
+            if nginx_available():
+                print(f"  skipping {name}: {nginx_available()}")
+                continue
+            with start_layout("nginx", env=variant["env"]) as layout:
+                result = asyncio.run(run_variant(layout.port, layout.pids, stream, since))
+            errors = [e for log in layout.logs for e in error_lines(log)]
+        else:
+            port = free_port()
+            log = tmp / f"circolo-bench-p4-{name}-{port}.log"
+            server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
+            try:
+                result = asyncio.run(run_variant(port, [server.pid], stream, since))
+            finally:
+                stop(server)
+            errors = error_lines(log)
         result.update(
             layer=variant["layer"],
             server_errors=len(errors),
@@ -302,11 +325,45 @@ def run() -> dict:
                 "target": "",
                 "ok": None,
             },
+            *subscribe_checks(results),
             comparison("circolo_daphne_defaults", "ours, daphne defaults"),
             comparison("stock", "stock layer"),
             comparison("stock_pool_100", "stock, pool of 100"),
             comparison("circolo_persistent_db", "ours, persistent db"),
             comparison("stock_persistent_db", "stock, persistent db"),
             comparison("stock_pool_100_persistent_db", "stock, pool of 100, persistent db"),
+            *(
+                comparison(name, label)
+                for name, label in (
+                    ("circolo_nginx", "nginx, ours"),
+                    ("stock_nginx", "nginx, stock"),
+                )
+                if name in results
+            ),
         ],
     }
+
+
+def subscribe_checks(results: dict) -> list[dict]:
+    """Every socket subscribed within 1 s p99, and sooner than the stock layer in the same
+    layout (one process; nginx + one daphne per core when measured)."""
+    checks = []
+    for label, ours, stock in (
+        ("one process", "circolo", "stock"),
+        ("nginx", "circolo_nginx", "stock_nginx"),
+    ):
+        if ours not in results or stock not in results:
+            continue
+        mine = results[ours]["subscribe_ms"].get("p99", float("inf"))
+        theirs = results[stock]["subscribe_ms"].get("p99", float("inf"))
+        all_in = results[ours]["subscribed"] == SOCKETS
+        checks.append(
+            {
+                "metric": f"[{label}] ours: subscribe p99 (stock layer p99)",
+                "value": f"{mine} ({theirs})",
+                "unit": "ms",
+                "target": f"<= {SUBSCRIBE_TARGET_MS:.0f} ms, ahead of stock",
+                "ok": all_in and mine <= SUBSCRIBE_TARGET_MS and mine < theirs,
+            }
+        )
+    return checks

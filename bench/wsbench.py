@@ -75,7 +75,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -198,17 +198,21 @@ class CpuMeter:
     """CPU seconds used by the server process and by this process (the load generator)
     between `start()` and `stop()`."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pid: int | list[int]) -> None:
+        # A list: every process of the layout (daphnes, nginx and its workers, the worker).
+        self.server_pids = [server_pid] if isinstance(server_pid, int) else list(server_pid)
+
+    def _server_cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.server_pids)
 
     def start(self) -> None:
         self.wall = time.perf_counter()
-        self.server = cpu_seconds(self.server_pid)
+        self.server = self._server_cpu()
         self.client = own_cpu_seconds()
 
     def stop(self) -> dict[str, float]:
         wall = time.perf_counter() - self.wall
-        server = cpu_seconds(self.server_pid) - self.server
+        server = self._server_cpu() - self.server
         client = own_cpu_seconds() - self.client
         return {
             "wall_s": round(wall, 3),

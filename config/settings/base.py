@@ -137,6 +137,9 @@ CHANNEL_LAYERS["default"]["CONFIG"].update(
     {"capacity": env.int("LIVE_CHANNEL_CAPACITY", default=200), "expiry": 30}
 )
 LIVE_REDIS_URL = REDIS_URL
+# Open sockets per client address (live/addresses.py); raise it when many readers share
+# one address (a large NAT), or for a load generator (`make bench` sets it).
+LIVE_MAX_SOCKETS_PER_ADDRESS = env.int("LIVE_MAX_SOCKETS_PER_ADDRESS", default=50)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -123,7 +123,7 @@ def _list_page(
         tag=tag_slug,
         category=category,
     )
-    page_obj = _paginate(request, questions, QUESTIONS_PER_PAGE)
+    page_obj = list_cache.paginate(request, questions, QUESTIONS_PER_PAGE, live_since)
     page_obj.object_list = list(page_obj.object_list)  # read once: keys, then rows
     context = {
         "heading": heading,
