@@ -56,9 +56,12 @@ run: install
 	@echo "  E-mails (sign-up links, notifications) are written to tmp/mail/, one file each."
 	@echo
 	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
-	@SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
+	@# DEBUG off by default, so a missing page shows the site's 404 (DEBUG=1 make run for tracebacks);
+	@# Ctrl-C is the normal way to stop, so it exits 0 and make prints no "Error 130".
+	@export DEBUG=$${DEBUG:-0}; \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	trap 'exit 130' INT TERM; \
+	trap 'exit 0' INT TERM; \
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 # The unit/integration suite runs in parallel; browser tests (sync Playwright) run in

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 TITLE_MIN_LENGTH = 10
@@ -109,6 +109,7 @@ class Category(models.Model):
     name_it = models.CharField(_("name (Italian)"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    description_it = models.CharField(_("description (Italian)"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     # The advocates' lounge: only advocates and staff see its questions, anywhere.
     is_private = models.BooleanField(
@@ -125,6 +126,13 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:category", kwargs={"slug": self.slug})
+
+    @property
+    def display_description(self) -> str:
+        """The description in the page's language (Italian when given, else English)."""
+        if self.description_it and (get_language() or "").startswith("it"):
+            return self.description_it
+        return self.description
 
 
 class CloseReason(models.TextChoices):

@@ -260,9 +260,9 @@ BADGES: dict[str, BadgeSpec] = {
             10,
         ),  # fmt: skip
         _spec(
-            "expert",
+            "expert",  # the key stays; the name differs from the 1,000-reputation rank "Expert"
             G,
-            _("Expert"),
+            _("Authority"),
             _("Have %(n)s answers accepted."),
             {ACCEPTED},
             _accepted_count,

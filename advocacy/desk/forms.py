@@ -101,6 +101,30 @@ class AssignForm(_Form):
         self.fields["assignee"].choices = [("", _("Nobody")), *((m.pk, m.name) for m in staff)]
 
 
+class CaseForm(_Form):
+    """The case page's one Save: assignee, status and priority together. A field left as
+    the page showed it changes nothing; an open case's status shows as "Open" (empty)."""
+
+    id_prefix = "case"
+
+    assignee = forms.TypedChoiceField(
+        label=_("Assign to"), coerce=int, empty_value=None, required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=EscalationPriority.choices)
+
+    def __init__(self, *args, staff: list, status: str, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody")), *((m.pk, m.name) for m in staff)]
+        workable = [
+            (EscalationStatus.IN_PROGRESS, EscalationStatus.IN_PROGRESS.label),
+            (EscalationStatus.WAITING, EscalationStatus.WAITING.label),
+        ]
+        if status not in {EscalationStatus.IN_PROGRESS, EscalationStatus.WAITING}:
+            workable.insert(0, ("", EscalationStatus(status).label))
+        self.fields["status"].choices = workable
+
+
 class BulkAssignForm(AssignForm):
     id_prefix = "bulk"
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("desk/<int:pk>/", views.case, name="case"),
     path("desk/<int:pk>/claim/", views.claim, name="claim"),
     path("desk/<int:pk>/assign/", views.assign, name="assign"),
+    path("desk/<int:pk>/update/", views.update_case, name="update"),
     path("desk/<int:pk>/status/", views.set_status, name="status"),
     path("desk/<int:pk>/priority/", views.set_priority, name="priority"),
     path("desk/<int:pk>/notes/", views.note, name="note"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -171,6 +172,16 @@ def render_case(
         "status_form": forms.StatusForm(initial={"status": escalation.status}),
         "priority_form": forms.PriorityForm(initial={"priority": escalation.priority}),
         "assign_form": forms.AssignForm(initial={"assignee": escalation.assignee_id}, staff=staff),
+        "case_form": bound.get("case_form")
+        or forms.CaseForm(
+            initial={
+                "assignee": escalation.assignee_id,
+                "status": escalation.status,
+                "priority": escalation.priority,
+            },
+            staff=staff,
+            status=escalation.status,
+        ),
         "error": error,
         "live_since": live_since,
     }
@@ -233,6 +244,36 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _act(request, pk, lambda e: None, success="", form_name="assign_form", form=form)
     return _act(request, pk, act, success=_("Assignment saved."))
+
+
+@require_POST
+def update_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page's one Save: each field that differs from the case is changed through
+    its own service, all in one transaction (a refusal changes none of them)."""
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    staff = selectors.staff_members()
+    current = _escalation(pk)
+    form = forms.CaseForm(request.POST, staff=staff, status=current.status)
+
+    def act(escalation: Escalation) -> None:
+        data = form.cleaned_data
+        with transaction.atomic():
+            if data["assignee"] != escalation.assignee_id:
+                assignee = next((m for m in staff if m.pk == data["assignee"]), None)
+                services.assign_escalation(
+                    actor=request.user, escalation=escalation, assignee=assignee
+                )
+            if data["status"] and data["status"] != escalation.status:
+                services.set_escalation_status(
+                    actor=request.user, escalation=escalation, status=data["status"]
+                )
+            if data["priority"] != escalation.priority:
+                services.set_escalation_priority(
+                    actor=request.user, escalation=escalation, priority=data["priority"]
+                )
+
+    return _act(request, pk, act, success=_("Case saved."), form_name="case_form", form=form)
 
 
 @require_POST

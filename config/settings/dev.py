@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
@@ -19,3 +19,12 @@ LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405
 if "EMAIL_URL" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "tmp" / "mail"))  # noqa: F405
+
+# `make run` serves with DEBUG off (the site's own 404 and 500 pages, issue 15) and without
+# collectstatic: whitenoise finds the files in the app and project static folders directly.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

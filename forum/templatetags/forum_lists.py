@@ -46,3 +46,9 @@ def page_window(page_obj: Page, on_each_side: int = 2, on_ends: int = 1) -> list
             page_obj.number, on_each_side=on_each_side, on_ends=on_ends
         )
     )
+
+
+@register.filter
+def magnitude(value: int | None) -> int:
+    """abs(value), to choose a plural form: "-1 vote" reads as one vote, not "-1 votes"."""
+    return abs(value or 0)

@@ -156,7 +156,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _list_page(
         request,
         heading="",  # the template shows the category's name in the page's language
-        description=category.description,
+        description=category.display_description,
         category=category,
     )
 

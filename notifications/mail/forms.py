@@ -9,9 +9,16 @@ from notifications.models import EmailMode
 
 
 class EmailPreferencesForm(forms.Form):
-    def __init__(self, *args: object, modes: dict[str, str], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        modes: dict[str, str],
+        kinds: list[tuple[str, str]] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """`kinds`: the (kind, label) pairs to offer (default: every kind)."""
         super().__init__(*args, **kwargs)
-        for kind, label in Notification.Kind.choices:
+        for kind, label in Notification.Kind.choices if kinds is None else kinds:
             self.fields[kind] = forms.ChoiceField(
                 label=label,
                 choices=EmailMode.choices,

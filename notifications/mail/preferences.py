@@ -26,6 +26,18 @@ DEFAULT_MODES: dict[str, str] = {
 }
 
 
+# Kinds only some roles ever receive: moderation notices, the advocate programme and SLA
+# alerts go to advocates (the queue, the programme, "no answer yet" alerts) and staff (team
+# leads); a customer is not offered choices for them (issue 15).
+INSIDER_KINDS = frozenset({Kind.MODERATION, Kind.ADVOCATE, Kind.SLA})
+
+
+def email_kinds_for(member: User) -> list[tuple[str, str]]:
+    """(kind, label) of the notification kinds `member`'s role can receive, in model order."""
+    insider = member.is_staff or member.is_superuser or member.is_advocate
+    return [(kind, label) for kind, label in Kind.choices if insider or kind not in INSIDER_KINDS]
+
+
 def email_modes_for(member: User) -> dict[str, str]:
     """{kind: mode} for every notification kind: the member's choices over the defaults."""
     modes = {kind: str(DEFAULT_MODES.get(kind, EmailMode.DIGEST)) for kind in Kind.values}

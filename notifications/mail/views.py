@@ -17,7 +17,7 @@ from forum.models import Notification, User
 from notifications.mail import choices as email_preferences
 from notifications.mail import tokens
 from notifications.mail.forms import EmailPreferencesForm
-from notifications.mail.preferences import email_modes_for, verified_email
+from notifications.mail.preferences import email_kinds_for, email_modes_for, verified_email
 from notifications.models import EmailMode
 
 
@@ -26,7 +26,7 @@ from notifications.models import EmailMode
 def email_settings(request: HttpRequest) -> HttpResponse:
     member = request.user
     modes = email_modes_for(member)
-    form = EmailPreferencesForm(request.POST or None, modes=modes)
+    form = EmailPreferencesForm(request.POST or None, modes=modes, kinds=email_kinds_for(member))
     if request.method == "POST" and form.is_valid():
         try:
             email_preferences.set_email_preferences(actor=member, modes=form.cleaned_data)

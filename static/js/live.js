@@ -258,15 +258,32 @@
     toastsEl.parentNode.insertBefore(announcer, toastsEl);
   }
 
-  function toast(text, href) {
+  // Toasts: one per thing (a badge's notification and its badge.awarded share a key), at
+  // most three; when a fourth arrives the oldest of the lowest priority leaves, so an
+  // acceptance (priority 2) is never pushed out by points or badges (0 and 1).
+  function toast(text, href, options) {
     if (!toastsEl) return;
+    options = options || {};
+    var key = options.key || href || text;
+    var priority = options.priority || 0;
+    var same = Array.prototype.find.call(toastsEl.children, function (el) { return el.getAttribute("data-toast-key") === key; });
+    if (same) return;
     var item = document.createElement(href ? "a" : "p");
-    item.className = "toast";
+    item.className = "toast" + (priority > 1 ? " toast-important" : "");
     item.textContent = text;
+    item.setAttribute("data-toast-key", key);
+    item.setAttribute("data-toast-priority", String(priority));
     if (href) item.href = href;
     toastsEl.appendChild(item);
-    while (toastsEl.children.length > 3) toastsEl.removeChild(toastsEl.firstElementChild);
-    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 8000);
+    while (toastsEl.children.length > 3) {
+      var victim = null;
+      Array.prototype.forEach.call(toastsEl.children, function (el) {
+        var p = parseInt(el.getAttribute("data-toast-priority"), 10) || 0;
+        if (!victim || p < (parseInt(victim.getAttribute("data-toast-priority"), 10) || 0)) victim = el;
+      });
+      toastsEl.removeChild(victim);
+    }
+    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, priority > 1 ? 12000 : 8000);
   }
 
   // The question page ----------------------------------------------------------------------
@@ -751,13 +768,27 @@
 
   function onNotification(data) {
     setBell(data.unread);
-    toast(notificationText(data), data.link || (bell ? bell.getAttribute("href") : null));
+    // A badge's own toast comes with badge.awarded (same key: one badge, one toast).
+    var badge = data.kind === "badge" && data.link && /#badge-(.+)$/.exec(data.link);
+    toast(notificationText(data), data.link || (bell ? bell.getAttribute("href") : null), {
+      key: badge ? "badge-" + decodeURIComponent(badge[1]) : "notification-" + data.id,
+      priority: data.kind === "accepted" ? 2 : 1,
+    });
   }
+
+  var pointsEl = document.querySelector("[data-live-points-value]");
+  var newBadge = document.querySelector("[data-live-new-badge]");
 
   function onReputation(data) {
     var change = data.change;
     if (typeof change !== "number" || !change) return;
     var count = Math.abs(change);
+    if (pointsEl && typeof data.reputation === "number") {
+      pointsEl.textContent = String(data.reputation);
+      pointsEl.parentNode.classList.remove("points-up", "points-down");
+      void pointsEl.offsetWidth; // restart the highlight
+      pointsEl.parentNode.classList.add(change > 0 ? "points-up" : "points-down");
+    }
     toast(change > 0
       ? format(ngettext("You gained %(count)s reputation point", "You gained %(count)s reputation points", count), { count: count })
       : format(ngettext("You lost %(count)s reputation point", "You lost %(count)s reputation points", count), { count: count }));
@@ -767,6 +798,11 @@
     var page = bell && bell.getAttribute("data-live-badges-url");
     if (!page) return;
     var href = page + "#badge-" + encodeURIComponent(data.badge);
+    if (newBadge) {
+      newBadge.href = href;
+      newBadge.hidden = false;
+    }
+    var options = { key: "badge-" + data.badge, priority: 1 };
     // The badge's name in the reader's language is on the badges page.
     fetchText(page).then(function (html) {
       var doc = html && new DOMParser().parseFromString(html, "text/html");
@@ -774,8 +810,8 @@
       var name = card && card.querySelector(".badge");
       toast(name
         ? format(gettext("You earned a badge: %(name)s"), { name: name.textContent.trim() })
-        : gettext("You earned a new badge"), href);
-    }).catch(function () { toast(gettext("You earned a new badge"), href); });
+        : gettext("You earned a new badge"), href, options);
+    }).catch(function () { toast(gettext("You earned a new badge"), href, options); });
   }
 
   function onUserResync() {

@@ -174,6 +174,7 @@ DESK_ACTS = {
     "assign": ({"assignee": ""}, "assign"),
     "status": ({"status": "waiting_on_customer"}, "status"),
     "priority": ({"priority": "urgent"}, "priority"),
+    "update": ({"assignee": "", "status": "waiting_on_customer", "priority": "urgent"}, "update"),
     "notes": ({"body": "Internal: account flagged"}, "note"),
     "answer": ({"body": "Official: we fixed your account."}, "answer"),
     "resolve": ({"resolution": "Fixed"}, "resolve"),
@@ -455,3 +456,49 @@ def test_a_waiting_case_shows_when_the_customer_replied(staff_client, staff, cas
     assert "Customer replied" in staff_client.get(f"/desk/{case.pk}/").content.decode()
     escalations.set_escalation_status(actor=staff, escalation=case, status="in_progress")
     assert "Customer replied" not in staff_client.get("/desk/").content.decode()
+
+
+def test_the_case_page_has_one_save_for_assignee_status_and_priority(staff_client, staff, case):
+    # issue 15: three separate Save buttons
+    page = staff_client.get(f"/desk/{case.pk}/").content.decode()
+    assert page.count(f'action="/desk/{case.pk}/update/"') == 1
+    assert f'action="/desk/{case.pk}/status/"' not in page
+    assert f'action="/desk/{case.pk}/priority/"' not in page
+
+
+def test_one_save_changes_only_what_was_changed(staff_client, staff, case):
+    case.refresh_from_db()
+    before_status, before_assignee = case.status, case.assignee_id
+    # the page as shown (status "open" is the empty choice), with only the priority changed
+    response = staff_client.post(
+        f"/desk/{case.pk}/update/",
+        {"assignee": before_assignee or "", "status": "", "priority": "urgent"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.priority, case.status, case.assignee_id) == (
+        "urgent",
+        before_status,
+        before_assignee,
+    )
+    # then assignee and status together
+    response = staff_client.post(
+        f"/desk/{case.pk}/update/",
+        {"assignee": staff.pk, "status": "waiting_on_customer", "priority": "urgent"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.assignee_id, case.status, case.priority) == (
+        staff.pk,
+        "waiting_on_customer",
+        "urgent",
+    )
+
+
+def test_a_bad_value_in_the_one_save_is_a_form_error_and_changes_nothing(staff_client, case):
+    before = snapshot()
+    response = staff_client.post(
+        f"/desk/{case.pk}/update/", {"assignee": "999999", "status": "", "priority": "whenever"}
+    )
+    assert response.status_code == 400
+    assert snapshot() == before

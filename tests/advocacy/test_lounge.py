@@ -216,3 +216,16 @@ def test_hidden_questions_stay_out_of_lists_for_others(client, customer, custome
 
 def test_the_lounge_is_offered_in_the_ask_form_to_moderators_only(advocate_client, lounge):
     assert lounge.name in advocate_client.get("/ask/").content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Advocates and staff talk shop here"),
+        ("it", "Advocate e staff parlano di lavoro qui"),
+    ],
+)
+def test_the_lounge_is_described_in_the_readers_language(advocate_client, lounge, language, text):
+    # issue 15: the description was English in the Italian interface
+    page = advocate_client.get(lounge.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language)
+    assert text in page.content.decode()

@@ -445,6 +445,36 @@ def test_a_member_chooses_per_kind(customer_client, customer):
     assert set(EmailPreference.objects.values_list("kind", flat=True)) == {"answer", "badge"}
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [
+        ("customer_client", False),
+        ("advocate_client", True),
+        ("staff_client", True),
+    ],
+)
+def test_the_settings_offer_only_the_kinds_the_role_can_receive(request, who, offered):
+    # issue 15: a customer was offered moderation, advocate programme and SLA e-mails
+    page = request.getfixturevalue(who).get(reverse("mail:settings")).content.decode()
+    for kind in ("moderation", "advocate", "sla"):
+        assert (f'id="kind-{kind}"' in page) is offered
+    for kind in ("answer", "comment", "mention", "accepted", "badge", "escalation", "follow"):
+        assert f'id="kind-{kind}"' in page
+
+
+def test_a_customer_saving_the_settings_keeps_the_kinds_not_offered(customer_client, customer):
+    EmailPreference.objects.create(user=customer, kind="sla", mode="off")
+    choices = {k: v for k, v in DEFAULT_MODES.items() if k not in {"moderation", "advocate", "sla"}}
+
+    response = customer_client.post(reverse("mail:settings"), choices | {"badge": "off"})
+
+    assert response.status_code == 302
+    modes = email_modes_for(customer)
+    assert modes["badge"] == "off"
+    assert modes["sla"] == "off"  # untouched
+    assert modes["moderation"] == "instant"
+
+
 def test_a_bad_choice_is_a_form_error_and_changes_nothing(customer_client, customer):
     choices = dict(DEFAULT_MODES) | {"answer": "hourly"}
 

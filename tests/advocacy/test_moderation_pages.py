@@ -126,6 +126,24 @@ def test_the_queue_groups_open_flags_by_post(question, advocate_client, helper):
     assert 'data-live-stream="moderation"' in page
 
 
+def test_the_queue_names_every_flagger_with_their_reason(question, advocate_client):
+    # given two spam flags without notes and one with a note (issue 15: "Spam × 2" named one)
+    first, second, third = flaggers(3)
+    raise_flag(actor=first, post=question, reason="spam")
+    raise_flag(actor=second, post=question, reason="spam")
+    raise_flag(actor=third, post=question, reason="off_topic", note="not about our product")
+    # when a moderator reads the queue
+    page = advocate_client.get(reverse("moderation:queue")).content.decode()
+    # then each flagger is listed once, with the reason they gave
+    assert "Spam × 2" in page
+    for member in (first, second, third):
+        assert page.count(f'data-flagger="{member.username}"') == 1
+    assert f"{first.name} · Spam" in page
+    assert f"{second.name} · Spam" in page
+    assert f"{third.name} · Off topic" in page
+    assert "not about our product" in page
+
+
 def test_the_queue_is_read_in_a_fixed_number_of_queries(
     question, advocate_client, helper, django_assert_max_num_queries
 ):

@@ -55,6 +55,8 @@ TWINS: dict[str, tuple[str, str]] = {
     "desk:assign": ("POST", "api:escalation-assign"),
     "desk:bulk_assign": ("POST", "api:escalation-bulk-assign"),
     "desk:status": ("POST", "api:escalation-status"),
+    # the case page's one Save: assign, status and priority, each through its own twin
+    "desk:update": ("POST", "api:escalation-status"),
     "desk:priority": ("POST", "api:escalation-priority"),
     "desk:note": ("POST", "api:escalation-notes"),
     "desk:answer": ("POST", "api:escalation-answer"),

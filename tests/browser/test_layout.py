@@ -67,6 +67,13 @@ def pages_of(page) -> list[str]:  # noqa: ANN001
         page.goto("/desk/")
         extra += [h for h in page.evaluate(LINKS) if h.startswith("/desk/")][-1:]
         extra.append("/moderation/audit/")
+    if page.locator("header a[href='/moderation/']").count():
+        page.goto("/moderation/")
+        items = page.evaluate(
+            "() => [...document.querySelectorAll('[data-queue-item] h2 a')].map(a => a.getAttribute('href'))"
+        )
+        extra += items[:1]  # a queue item, with its flaggers
+    extra.append("/tags/")
     paths = []
     for href in [h for h in links if not h.startswith("/q/")] + extra:
         path = href.split("?next=")[0]
@@ -111,6 +118,8 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone_or_a_desktop(site, open
         "/lounge/",
         "/rewards/",
         "/ask/",
+        "/rewards/mine/",
+        "/settings/email/",
     } <= visited
     assert len(visited) >= 20
 

@@ -620,3 +620,21 @@ def test_every_browsing_page_renders_in_italian(client):
     missing = client.get("/nowhere/", HTTP_ACCEPT_LANGUAGE="it")
     assert missing.status_code == 404
     assert '<html lang="it">' in missing.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("score", "language", "text"),
+    [
+        (-1, "en", "-1 vote<"),
+        (1, "en", "1 vote<"),
+        (-2, "en", "-2 votes<"),
+        (0, "en", "0 votes<"),
+        (-1, "it", "-1 voto<"),
+        (-3, "it", "-3 voti<"),
+    ],
+)
+def test_vote_counts_take_the_plural_of_their_size(client, score, language, text):
+    # "-1 votes" read wrongly (issue 15): the sign does not make one vote many
+    QuestionFactory(score=score)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert text in html

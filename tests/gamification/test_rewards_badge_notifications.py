@@ -96,3 +96,45 @@ def test_the_notifications_page_and_api_show_it(client):
     (item,) = [r for r in api.json()["results"] if r["kind"] == "badge"]
     assert item["url"] == "http://testserver/badges/#badge-first-answer"
     assert item["question"] is None
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_no_badge_shares_its_name_with_a_rank(language):
+    # "Expert" was both the 50-acceptances badge and the 1,000-reputation rank (issue 15)
+    from gamification.badges import BADGES
+    from gamification.ranks import DEFAULT_RANKS
+
+    with translation.override(language):
+        badge_names = {str(spec.name) for spec in BADGES.values()}
+    rank_names = {english for _at, english, _it in DEFAULT_RANKS} | {
+        italian for _at, _en, italian in DEFAULT_RANKS
+    }
+    assert badge_names & rank_names == set()
+    with translation.override(language):
+        assert str(BADGES["expert"].name) == {"en": "Authority", "it": "Autorità"}[language]
+
+
+def test_the_migration_renames_the_expert_badge_in_stored_notifications():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gamification.migrations.0012_rename_expert_badge")
+    helper = member(1, username="helper1")
+    old = Notification.objects.create(
+        recipient=helper,
+        kind=Notification.Kind.BADGE,
+        data={"message": "You earned the %(badge)s badge.", "params": {"badge": migration.OLD}},
+        link="/badges/#badge-expert",
+    )
+    other = Notification.objects.create(
+        recipient=helper,
+        kind=Notification.Kind.BADGE,
+        data={"message": "You earned the %(badge)s badge.", "params": {"badge": {"en": "Guru"}}},
+        link="/badges/#badge-guru",
+    )
+    migration.rename(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.data["params"]["badge"] == {"en": "Authority", "it": "Autorità"}
+    assert other.data["params"]["badge"] == {"en": "Guru"}
