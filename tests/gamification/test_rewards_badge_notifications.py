@@ -119,7 +119,7 @@ def test_the_migration_renames_the_expert_badge_in_stored_notifications():
 
     from django.apps import apps
 
-    migration = importlib.import_module("gamification.migrations.0012_rename_expert_badge")
+    migration = importlib.import_module("gamification.migrations.0013_rename_expert_badge")
     helper = member(1, username="helper1")
     old = Notification.objects.create(
         recipient=helper,
