@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -55,7 +55,7 @@ class RemindToAccept(Rule):
                 question__in=_open_questions(),
             )
             .filter(Exists(Vote.objects.filter(answer=OuterRef("pk"), value=Vote.UP)))
-            .exclude(author_id=OuterRef("question__author_id"))
+            .exclude(author_id=F("question__author_id"))
             .select_related("question", "question__author")
             .order_by("question_id", "created_at", "pk")
         )
@@ -169,9 +169,9 @@ class WinBack(Rule):
                 )
             )
             .filter(accepted__gte=settings["min_accepted"])
-            .exclude(last_login__gte=since)
-            .exclude(Exists(Answer.objects.filter(author=OuterRef("pk"), created_at__gte=since)))
-            .exclude(Exists(Comment.objects.filter(author=OuterRef("pk"), created_at__gte=since)))
+            .exclude(last_login__gt=since)
+            .exclude(Exists(Answer.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
+            .exclude(Exists(Comment.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
             .order_by("pk")
         )
         helpers = list(helpers[:500])
