@@ -314,3 +314,21 @@ def test_one_click_opt_out_from_the_email(client, customer):
 
 def test_a_forged_opt_out_token_is_refused(client):
     assert client.post(reverse("automation:opt_out", args=["forged"])).status_code == 400
+
+
+def test_the_demo_seeder_enables_the_rules_and_logs_a_real_reminder(clock, liked_answer):
+    from demo.automation import seed_automation
+
+    counts = seed_automation(anchor=T0)
+    assert seed_automation(anchor=T0)["automation actions"] == 0  # re-run: nothing new
+
+    assert counts["automation actions"] >= 2
+    assert set(AutomationRule.objects.filter(enabled=True).values_list("key", flat=True)) == {
+        "remind_accept",
+        "welcome",
+        "win_back",
+        "route_unanswered",
+    }
+    reminder = AutomationAction.objects.get(rule="remind_accept")
+    assert reminder.question == liked_answer.question
+    assert Notification.objects.filter(recipient=liked_answer.question.author).exists()
