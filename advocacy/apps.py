@@ -14,3 +14,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy.moderation import live as moderation_live
 
         moderation_live.register()  # the `moderation` stream: advocates and staff
+        from advocacy.sla import acceptance
+
+        acceptance.register()  # acceptance stops an escalation's SLA clocks

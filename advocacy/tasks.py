@@ -56,3 +56,13 @@ def prune_task_results() -> int:
         | DBTaskResult.objects.failed().filter(finished_at__lte=now - KEEP_FAILED)
     ).delete()
     return deleted
+
+
+@periodic(every=timedelta(minutes=1))
+@task()
+def run_automation() -> dict[str, int]:
+    """The automation rules (the SLA alerts run with the SLA sweep above)."""
+    from advocacy.automation.engine import run_rules
+    from advocacy.automation.rules import SlaAlerts
+
+    return run_rules(skip=[SlaAlerts.key])

@@ -20,6 +20,7 @@ urlpatterns = [
     path("feeds/", include("integrations.urls")),
     path("", include("privacy.urls")),
     path("", include("advocacy.health.views")),
+    path("", include("advocacy.automation.views")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The djangojs catalogue, cached and at a versioned URL (live.jsi18n).

@@ -39,6 +39,7 @@ from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
 from demo import content as dc
+from demo.automation import seed_automation
 from demo.badges import award_seeded_badges
 from demo.desk import seed_crm, seed_escalations
 from demo.health import seed_health
@@ -870,6 +871,7 @@ def seed_demo(
     seeder.counts["flags"] = seed_flags()
     seeder.counts["badges"] = award_seeded_badges()
     seeder.counts.update(seed_health(anchor=anchor, seed=seed))
+    seeder.counts.update(seed_automation(anchor=anchor))
     return seeder.counts
 
 

@@ -4,6 +4,7 @@ Each engineer's area is its own module; add yours with one import line here.
 """
 
 from advocacy.models.audit import AuditEntry
+from advocacy.models.automation import AutomationAction, AutomationOptOut, AutomationRule
 from advocacy.models.community import CloseVote, CommunityRules, EditSuggestion
 from advocacy.models.crm import CrmRecord
 from advocacy.models.desk import (
@@ -27,6 +28,9 @@ from advocacy.models.programme import AdvocateRules
 from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
 __all__ = [
+    "AutomationAction",
+    "AutomationOptOut",
+    "AutomationRule",
     "CrmRecord",
     "PeriodicJob",
     "SlaPolicy",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from advocacy.automation import engine
+from advocacy.automation.rules import SlaAlerts
 from advocacy.desk.selectors import waiting_with_reply
 from advocacy.models import SlaRule
 from advocacy.services import escalations
@@ -19,6 +21,8 @@ from advocacy.services import sla as sla_services
 from advocacy.sla import selectors
 
 logger = logging.getLogger(__name__)
+
+SLA_ALERTS = SlaAlerts.key
 
 
 @dataclass
@@ -40,17 +44,13 @@ class SweepReport:
 def sweep_sla(*, now: dt.datetime | None = None) -> SweepReport:
     now = now or timezone.now()
     report = SweepReport()
-    for action, done in (
-        (SlaRule.Action.NOTIFY_ADVOCATES, report.alerted),
-        (SlaRule.Action.ESCALATE, report.escalated),
-    ):
-        for scope in selectors.rule_scopes(action):
-            for question in selectors.questions_due(scope, now=now)[: selectors.SWEEP_BATCH]:
-                try:
-                    if sla_services.fire_sla_rule(rule=scope.rule, question=question, now=now):
-                        done.append(question.pk)
-                except Exception:
-                    logger.exception("SLA step %s failed for question %s", action, question.pk)
+    # The tiered steps run on the automation rule engine (`advocacy.automation`):
+    # each step is claimed once per (question, step) and written to the activity log.
+    for step, _detail in engine.run_rule(SLA_ALERTS, now=now):
+        if step.step == SlaRule.Action.NOTIFY_ADVOCATES:
+            report.alerted.append(step.question.pk)
+        else:
+            report.escalated.append(step.question.pk)
     for escalation in selectors.escalations_breaching(now=now)[: selectors.SWEEP_BATCH]:
         try:
             if sla_services.record_sla_breach(escalation=escalation, now=now):

@@ -1,0 +1,79 @@
+"""Demo data for the automation rules (called by `demo.seeding.seed_demo`).
+
+The rules are switched on, and each shows something in the activity log: a real
+reminder to accept (done by the engine, so its notification exists too), a welcome, a
+win-back e-mail and a routed question, as the worker would have logged them.
+Deterministic for a given anchor; re-running adds nothing (the log's unique key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef
+
+from advocacy.automation.engine import Step, do_step, registered, settings_for
+from advocacy.models import AutomationAction, AutomationRule
+from forum.models import Answer, Question, User, Vote
+
+
+def seed_automation(*, anchor: dt.datetime) -> dict[str, int]:
+    for key in ("remind_accept", "welcome", "win_back", "route_unanswered"):
+        AutomationRule.objects.update_or_create(key=key, defaults={"enabled": True})
+    done = 0
+    # A real reminder: the asker of an open question whose answer got an upvote.
+    liked = (
+        Answer.objects.filter(question__accepted_answer__isnull=True, deleted_at__isnull=True)
+        .filter(Exists(Vote.objects.filter(answer=OuterRef("pk"), value=Vote.UP)))
+        .select_related("question", "question__author")
+        .order_by("pk")
+        .first()
+    )
+    if liked is not None:
+        rule = registered()["remind_accept"]
+        step = Step(
+            subject=f"question:{liked.question_id}",
+            step="reminder-1",
+            recipient=liked.question.author,
+            question=liked.question,
+            payload={"answer": liked.pk},
+        )
+        done += do_step(rule, step, settings_for(rule), anchor) is not None
+    members = list(User.objects.filter(is_active=True).order_by("-date_joined", "pk")[:3])
+    unanswered = list(Question.objects.filter(answer_count=0).order_by("-created_at")[:2])
+    rows = [
+        AutomationAction(
+            rule="welcome",
+            subject=f"user:{member.pk}",
+            step="welcome",
+            recipient=member,
+            created_at=anchor - dt.timedelta(hours=6 * (n + 1)),
+            detail={"email": True},
+        )
+        for n, member in enumerate(members[:2])
+    ]
+    if len(members) > 2:
+        rows.append(
+            AutomationAction(
+                rule="win_back",
+                subject=f"user:{members[2].pk}",
+                step="demo-1",
+                recipient=members[2],
+                created_at=anchor - dt.timedelta(days=2),
+                detail={"email": True, "questions": [q.pk for q in unanswered]},
+            )
+        )
+    rows += [
+        AutomationAction(
+            rule="route_unanswered",
+            subject=f"question:{question.pk}",
+            step="route",
+            question=question,
+            created_at=anchor - dt.timedelta(hours=n + 1),
+            detail={"notified": [m.pk for m in members[:2]], "title": question.title},
+        )
+        for n, question in enumerate(unanswered)
+    ]
+    before = AutomationAction.objects.count()
+    AutomationAction.objects.bulk_create(rows, ignore_conflicts=True)
+    return {"automation actions": done + AutomationAction.objects.count() - before}
