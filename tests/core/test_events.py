@@ -16,6 +16,7 @@ from tests.factories import AnswerFactory, QuestionFactory
 # Every subscription the apps make in ready(): (event, handler, phase). A handler added or
 # removed without updating this list (and docs/architecture.md) fails here.
 EXPECTED = [
+    ("AnswerAccepted", "advocacy.sla.acceptance.stop_clock_on_acceptance", "in_transaction"),
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "in_transaction"),
     ("AnswerAccepted", "integrations.handlers.announce_acceptance", "in_transaction"),
     ("AnswerAccepted", "notifications.follows.tell_followers_of_acceptance", "after_commit"),
