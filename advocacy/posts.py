@@ -76,11 +76,3 @@ def visible_post(kind: str, pk: int, user: User) -> Post:
         if not visible_questions(Question.objects.filter(pk=thread.pk), user).exists():
             raise Http404
     return post
-
-
-def post_from_key(key: str) -> Post | None:
-    kind, _colon, pk = key.partition(":")
-    model = POST_MODELS.get(kind)
-    if model is None or not pk.isdigit():
-        return None
-    return model.objects.filter(pk=int(pk)).first()

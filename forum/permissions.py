@@ -186,8 +186,6 @@ def check_close_question(user: User, question: Question) -> None:
         raise PermissionDenied(_("Only moderators can close or reopen questions at once."))
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
-    if question.is_locked and not is_moderator(user):
-        raise PermissionDenied(_("This question is locked."))
 
 
 def check_cast_close_vote(user: User, question: Question) -> None:

@@ -97,11 +97,6 @@ def badge_catalogue(*, user: User) -> list[BadgeRow]:
     return sorted(rows, key=lambda r: (TIER_ORDER[r.tier], r.name))
 
 
-def member_badges(*, member: User) -> QuerySet[BadgeAward]:
-    """The member's awards, newest first, with what a profile shows."""
-    return BadgeAward.objects.filter(member=member).select_related("question", "answer", "tag")
-
-
 @dataclass(frozen=True)
 class Board:
     period: str

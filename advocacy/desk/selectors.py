@@ -7,7 +7,6 @@ notes, reasons) and never scope by viewer.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -300,7 +299,3 @@ def fill_placeholders(text: str, *, escalation: Escalation, agent: User) -> str:
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return text
-
-
-def is_overdue(due: dt.datetime | None, *, now: dt.datetime | None = None) -> bool:
-    return due is not None and due < (now or timezone.now())

@@ -3,8 +3,6 @@ desk's small labels."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,11 +91,6 @@ def escalation_card(context: template.Context, question: Question) -> dict[str, 
         "is_staff": permissions.can_work_desk(user),
         "priorities": EscalationPriority.choices,
     }
-
-
-@register.filter
-def seconds_left(due: dt.datetime | None) -> int:
-    return 0 if due is None else int((due - timezone.now()).total_seconds())
 
 
 @register.filter

@@ -17,19 +17,7 @@ def check_redeem_reward(user: User, reward: Reward) -> None:
         raise PermissionDenied(_("This reward is no longer offered."))
 
 
-def can_redeem_reward(user: User, reward: Reward) -> bool:
-    try:
-        check_redeem_reward(user, reward)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def check_decide_redemption(user: User) -> None:
     """Support staff and community managers approve or refuse redemptions."""
     if not is_staff_member(user) or not user.is_active:
         raise PermissionDenied(_("Only staff can approve or refuse redemptions."))
-
-
-def can_decide_redemptions(user: User) -> bool:
-    return is_staff_member(user) and user.is_active
