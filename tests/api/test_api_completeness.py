@@ -78,6 +78,10 @@ NO_TWIN: dict[str, str] = {
     "returns the rendered `body_html` of what is posted",
     "mail:unsubscribe": "the one-click link of an e-mail, authorised by its signed token "
     "(RFC 8058); API clients use PATCH /api/v1/users/me/email-preferences/",
+    "automation:opt_out": "the one-click opt-out link of an automation e-mail, authorised "
+    "by its signed token, like mail:unsubscribe",
+    "automation:update": "a community manager's rule settings, edited on the rules page "
+    "(and in the admin); no API client automates the automation yet",
     "csp-report": "the browser's own Content-Security-Policy violation reports; nothing a "
     "person does",
     "api-not-found": "the JSON 404 for /api/ paths that match no endpoint",
