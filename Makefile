@@ -45,10 +45,8 @@ lock: | $(UV)
 	$(UV) lock --python python3
 
 run: install
-	@echo "== Migrating the database"
-	@$(PY) manage.py migrate --noinput -v0
-	@echo "== Loading the demo content (first start only)"
-	@$(PY) manage.py seed_demo --if-empty
+	@echo "== Migrating the database, loading the demo content on first start"
+	@$(PY) manage.py seed_demo --migrate --if-empty
 	@echo
 	@echo "  Circolo is running on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"

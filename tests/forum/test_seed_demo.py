@@ -218,6 +218,20 @@ def test_if_empty_seeds_an_empty_database():
 
 
 @pytest.mark.django_db
+def test_migrate_runs_migrate_first_in_the_same_process(monkeypatch):
+    from demo.management.commands import seed_demo as command
+
+    calls = []
+    real = command.call_command
+    monkeypatch.setattr(
+        command, "call_command", lambda name, **kw: calls.append(name) or real(name, **kw)
+    )
+    seed("--migrate", "--if-empty")
+    assert calls == ["migrate"]
+    assert Question.objects.exclude(category__is_private=True).count() == 30
+
+
+@pytest.mark.django_db
 def test_refuses_without_force_when_debug_is_off():
     with pytest.raises(CommandError, match="--force"):
         seed(force=False)

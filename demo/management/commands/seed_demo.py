@@ -6,6 +6,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
@@ -54,6 +55,11 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing when the database already has questions",
         )
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="migrate the database first, in this process (`make run`: one start-up, not two)",
+        )
         parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
 
     def handle(self, *args, **options) -> None:
@@ -62,6 +68,8 @@ class Command(BaseCommand):
                 "DEBUG is off, so this may be a production database. seed_demo creates "
                 "accounts whose password is 'demo'; pass --force if you really mean it."
             )
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
         if options["if_empty"] and Question.objects.exists():
             self.stdout.write("The database already has questions: nothing seeded.")
             return
