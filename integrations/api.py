@@ -129,7 +129,8 @@ class EndpointListView(_ManagerView):
         description="Community managers.",
         responses={
             200: EndpointSerializer(many=True),
-            **schema.read_errors(),  # 404: a page number past the end
+            # 404: a page number past the end; 400: a page size that is not a whole number
+            **schema.read_errors(bad_request=schema.field_errors("EndpointList", "page_size")),
             403: schema.FORBIDDEN,
         },
     )
@@ -213,7 +214,7 @@ class DeliveryListView(_ManagerView):
         description="Community managers. Newest first: status, attempts, response code.",
         responses={
             200: DeliverySerializer(many=True),
-            **schema.read_errors(),
+            **schema.read_errors(bad_request=schema.field_errors("DeliveryList", "page_size")),
             403: schema.FORBIDDEN,
         },
     )

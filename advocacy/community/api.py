@@ -224,7 +224,8 @@ class SuggestionListView(ForumAPIView):
         description="Members who may review them (the edit privilege), oldest first.",
         responses={
             200: SuggestionSerializer(many=True),
-            **schema.read_errors(),  # 404: a page number past the end
+            # 404: a page number past the end; 400: a page size that is not a whole number
+            **schema.read_errors(bad_request=schema.field_errors("SuggestionList", "page_size")),
             403: schema.FORBIDDEN,
         },
     )

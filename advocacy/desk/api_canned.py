@@ -70,7 +70,10 @@ class CannedResponseListView(ForumAPIView):
         description="Staff: the offered ones; managers also see those switched off.",
         responses={
             200: CannedResponseSerializer(many=True),
-            **schema.read_errors(),  # 404: a page number past the end
+            # 404: a page number past the end; 400: a page size that is not a whole number
+            **schema.read_errors(
+                bad_request=schema.field_errors("CannedResponseList", "page_size")
+            ),
             403: schema.FORBIDDEN,
         },
     )

@@ -39,6 +39,7 @@ NEEDS_REAL_DATA = {
     "POST /api/v1/answers/{id}/comments/",
     "POST /api/v1/escalations/{id}/answer/",
     # An existing staff member's id, a moderation queue item's key, the member's password.
+    "POST /api/v1/escalations/{id}/assign/",
     "POST /api/v1/escalations/bulk-assign/",
     "POST /api/v1/moderation/claim/",
     "POST /api/v1/moderation/release/",
