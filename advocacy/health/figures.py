@@ -93,6 +93,21 @@ def _group(rows: list[_Row]) -> dict:
     }
 
 
+def _advocates(verdicts: list, escalations: list[dict], decided_flags: list) -> dict:
+    """Advocates' accuracy from staff verdicts, escalations they raised, flags upheld."""
+    return {
+        "accuracy": _share(sum(v == Verdict.CORRECT for v in verdicts), len(verdicts)),
+        "escalations_raised": sum(
+            1
+            for e in escalations
+            if e["created_by__is_advocate"]
+            and not (e["created_by__is_staff"] or e["created_by__is_superuser"])
+        ),
+        "flags_upheld": sum(s == FlagStatus.UPHELD for s in decided_flags),
+        "flags_decided": len(decided_flags),
+    }
+
+
 def _top_share(counts: list[int], fraction: float) -> float | None:
     total = sum(counts)
     if not total:
@@ -333,19 +348,7 @@ def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = Non
             "active_helpers": len(active),
             "new_helpers": len(new & active),
             "helpers_at_risk": len(at_risk),
-            "advocates": {
-                "accuracy": _share(
-                    sum(v == Verdict.CORRECT for v in period_verdicts), len(period_verdicts)
-                ),
-                "escalations_raised": sum(
-                    1
-                    for e in esc
-                    if e["created_by__is_advocate"]
-                    and not (e["created_by__is_staff"] or e["created_by__is_superuser"])
-                ),
-                "flags_upheld": sum(s == FlagStatus.UPHELD for s in decided_flags),
-                "flags_decided": len(decided_flags),
-            },
+            "advocates": _advocates(period_verdicts, esc, decided_flags),
             "by_tag": tags,
             "by_category": categories,
         }
@@ -493,19 +496,7 @@ def compute_in_sql(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) 
             "active_helpers": mine["active"],
             "new_helpers": mine["new"],
             "helpers_at_risk": mine["at_risk"],
-            "advocates": {
-                "accuracy": _share(
-                    sum(v == Verdict.CORRECT for v in period_verdicts), len(period_verdicts)
-                ),
-                "escalations_raised": sum(
-                    1
-                    for e in esc
-                    if e["created_by__is_advocate"]
-                    and not (e["created_by__is_staff"] or e["created_by__is_superuser"])
-                ),
-                "flags_upheld": sum(s == FlagStatus.UPHELD for s in decided_flags),
-                "flags_decided": len(decided_flags),
-            },
+            "advocates": _advocates(period_verdicts, esc, decided_flags),
             "by_tag": tags,
             "by_category": categories,
         }
