@@ -10,15 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from advocacy.posts import Post, thread_of
-from core import privileges
+from core import privileges, roles
 from forum.models import Question, User
-from forum.permissions import (
-    _can,
-    _require_login,
-    _require_member_in_good_standing,
-    is_moderator,
-    is_staff_member,
-)
+from forum.permissions import _can, _require_login, _require_member_in_good_standing
 
 
 def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:
@@ -38,14 +32,14 @@ def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -
 def check_moderate(user: User) -> None:
     """Advocates (not suspended), staff and managers work the moderation queue."""
     _require_login(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         raise PermissionDenied(_("Only advocates and staff can moderate."))
 
 
 def check_review_first_posts(user: User) -> None:
     """Moderators, and members with the review privilege, review new members' first posts."""
     _require_login(user)
-    if is_moderator(user):
+    if roles.is_moderator(user):
         return
     _require_member_in_good_standing(user)
     privileges.check_privilege(user, privileges.REVIEW)
@@ -53,7 +47,7 @@ def check_review_first_posts(user: User) -> None:
 
 def check_view_audit_log(user: User) -> None:
     _require_login(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         raise PermissionDenied(_("Only advocates and staff can read the audit log."))
 
 
@@ -63,9 +57,9 @@ def check_suspend_member(user: User, member: User) -> None:
     check_moderate(user)
     if member.pk == user.pk:
         raise PermissionDenied(_("You cannot suspend yourself."))
-    if is_staff_member(member):
+    if roles.is_staff(member):
         raise PermissionDenied(_("Staff accounts cannot be suspended here."))
-    if member.is_advocate and not is_staff_member(user):
+    if roles.is_advocate(member) and not roles.is_staff(user):
         raise PermissionDenied(_("Only staff can suspend an advocate."))
 
 

@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import roles
+
 UPVOTE = "upvote"
 FLAG = "flag"
 COMMENT = "comment"
@@ -63,7 +65,7 @@ def thresholds() -> dict[str, int]:
 
 
 def bypasses_privileges(user) -> bool:  # noqa: ANN001 - a User or AnonymousUser
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+    return roles.is_staff(user)
 
 
 def has_privilege(user, key: str) -> bool:  # noqa: ANN001

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from core import roles
 from forum.markdown import render_markdown
 from forum.models import Comment, User
 from forum.validation import clean_comment
@@ -27,7 +27,7 @@ EDIT_WINDOW = timedelta(minutes=5)
 def check_edit_comment(user: User, comment: Comment) -> None:
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to do that."))
-    if permissions.is_moderator(user):
+    if roles.is_moderator(user):
         if comment.deleted_at is not None:
             raise PermissionDenied(_("This post is already deleted."))
         return

@@ -13,20 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core import privileges
+from core import privileges, roles
 from forum.models import Answer, Category, Comment, Question, User
-
-
-def is_staff_member(user: User) -> bool:
-    """Support staff (agents) and community managers."""
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
-
-
-def is_moderator(user: User) -> bool:
-    """Staff, managers and approved advocates moderate (a suspended advocate does not)."""
-    if not user.is_authenticated:
-        return False
-    return is_staff_member(user) or (user.is_advocate and not user.is_suspended)
 
 
 def _require_login(user: User) -> None:
@@ -46,7 +34,7 @@ def _require_member_in_good_standing(user: User) -> None:
 
 def _visible_posts(qs: QuerySet, user: User) -> QuerySet:
     """Deleted and hidden posts stay visible to their author and to moderators only."""
-    if is_moderator(user):
+    if roles.is_moderator(user):
         return qs
     public = Q(deleted_at__isnull=True, hidden_at__isnull=True)
     if user.is_authenticated:
@@ -57,7 +45,7 @@ def _visible_posts(qs: QuerySet, user: User) -> QuerySet:
 def visible_questions(qs: QuerySet[Question], user: User) -> QuerySet[Question]:
     """As `_visible_posts`, and the questions of private categories (the advocates'
     lounge) only for moderators."""
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         qs = qs.exclude(category__is_private=True)
     return _visible_posts(qs, user)
 
@@ -68,7 +56,7 @@ def visible_answers(qs: QuerySet[Answer], user: User) -> QuerySet[Answer]:
 
 def visible_comments(qs: QuerySet[Comment], user: User) -> QuerySet[Comment]:
     qs = qs.filter(deleted_at__isnull=True)
-    if is_moderator(user):
+    if roles.is_moderator(user):
         return qs
     if user.is_authenticated:
         return qs.filter(Q(hidden_at__isnull=True) | Q(author=user))
@@ -77,16 +65,16 @@ def visible_comments(qs: QuerySet[Comment], user: User) -> QuerySet[Comment]:
 
 def visible_categories(qs: QuerySet[Category], user: User) -> QuerySet[Category]:
     """Private categories (the advocates' lounge) exist only for moderators."""
-    return qs if is_moderator(user) else qs.filter(is_private=False)
+    return qs if roles.is_moderator(user) else qs.filter(is_private=False)
 
 
 def can_see_question(user: User, question: Question) -> bool:
     """The single-object form of `visible_questions`."""
-    if question.category_id and question.category.is_private and not is_moderator(user):
+    if question.category_id and question.category.is_private and not roles.is_moderator(user):
         return False
     if question.deleted_at is None and question.hidden_at is None:
         return True
-    return is_moderator(user) or (user.is_authenticated and question.author_id == user.pk)
+    return roles.is_moderator(user) or (user.is_authenticated and question.author_id == user.pk)
 
 
 def _thread_of(post: Question | Answer | Comment) -> Question:
@@ -102,7 +90,7 @@ def check_ask_question(user: User, category: Category | None = None) -> None:
 
 def check_use_category(user: User, category: Category | None) -> None:
     """Only moderators post in (or move questions into) a private category."""
-    if category is not None and category.is_private and not is_moderator(user):
+    if category is not None and category.is_private and not roles.is_moderator(user):
         raise PermissionDenied(_("Only advocates and staff can post in this category."))
 
 
@@ -148,10 +136,10 @@ def check_vote_post(user: User, post: Question | Answer, value: int = 1) -> None
 
 def check_edit_post(user: User, post: Question | Answer) -> None:
     _require_member_in_good_standing(user)
-    if post.author_id != user.pk and not is_moderator(user):
+    if post.author_id != user.pk and not roles.is_moderator(user):
         privileges.check_privilege(user, privileges.EDIT_ANY)
     question = post if isinstance(post, Question) else post.question
-    if question.is_locked and not is_moderator(user):
+    if question.is_locked and not roles.is_moderator(user):
         raise PermissionDenied(_("This question is locked."))
     if post.is_deleted:
         raise PermissionDenied(_("You cannot edit a deleted post."))
@@ -159,18 +147,18 @@ def check_edit_post(user: User, post: Question | Answer) -> None:
 
 def check_delete_post(user: User, post: Question | Answer | Comment) -> None:
     _require_login(user)
-    if post.author_id != user.pk and not is_moderator(user):
+    if post.author_id != user.pk and not roles.is_moderator(user):
         raise PermissionDenied(_("Only the author can delete this post."))
     if post.deleted_at is not None:
         raise PermissionDenied(_("This post is already deleted."))
-    if not is_moderator(user) and _thread_of(post).is_locked:
+    if not roles.is_moderator(user) and _thread_of(post).is_locked:
         raise PermissionDenied(_("This question is locked."))
 
 
 def check_accept_answer(user: User, answer: Answer) -> None:
     _require_login(user)
     question = answer.question
-    if question.author_id != user.pk and not is_moderator(user):
+    if question.author_id != user.pk and not roles.is_moderator(user):
         raise PermissionDenied(_("Only the person who asked can accept an answer."))
     if answer.is_deleted or question.is_deleted:
         raise PermissionDenied(_("You cannot accept a deleted answer."))
@@ -182,7 +170,7 @@ def check_close_question(user: User, question: Question) -> None:
     """Close or reopen at once: moderators only. Members with the close privilege vote
     instead (`advocacy.permissions.community.check_cast_close_vote`); enough votes close."""
     _require_login(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         raise PermissionDenied(_("Only moderators can close or reopen questions at once."))
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
@@ -192,11 +180,11 @@ def check_cast_close_vote(user: User, question: Question) -> None:
     """Members with the close privilege vote to close or reopen (the votes decide:
     advocacy.services.community); a moderator's vote closes or reopens at once."""
     _require_member_in_good_standing(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         privileges.check_privilege(user, privileges.CLOSE)
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
-    if question.is_locked and not is_moderator(user):
+    if question.is_locked and not roles.is_moderator(user):
         raise PermissionDenied(_("This question is locked."))
 
 
@@ -204,7 +192,7 @@ def check_suggest_edit(user: User, post: Question | Answer) -> None:
     """Members who may not edit someone else's post directly suggest an edit, which
     waits for review (advocacy.services.community)."""
     _require_member_in_good_standing(user)
-    if post.author_id == user.pk or is_moderator(user):
+    if post.author_id == user.pk or roles.is_moderator(user):
         raise PermissionDenied(_("You can edit this post directly."))
     if privileges.has_privilege(user, privileges.EDIT_ANY):
         raise PermissionDenied(_("You can edit this post directly."))
@@ -216,7 +204,7 @@ def check_suggest_edit(user: User, post: Question | Answer) -> None:
 
 def check_lock_question(user: User, question: Question) -> None:
     _require_login(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         raise PermissionDenied(_("Only moderators can lock questions."))
 
 

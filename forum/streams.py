@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
+from core import roles
 from forum.models import Question
-from forum.permissions import is_moderator, visible_questions
+from forum.permissions import visible_questions
 from live import streams
 from live.streams import Denied
 
@@ -43,7 +44,7 @@ async def _authorise_lounge(user: object, arg: str | None) -> str:
         raise Denied("unknown_stream")
     if not getattr(user, "is_authenticated", False):
         raise Denied("login_required")
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         raise Denied("forbidden")
     return "lounge"
 

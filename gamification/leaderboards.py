@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from taggit.models import TaggedItem
 
+from core import roles
 from forum.models import User
 from gamification.models import Period, PointEvent, ScoreBucket, ScoreCounter
 
@@ -165,11 +166,10 @@ class Entry:
 def _board(period: str, tag_id: int, today: dt.date | None = None):  # noqa: ANN202
     start = period_start(period, today or site_today())
     return ScoreCounter.objects.filter(
+        ~roles.staff_q("user"),
         period=period,
         start=start,
         tag_id=tag_id,
-        user__is_staff=False,
-        user__is_superuser=False,
         user__is_active=True,
     ).exclude(user__suspended_until__gt=timezone.now())
 
@@ -248,12 +248,7 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
 def _left_out_q() -> Q:
     """Members no board lists (the complement of `_board`'s member conditions); the
     members' partial index `user_left_out_idx` holds every one of them."""
-    return (
-        Q(is_staff=True)
-        | Q(is_superuser=True)
-        | Q(is_active=False)
-        | Q(suspended_until__gt=timezone.now())
-    )
+    return roles.staff_q() | Q(is_active=False) | Q(suspended_until__gt=timezone.now())
 
 
 def _left_out() -> QuerySet[User]:

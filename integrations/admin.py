@@ -12,12 +12,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import roles
 from integrations import services
 from integrations.models import EVENT_TYPES, Delivery, Endpoint
 
 
 def _is_manager(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
+    return bool(request.user.is_active and roles.is_manager(request.user))
 
 
 EDITABLE = ("url", "description", "events", "trusted_personal_data", "is_active")

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from standardwebhooks import Webhook
 
+from core import roles
 from forum.models import Notification, User
 from integrations import dispatch, ssrf, transport
 from integrations.models import Delivery, Endpoint
@@ -156,7 +157,7 @@ def _maybe_disable(endpoint_id: int, now: datetime) -> None:
     from notifications.bell import notify_member
 
     link = reverse("admin:integrations_endpoint_change", args=[endpoint.pk])
-    for manager in User.objects.filter(is_superuser=True, is_active=True).order_by("pk"):
+    for manager in User.objects.filter(roles.manager_q(), is_active=True).order_by("pk"):
         notify_member(
             manager,
             # No kind of its own (that would alter forum's Notification choices); an

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
 
 
 def can_manage_webhooks(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+    return bool(user.is_active and roles.is_manager(user))
 
 
 def check_manage_webhooks(user: User) -> None:

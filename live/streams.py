@@ -10,7 +10,7 @@ Apps add streams with `register(prefix, authorise)`, e.g. in `AppConfig.ready()`
     async def authorise_desk(user, arg):
         if arg is not None:
             raise Denied("unknown_stream")
-        if not user.is_authenticated or not user.is_staff:
+        if not roles.is_staff(user):
             raise Denied("forbidden")
         return "desk"
 

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from forum import permissions
+from core import roles
 from forum.models import Answer, Comment, Notification, Question, User
 from live.events import publish
 from live.streams import user_stream
@@ -67,7 +67,7 @@ def notify(
         # The lounge: only members who may read it hear of it (an @mention of a customer
         # must not hand them a private thread's title).
         readers = User.objects.filter(pk__in=list(chosen), is_active=True)
-        allowed = {member.pk for member in readers if permissions.is_moderator(member)}
+        allowed = {member.pk for member in readers if roles.is_moderator(member)}
         chosen = {pk: kind for pk, kind in chosen.items() if pk in allowed}
     if not chosen:
         return []

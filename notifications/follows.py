@@ -20,11 +20,11 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_noop
 from django_tasks import task
 
-from core import events
+from core import events, roles
 from forum.events import AnswerAccepted, AnswerPosted, QuestionAsked
 from forum.follows.models import Follow
 from forum.models import Answer, Notification, Question, User
@@ -45,8 +45,6 @@ _DIRECT_KINDS = {
     "answer": [Kind.ANSWER, Kind.MENTION],
     "accepted": [Kind.ACCEPTED],
 }
-
-_MODERATOR = Q(is_staff=True) | Q(is_superuser=True) | Q(is_advocate=True)
 
 
 def _text(notification: Notification, locale: str) -> str:
@@ -92,9 +90,7 @@ def notify_followers_now(event: str, object_id: int, actor_id: int) -> list[Noti
     ).exclude(pk=actor_id)
     if question.category_id and question.category.is_private:
         # The lounge: only those who may read it (suspended advocates may not).
-        recipients = recipients.filter(_MODERATOR).exclude(
-            is_staff=False, is_superuser=False, suspended_until__gt=timezone.now()
-        )
+        recipients = recipients.filter(roles.moderator_q())
     key = f"{event}:{object_id}"
     direct = Notification.objects.filter(question=question, kind__in=_DIRECT_KINDS[event])
     direct = direct.filter(answer=answer) if answer else direct.filter(answer__isnull=True)

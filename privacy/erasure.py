@@ -32,6 +32,7 @@ from rest_framework.authtoken.models import Token
 from advocacy.audit_actions import register
 from advocacy.models import AuditEntry, CrmRecord, QueueClaim
 from advocacy.services import audit
+from core import roles
 from forum import ratelimit
 from forum.follows.models import Follow
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
@@ -53,7 +54,9 @@ def can_erase_member(actor: User, member: User) -> bool:
         return False
     if actor.pk == member.pk:
         return True
-    return actor.is_superuser or (actor.is_staff and actor.has_perm("forum.delete_user"))
+    return roles.is_manager(actor) or (
+        roles.is_staff(actor) and actor.has_perm("forum.delete_user")
+    )
 
 
 def check_erase_member(actor: User, member: User) -> None:

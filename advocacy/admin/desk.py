@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from advocacy.models import AnswerVerdict, CannedResponse, Escalation, EscalationEvent
+from core import roles
 
 
 @admin.register(CannedResponse)
@@ -21,7 +22,7 @@ class CannedResponseAdmin(admin.ModelAdmin):
     fields = ("title", "body", "language", "position", "is_active")
 
     def _is_manager(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
+        return bool(request.user.is_active and roles.is_manager(request.user))
 
     def has_view_permission(self, request: HttpRequest, obj: CannedResponse | None = None) -> bool:
         return self._is_manager(request)

@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from advocacy import audit_actions as acts
 from advocacy.models import CannedReason, Flag, ModerationSettings
 from advocacy.services import audit
+from core import roles
 
 
 def _is_manager(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
+    return bool(request.user.is_active and roles.is_manager(request.user))
 
 
 @admin.register(ModerationSettings)

@@ -7,15 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from advocacy.models import EditSuggestion
-from core import privileges
+from core import privileges, roles
 from forum.models import User
-from forum.permissions import _can, _require_member_in_good_standing, can_see_question, is_moderator
+from forum.permissions import _can, _require_member_in_good_standing, can_see_question
 
 
 def check_review_suggestions(user: User) -> None:
     """Open the review queue: moderators and members with the "edit any post" privilege."""
     _require_member_in_good_standing(user)
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         privileges.check_privilege(user, privileges.EDIT_ANY)
 
 

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from advocacy.models import Escalation
+from core import roles
 from forum.models import Question, User
-from forum.permissions import _can, _require_member_in_good_standing, is_staff_member
+from forum.permissions import _can, _require_member_in_good_standing
 
 
 def check_escalate_question(user: User, question: Question) -> None:
     _require_member_in_good_standing(user)
-    if not (is_staff_member(user) or user.is_advocate):
+    if not roles.is_insider(user):
         raise PermissionDenied(_("Only advocates and staff can escalate a question to staff."))
     if question.is_deleted:
         raise PermissionDenied(_("This question has been deleted."))
@@ -28,7 +29,7 @@ def check_work_desk(user: User) -> None:
     """The queue, the case view and every act on a case."""
     if not user.is_authenticated:
         raise PermissionDenied(_("Log in to do that."))
-    if not user.is_active or not is_staff_member(user):
+    if not user.is_active or not roles.is_staff(user):
         raise PermissionDenied(_("Only support staff can work the escalation desk."))
 
 
@@ -47,7 +48,7 @@ def check_view_own_escalations(user: User) -> None:
 
 
 def check_edit_canned_responses(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.is_superuser):
+    if not (roles.is_manager(user) and user.is_active):
         raise PermissionDenied(_("Only community managers can edit canned responses."))
 
 

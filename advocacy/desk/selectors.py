@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from advocacy.models import AnswerVerdict, CannedResponse, DeskNote, Escalation, EscalationEvent
 from advocacy.models.desk import OPEN_STATUSES, EscalationStatus, Verdict
+from core import roles
 from forum.models import Answer, Category, Comment, Question, User
 
 QUEUE_STATUSES = ("active", *EscalationStatus.values, "all")
@@ -182,11 +183,7 @@ def case_answers(*, escalation: Escalation) -> list[Answer]:
 
 def staff_members() -> list[User]:
     """Who a case can be assigned to."""
-    return list(
-        User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True).order_by(
-            "username"
-        )
-    )
+    return list(User.objects.filter(roles.staff_q(), is_active=True).order_by("username"))
 
 
 # The customer 360 panel --------------------------------------------------------------------

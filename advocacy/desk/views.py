@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from advocacy.desk import forms, permissions, selectors
 from advocacy.models import CannedResponse, Escalation
 from advocacy.services import escalations as services
+from core import roles
 from forum import selectors as forum_selectors
 from forum.forms import apply_service_errors
 from forum.models import Category
@@ -428,7 +429,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     # The reasons and resolutions are written for staff and escalators, not for the asker.
-    sees_reasons = permissions.can_work_desk(request.user) or request.user.is_advocate
+    sees_reasons = permissions.can_work_desk(request.user) or roles.is_advocate(request.user)
     return render(
         request,
         "advocacy/my_escalations.html",

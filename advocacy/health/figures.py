@@ -34,11 +34,12 @@ from statistics import median
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from advocacy.models import AnswerVerdict, Escalation, Flag, FlagStatus
 from advocacy.models.desk import Verdict
+from core import roles
 from forum.deflection import SolvedThreadView
 from forum.models import Answer, Question
 
@@ -50,7 +51,7 @@ AT_RISK_SILENCE = dt.timedelta(days=30)
 AT_RISK_BEFORE = dt.timedelta(days=90)
 WORST_TAGS = 10
 
-_STAFF = Q(is_staff=True) | Q(is_superuser=True)
+_STAFF = roles.staff_q()
 
 
 def _minutes(delta: dt.timedelta) -> float:
@@ -156,7 +157,7 @@ def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = Non
         question=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True
     ).exclude(author=OuterRef("author"))
     first_answer = answers.order_by().values("question").annotate(t=Min("created_at")).values("t")
-    community = answers.exclude(author__is_staff=True).exclude(author__is_superuser=True)
+    community = answers.exclude(roles.staff_q("author"))
     first_community = (
         community.order_by().values("question").annotate(t=Min("created_at")).values("t")
     )
@@ -224,8 +225,7 @@ def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = Non
     window = min(window, previous.start)
     helper_rows = list(
         Answer.objects.filter(deleted_at__isnull=True, hidden_at__isnull=True)
-        .exclude(author__is_staff=True)
-        .exclude(author__is_superuser=True)
+        .exclude(roles.staff_q("author"))
         .exclude(question__category__is_private=True)
         .exclude(author=F("question__author"))
         .values("author_id")
@@ -241,8 +241,7 @@ def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = Non
             created_at__gte=window,
             created_at__lt=now,
         )
-        .exclude(author__is_staff=True)
-        .exclude(author__is_superuser=True)
+        .exclude(roles.staff_q("author"))
         .exclude(question__category__is_private=True)
         .exclude(author=F("question__author"))
         .values_list("author_id", "created_at")
@@ -257,8 +256,7 @@ def compute_in_python(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = Non
             created_at__gte=since,
             created_at__lt=now,
         )
-        .exclude(author__is_staff=True)
-        .exclude(author__is_superuser=True)
+        .exclude(roles.staff_q("author"))
         .exclude(accepted_for__category__is_private=True)
         .values_list("author_id", "created_at")
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
-from forum.permissions import is_staff_member
 
 
 def check_view_health(user: User) -> None:
-    if not is_staff_member(user):
+    if not roles.is_staff(user):
         raise PermissionDenied(_("Only staff and community managers can see community health."))
 
 
 def can_view_health(user: User) -> bool:
-    return is_staff_member(user)
+    return roles.is_staff(user)

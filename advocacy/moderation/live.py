@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
+from core import roles
 from live import streams
 from live.streams import Denied
 
@@ -20,10 +21,9 @@ STREAM = "moderation"
 def _may_moderate(user: object) -> bool:
     # Read the member again: an advocate revoked or suspended since login is refused.
     from forum.models import User
-    from forum.permissions import is_moderator
 
     fresh = User.objects.filter(pk=user.pk, is_active=True).first()
-    return fresh is not None and is_moderator(fresh)
+    return fresh is not None and roles.is_moderator(fresh)
 
 
 async def authorise_moderation(user: object, arg: str | None) -> str:

@@ -24,8 +24,9 @@ from advocacy.models import (
     QueueClaim,
 )
 from advocacy.posts import POST_MODELS, Post, post_key, thread_of
+from core import roles
 from forum.models import Answer, Question, User
-from forum.permissions import is_moderator, visible_questions
+from forum.permissions import visible_questions
 
 QUEUE_LIMIT = 50
 
@@ -141,9 +142,7 @@ def _first_post_filters(model: type[Question] | type[Answer], since: datetime) -
         reviewed = FirstPostReview.objects.filter(answer=OuterRef("pk"))
     return (
         model.objects.filter(created_at__gte=since, deleted_at__isnull=True)
-        .exclude(author__is_staff=True)
-        .exclude(author__is_superuser=True)
-        .exclude(author__is_advocate=True)
+        .exclude(roles.insider_q("author"))
         .filter(~Exists(earlier_questions), ~Exists(earlier_answers), ~Exists(reviewed))
     )
 
@@ -165,7 +164,7 @@ def first_posts_queue(*, user: User, limit: int = QUEUE_LIMIT) -> list[QueueItem
         .select_related("author", "question__category")
         .order_by("-created_at")[:limit]
     )
-    if not is_moderator(user):
+    if not roles.is_moderator(user):
         questions = [q for q in questions if q.hidden_at is None]
         answers = [a for a in answers if a.hidden_at is None]
     posts: list[Post] = sorted([*questions, *answers], key=lambda p: p.created_at, reverse=True)

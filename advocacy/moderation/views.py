@@ -29,9 +29,9 @@ from advocacy.moderation import forms, selectors
 from advocacy.posts import post_key, post_link, thread_of, visible_post
 from advocacy.services import flags as flag_services
 from advocacy.services import moderation as services
+from core import roles
 from forum.forms import apply_service_errors
 from forum.models import CloseReason, Question, User
-from forum.permissions import is_moderator
 from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import denied, login_redirect, refuse, too_fast
 from live.backlog import last_id
@@ -102,7 +102,7 @@ def flag(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def _queue_context(request: HttpRequest, tab: str) -> dict:
     user = request.user
-    moderator = is_moderator(user)
+    moderator = roles.is_moderator(user)
     items = (
         selectors.flag_queue()
         if tab == "flags" and moderator
@@ -117,7 +117,7 @@ def _queue_context(request: HttpRequest, tab: str) -> dict:
 
 
 def _tab(request: HttpRequest) -> str:
-    tab = request.GET.get("tab") or ("flags" if is_moderator(request.user) else "first")
+    tab = request.GET.get("tab") or ("flags" if roles.is_moderator(request.user) else "first")
     return tab if tab in ("flags", "first") else "flags"
 
 
@@ -126,9 +126,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if (refusal := _login_or(request, permissions.check_review_first_posts)) is not None:
         return refusal
     tab = _tab(request)
-    if tab == "flags" and not is_moderator(request.user):
+    if tab == "flags" and not roles.is_moderator(request.user):
         return denied(request, PermissionDenied(_("Only advocates and staff can moderate.")))
-    live_since = last_id("moderation") if is_moderator(request.user) else None
+    live_since = last_id("moderation") if roles.is_moderator(request.user) else None
     context = {**_queue_context(request, tab), "nav": "moderation", "live_since": live_since}
     return render(request, "advocacy/queue.html", context)
 
@@ -139,7 +139,7 @@ def queue_items(request: HttpRequest) -> HttpResponse:
     if (refusal := _login_or(request, permissions.check_review_first_posts)) is not None:
         return refusal
     tab = _tab(request)
-    if tab == "flags" and not is_moderator(request.user):
+    if tab == "flags" and not roles.is_moderator(request.user):
         return denied(request, PermissionDenied(_("Only advocates and staff can moderate.")))
     return render(request, "advocacy/_queue_items.html", _queue_context(request, tab))
 
@@ -157,7 +157,7 @@ def item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return refusal
     post = _item_post(request, kind, pk)
     key = post_key(post)
-    moderator = is_moderator(request.user)
+    moderator = roles.is_moderator(request.user)
     flags = selectors.flags_of_post(key) if moderator else []
     open_flags = [f for f in flags if f.is_open]
     queue_name = "flags" if open_flags else "first"

@@ -10,25 +10,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
-from forum.permissions import _can, _require_login, is_staff_member
-
-
-def is_manager(user: User) -> bool:
-    """The community manager: a superuser (PRODUCT.md, "community manager (admin)")."""
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+from forum.permissions import _can, _require_login
 
 
 def check_view_candidates(user: User) -> None:
     _require_login(user)
-    if not is_staff_member(user):
+    if not roles.is_staff(user):
         raise PermissionDenied(_("Only staff can see the advocate candidates."))
 
 
 def check_manage_advocates(user: User) -> None:
     """Approve or revoke advocates: the community manager only."""
     _require_login(user)
-    if not is_manager(user):
+    if not roles.is_manager(user):
         raise PermissionDenied(_("Only the community manager can approve or revoke advocates."))
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from advocacy import audit_actions
 from advocacy.models import AdvocateRules, AuditEntry
 from advocacy.programme import actions
+from core import roles
 from forum.models import Answer, User
 
 # The candidates page shows at most this many members (the best reputations first).
@@ -216,10 +217,8 @@ def candidates(*, now: datetime | None = None, limit: int = CANDIDATES_LIMIT) ->
     r = rules()
     members = with_evidence(
         User.objects.filter(
+            ~roles.insider_q(),
             is_active=True,
-            is_advocate=False,
-            is_staff=False,
-            is_superuser=False,
             reputation__gte=r.min_reputation,
         ),
         now=now,

@@ -30,6 +30,7 @@ from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
 from advocacy.services import audit
+from core import roles
 from forum import permissions, personal_data, ratelimit
 from forum import services as forum_services
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
@@ -139,7 +140,7 @@ def cast_close_vote(
         )
         r = rules()
         needed = r.close_votes_needed if kind == Kind.CLOSE else r.reopen_votes_needed
-        if permissions.is_moderator(actor) or len(pending) >= needed:
+        if roles.is_moderator(actor) or len(pending) >= needed:
             _decide(actor=actor, question=question, kind=kind, votes=pending, note=note)
             vote.refresh_from_db(fields=["settled_at"])
     return vote
@@ -262,7 +263,7 @@ def suggest_edit(
     # A suggestion is stored text too: refused with personal data (the edit form masks
     # it on request before calling here), as forum.services does for posts.
     title, body = personal_data.guard(personal_data.REFUSE, title=title, body=body).values()
-    if not actor.is_staff:
+    if not roles.is_staff(actor):
         ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
     with transaction.atomic():
         post = type(post).objects.select_for_update().get(pk=post.pk)

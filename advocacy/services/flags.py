@@ -29,6 +29,7 @@ from advocacy.services.moderation import (
     drop_claim,
     set_hidden,
 )
+from core import roles
 from forum import ratelimit
 from forum.models import Answer, CloseReason, Comment, Question, User
 from forum.validation import clean_text
@@ -107,7 +108,7 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    if not actor.is_staff:
+    if not roles.is_staff(actor):
         ratelimit.hit(f"flag:{actor.pk}", getattr(settings, "CIRCOLO_FLAG_RATE", DEFAULT_FLAG_RATE))
     key = post_key(post)
     try:

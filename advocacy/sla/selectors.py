@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from advocacy.models import Escalation, SlaRule, SlaRuleFiring, SlaSettings
 from advocacy.models.desk import OPEN_STATUSES
+from core import roles
 from forum.models import Answer, Comment, Question, User, Vote
 
 # At most this many questions per step per sweep: a backlog is worked off over a few
@@ -138,7 +139,7 @@ def team_leads() -> list[User]:
     lead = settings_row.team_lead if settings_row else None
     if lead is not None and lead.is_active:
         return [lead]
-    return list(User.objects.filter(is_superuser=True, is_active=True).order_by("pk"))
+    return list(User.objects.filter(roles.manager_q(), is_active=True).order_by("pk"))
 
 
 def escalations_breaching(*, now: dt.datetime) -> QuerySet[Escalation]:

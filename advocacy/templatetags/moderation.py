@@ -7,8 +7,8 @@ from django import template
 from advocacy import permissions
 from advocacy.moderation.selectors import open_flag_count
 from advocacy.posts import post_type
+from core import roles
 from forum.models import Question
-from forum.permissions import is_moderator
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def moderation_nav(context: template.Context) -> dict:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return {"show": False}
-    if is_moderator(user):
+    if roles.is_moderator(user):
         return {"show": True, "count": open_flag_count(), "nav": context.get("nav")}
     if permissions.can_review_first_posts(user):
         return {"show": True, "count": None, "nav": context.get("nav")}
@@ -35,7 +35,7 @@ def flag_link(context: template.Context, post: object) -> dict:
     question = context.get("question")
     thread = question if isinstance(question, Question) else None
     show = user is not None and permissions.can_flag_post(user, post, thread=thread)
-    moderate = user is not None and is_moderator(user)
+    moderate = user is not None and roles.is_moderator(user)
     return {"show": show, "moderate": moderate, "kind": post_type(post), "post": post}
 
 

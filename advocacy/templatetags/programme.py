@@ -7,8 +7,8 @@ from django import template
 
 from advocacy.community.permissions import can_review_suggestions
 from advocacy.programme.permissions import can_view_candidates
+from core import roles
 from forum.models import User
-from forum.permissions import is_moderator
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ register = template.Library()
 def programme_links(user: User) -> dict[str, bool]:
     """`{% programme_links user as links %}`: lounge, review queue, candidates."""
     return {
-        "lounge": is_moderator(user),
+        "lounge": roles.is_moderator(user),
         "review": can_review_suggestions(user),
         "candidates": can_view_candidates(user),
     }

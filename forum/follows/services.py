@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from core import roles
 from forum import permissions
 from forum.follows.models import Follow
 from forum.models import Category, Question, User
@@ -44,7 +45,7 @@ def is_visible(user: User, target: Target) -> bool:
     if isinstance(target, Question):
         return permissions.can_see_question(user, target)
     if isinstance(target, Category):
-        return not target.is_private or permissions.is_moderator(user)
+        return not target.is_private or roles.is_moderator(user)
     return tag_is_visible(user, target)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core import roles
 from forum import ratelimit
 from forum.models import (
     Answer,
@@ -34,7 +35,7 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 
 def _throttle_posting(actor: User) -> None:
-    if not actor.is_staff:
+    if not roles.is_staff(actor):
         ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
 
 

@@ -42,7 +42,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from forum import permissions
+from core import roles
 from forum.models import Question, User
 from forum.views.questions.thread_cache import _row, answer_html_seconds
 
@@ -129,7 +129,7 @@ def shared(key: str, live_since: int, compute: Callable[[], object]) -> object:
 def sidebar(user: User, live_since: int, read: Callable[[User], dict]) -> dict:
     """`read(user)` (the sidebar's context), shared by every viewer who sees the same
     categories (`shared`: until the feed publishes, refreshed by one request at a time)."""
-    variant = "moderator" if permissions.is_moderator(user) else "public"
+    variant = "moderator" if roles.is_moderator(user) else "public"
     return shared(f"list-sidebar:{KEY_VERSION}:{variant}", live_since, lambda: read(user))
 
 

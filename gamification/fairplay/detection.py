@@ -23,10 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from forum.models import User
 from gamification import rules
 
@@ -99,14 +100,17 @@ def untrusted_voter(voter_id: int, tuning: FairPlayTuning | None = None) -> str 
     tuning = tuning or fair_play_tuning()
     found = (
         User.objects.filter(pk=voter_id)
-        .annotate(verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
-        .values_list("date_joined", "is_staff", "is_superuser", "verified")
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            staff=ExpressionWrapper(roles.staff_q(), output_field=BooleanField()),
+        )
+        .values_list("date_joined", "staff", "verified")
         .first()
     )
     if found is None:
         return None
-    joined, is_staff, is_superuser, verified = found
-    if is_staff or is_superuser:
+    joined, staff, verified = found
+    if staff:
         return None
     if tuning.new_account and joined > timezone.now() - tuning.new_account:
         return NEW_ACCOUNT

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
-from forum.permissions import is_staff_member
 
 
 def can_review_fair_play(user: User) -> bool:
-    return is_staff_member(user)
+    return roles.is_staff(user)
 
 
 def check_review_fair_play(user: User) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
-from forum.permissions import _require_member_in_good_standing, is_staff_member
+from forum.permissions import _require_member_in_good_standing
 from gamification.rewards.models import Reward
 
 
@@ -19,5 +20,5 @@ def check_redeem_reward(user: User, reward: Reward) -> None:
 
 def check_decide_redemption(user: User) -> None:
     """Support staff and community managers approve or refuse redemptions."""
-    if not is_staff_member(user) or not user.is_active:
+    if not roles.is_staff(user) or not user.is_active:
         raise PermissionDenied(_("Only staff can approve or refuse redemptions."))

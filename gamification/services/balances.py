@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import User
 from gamification import leaderboards, rules
 from gamification.models import PointEvent, PointSettings
@@ -82,7 +83,7 @@ def update_point_settings(
 ) -> PointSettings:
     """Store the cap, floor and serial-vote limit; a new floor recomputes every member's
     cached reputation."""
-    if not (actor.is_authenticated and actor.is_superuser):
+    if not roles.is_manager(actor):
         raise PermissionDenied(_("Only community managers can change the points settings."))
     with transaction.atomic():
         current, _created = PointSettings.objects.select_for_update().get_or_create(pk=1)

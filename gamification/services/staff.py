@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import roles
 from forum.models import Answer, User
 from gamification import rules
 from gamification.models import PointEvent
@@ -29,7 +30,7 @@ def award_verified_answer(*, actor: User, answer: Answer) -> Applied:
 
     Verifying an answer twice awards it once (the second call changes nothing).
     """
-    if not (actor.is_authenticated and actor.is_staff):
+    if not roles.is_staff(actor):
         raise PermissionDenied(_("Only staff can verify answers."))
     key = _verify_key(answer.pk)
     with transaction.atomic(savepoint=False):
@@ -48,7 +49,7 @@ def award_verified_answer(*, actor: User, answer: Answer) -> Applied:
 
 
 def revoke_verified_answer(*, actor: User, answer: Answer) -> Applied:
-    if not (actor.is_authenticated and actor.is_staff):
+    if not roles.is_staff(actor):
         raise PermissionDenied(_("Only staff can verify answers."))
     with transaction.atomic(savepoint=False):
         Answer.objects.select_for_update(no_key=True).filter(pk=answer.pk).first()
@@ -60,7 +61,7 @@ ADJUSTMENT_LIMIT = 100_000
 
 def adjust_reputation(*, actor: User, member: User, points: int, note: str) -> Applied:
     """A manager adds or removes points by hand (imports, corrections), with a reason."""
-    if not (actor.is_authenticated and actor.is_superuser):
+    if not roles.is_manager(actor):
         raise PermissionDenied(_("Only community managers can adjust reputation."))
     errors: dict[str, list[str]] = {}
     if type(points) is not int or points == 0 or abs(points) > ADJUSTMENT_LIMIT:

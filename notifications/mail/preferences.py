@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 
+from core import roles
 from forum.models import Notification, User
 from notifications.models import EmailMode, EmailPreference
 
@@ -34,7 +35,7 @@ INSIDER_KINDS = frozenset({Kind.MODERATION, Kind.ADVOCATE, Kind.SLA})
 
 def email_kinds_for(member: User) -> list[tuple[str, str]]:
     """(kind, label) of the notification kinds `member`'s role can receive, in model order."""
-    insider = member.is_staff or member.is_superuser or member.is_advocate
+    insider = roles.is_insider(member)
     return [(kind, label) for kind, label in Kind.choices if insider or kind not in INSIDER_KINDS]
 
 

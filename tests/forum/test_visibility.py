@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
+from core import roles
 from forum import permissions
 from forum.models import Answer, Comment, Question
 from tests.factories import AnswerFactory, CategoryFactory, CommentFactory, QuestionFactory
@@ -82,7 +83,7 @@ def test_the_lounge_is_for_advocates_and_staff(member, request):
 def test_a_suspended_advocate_is_not_a_moderator(advocate):
     advocate.suspended_until = timezone.now() + timezone.timedelta(days=1)
 
-    assert not permissions.is_moderator(advocate)
+    assert not roles.is_moderator(advocate)
 
 
 def test_a_suspension_that_ended_blocks_nothing(customer):

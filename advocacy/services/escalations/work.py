@@ -38,9 +38,9 @@ from advocacy.services.escalations._shared import (
     _state,
     _touch,
 )
+from core import roles
 from forum import services as forum_services
 from forum.models import Answer, Notification, User
-from forum.permissions import is_staff_member
 from notifications.bell import notify_member
 
 # Working a case ---------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def claim_escalation(*, actor: User, escalation: Escalation) -> Escalation:
 
 
 def _check_assignee(assignee: User | None) -> None:
-    if assignee is not None and not (assignee.is_active and is_staff_member(assignee)):
+    if assignee is not None and not (assignee.is_active and roles.is_staff(assignee)):
         raise ValidationError({"assignee": [_("Cases can only be assigned to support staff.")]})
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import roles
 from forum import permissions, selectors, services
 from forum.forms import CloseForm, apply_service_errors
 from forum.models import Comment, Question
@@ -133,7 +134,7 @@ def reopen_question(request: HttpRequest, pk: int) -> HttpResponse:
         check=lambda: permissions.check_close_question(user, question),
         act=lambda: (
             _moderation().reopen_question(actor=user, question=question)
-            if permissions.is_moderator(user)
+            if roles.is_moderator(user)
             else services.reopen_question(actor=user, question=question)
         ),
         context=context,
@@ -185,7 +186,7 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
         # A moderator's close goes through the moderation service, which audits it.
         close = (
             _moderation().close_question
-            if permissions.is_moderator(request.user)
+            if roles.is_moderator(request.user)
             else services.close_question
         )
         try:

@@ -49,7 +49,7 @@ from django.template import Context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from core import privileges
+from core import privileges, roles
 from forum import permissions
 from forum.models import Answer, Question, User
 from forum.templatetags.forum_posts import post_state
@@ -171,11 +171,11 @@ def _viewer(user: User) -> tuple:
     return (
         True,
         user.is_active,
-        user.is_staff,
-        user.is_superuser,
-        getattr(user, "is_advocate", False),
+        roles.is_staff(user),
+        roles.is_manager(user),
+        roles.is_advocate(user),
         getattr(user, "is_suspended", False),
-        permissions.is_moderator(user),
+        roles.is_moderator(user),
         tuple(
             sorted(key for key in privileges.thresholds() if privileges.has_privilege(user, key))
         ),

@@ -41,6 +41,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import get_language
 
+from core import roles
 from forum import permissions, selectors
 from forum.models import Answer, Comment, Question, User, Vote
 from forum.templatetags.forum_posts import PostState, post_state
@@ -140,7 +141,7 @@ def viewer_thread(snapshot: Snapshot, user: User) -> selectors.Thread:
     question = snapshot.question
     if not permissions.can_see_question(user, question):
         raise Http404
-    moderator = permissions.is_moderator(user)
+    moderator = roles.is_moderator(user)
     answers = [a for a in snapshot.answers if _sees_post(user, a, moderator)]
     for answer in answers:
         answer.visible_comment_list = [
