@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import ratelimit
 from core.clientaddr import client_address
-from forum import ratelimit
 
 logger = logging.getLogger("circolo.csp")
 

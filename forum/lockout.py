@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 from core.clientaddr import client_address
-from forum.ratelimit import RateLimited
+from core.ratelimit import RateLimited
 
 DEFAULTS = {"account": 5, "address": 20, "window": 15 * 60, "lock": 15 * 60}
 

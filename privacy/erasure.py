@@ -32,8 +32,7 @@ from rest_framework.authtoken.models import Token
 from advocacy.audit_actions import register
 from advocacy.models import AuditEntry, CrmRecord, QueueClaim
 from advocacy.services import audit
-from core import roles
-from forum import ratelimit
+from core import ratelimit, roles
 from forum.follows.models import Follow
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
 from live.models import LiveEvent

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from forum.ratelimit import RateLimited
+from core.ratelimit import RateLimited
 from privacy import erasure, export
 
 

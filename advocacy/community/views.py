@@ -27,11 +27,11 @@ from advocacy.community import selectors
 from advocacy.models import CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.services import community as services
+from core.ratelimit import RateLimited
 from forum import permissions
 from forum import selectors as forum_selectors
 from forum.forms import CloseForm, EditAnswerForm, EditQuestionForm, apply_service_errors
 from forum.models import Answer, Question
-from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import anchor_url, denied, too_fast
 from forum.views.questions.edit import inline_diff
 

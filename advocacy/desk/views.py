@@ -26,10 +26,10 @@ from advocacy.desk import forms, permissions, selectors
 from advocacy.models import CannedResponse, Escalation
 from advocacy.services import escalations as services
 from core import roles
+from core.ratelimit import RateLimited
 from forum import selectors as forum_selectors
 from forum.forms import apply_service_errors
 from forum.models import Category
-from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import denied, login_redirect, too_fast
 from live.backlog import last_id
 

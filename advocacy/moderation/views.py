@@ -30,9 +30,9 @@ from advocacy.posts import post_key, post_link, thread_of, visible_post
 from advocacy.services import flags as flag_services
 from advocacy.services import moderation as services
 from core import roles
+from core.ratelimit import RateLimited
 from forum.forms import apply_service_errors
 from forum.models import CloseReason, Question, User
-from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import denied, login_redirect, refuse, too_fast
 from live.backlog import last_id
 

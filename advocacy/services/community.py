@@ -30,8 +30,8 @@ from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
 from advocacy.services import audit
-from core import roles
-from forum import permissions, personal_data, ratelimit
+from core import ratelimit, roles
+from forum import permissions, personal_data
 from forum import services as forum_services
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
 from forum.validation import (

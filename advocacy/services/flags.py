@@ -29,8 +29,7 @@ from advocacy.services.moderation import (
     drop_claim,
     set_hidden,
 )
-from core import roles
-from forum import ratelimit
+from core import ratelimit, roles
 from forum.models import Answer, CloseReason, Comment, Question, User
 from forum.validation import clean_text
 from gamification import services as points

@@ -17,9 +17,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.ratelimit import RateLimited
 from forum.api.personal_data import refusal
 from forum.personal_data import PersonalDataFound
-from forum.ratelimit import RateLimited
 
 
 class BadRequest(exceptions.APIException):

@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from core import roles
-from forum import ratelimit
+from core import ratelimit, roles
 from forum.models import (
     Answer,
     Category,

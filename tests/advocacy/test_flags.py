@@ -138,7 +138,7 @@ def test_every_naughty_string_is_stored_as_text(question, settings):
 
 
 def test_flagging_is_rate_limited(question, settings):
-    from forum.ratelimit import RateLimited
+    from core.ratelimit import RateLimited
 
     settings.CIRCOLO_FLAG_RATE = "2/h"
     member = flaggers(1)[0]

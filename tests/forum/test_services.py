@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.ratelimit import RateLimited
 from forum import services
 from forum.models import Answer, CloseReason, Comment, Question, Revision, Vote
-from forum.ratelimit import RateLimited
 from forum.selectors import counter_drift
 from tests.factories import AnswerFactory, CategoryFactory, QuestionFactory, UserFactory
 

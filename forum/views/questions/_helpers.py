@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.ratelimit import RateLimited
 from forum import selectors
 from forum.models import Answer, Question
-from forum.ratelimit import RateLimited
 
 # htmx does not swap 4xx responses by default; circolo.js swaps those carrying this
 # header, so a refused vote or comment shows its reason in place.

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import ratelimit, selectors, services
+from core import ratelimit
+from core.ratelimit import RateLimited
+from forum import selectors, services
 from forum.forms import QuestionForm, apply_service_errors
 from forum.markdown import render_markdown
 from forum.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
-from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import denied, refuse, too_fast
 
 # The preview renders what is typed on every pause: cheap, but not free, so it is capped

@@ -14,10 +14,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.ratelimit import RateLimited
 from forum import permissions, selectors, services
 from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
 from forum.models import Answer, Question, Vote
-from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
 from forum.views.questions import thread_cache, thread_snapshot
 from forum.views.questions._helpers import (

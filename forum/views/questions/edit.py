@@ -16,10 +16,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.ratelimit import RateLimited
 from forum import permissions, selectors, services
 from forum.forms import EditAnswerForm, EditQuestionForm, apply_service_errors
 from forum.models import Answer, Question, Revision
-from forum.ratelimit import RateLimited
 from forum.views.questions._helpers import anchor_url, denied, get_post, too_fast
 from forum.views.questions.ask import preview_html
 

@@ -1,6 +1,7 @@
 """A fixed-window rate limiter on the shared cache (Redis in production).
 
-Used by the services for posting, so the HTML views and the API share one budget.
+Used by the services (posting, flags, suggested edits, erasure) and a few views (preview,
+CSP reports), so the HTML views and the API share one budget.
 """
 
 from __future__ import annotations
