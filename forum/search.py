@@ -20,8 +20,8 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.text import clean_line
 from forum.models import Question
-from forum.validation import clean_line
 
 CONFIGS = ("english", "italian")
 MAX_QUERY_LENGTH = 200

@@ -7,12 +7,12 @@ person can act on. Services call them too, so no entry point can skip them.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.text import INVISIBLE, clean_line, clean_text
 from forum.models import (
     ANSWER_MIN_LENGTH,
     BODY_MAX_LENGTH,
@@ -26,38 +26,13 @@ from forum.models import (
     TITLE_MIN_LENGTH,
 )
 
-# Bidirectional overrides and isolates can make a title read backwards or spoof another
-# post; zero-width characters make "empty" text look non-empty. Neither belongs in a
-# one-line title or a tag. Bodies keep them (they are escaped and harmless there).
-_INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD]
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2066, 0x206A))
-)
-# Lone surrogates (JSON may carry "\ud800") cannot be encoded as UTF-8: the database
-# driver would fail on them, so they go with the control characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # A tag starts with a letter or digit: one made of "_" and "." only would get an empty
 # slug from taggit, and an empty slug has no URL.
 TAG_RE = re.compile(r"^[^\W_][\w+#.-]*$", re.UNICODE)
 
 
 def _visible_length(text: str) -> int:
-    return len(text.translate(_INVISIBLE).strip())
-
-
-def clean_text(text: str) -> str:
-    """Normalise to NFC, drop control characters (NUL included) and lone surrogates,
-    unify newlines."""
-    text = unicodedata.normalize("NFC", str(text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
-
-
-def clean_line(text: str) -> str:
-    """A one-line text: clean_text, no invisible characters, whitespace collapsed."""
-    text = clean_text(text).translate(_INVISIBLE)
-    return " ".join(text.split())
+    return len(text.translate(INVISIBLE).strip())
 
 
 def _check_length(value: str, *, minimum: int, maximum: int, what: str) -> None:

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import clean_line
 from forum.models import User
-from forum.validation import clean_line
 from integrations import dispatch, ssrf
 from integrations.models import EVENT_TYPES, TEST_EVENT, Delivery, Endpoint
 from integrations.permissions import check_manage_webhooks

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from advocacy.desk.permissions import check_edit_canned_responses
 from advocacy.models import CannedResponse
 from advocacy.models.desk import CANNED_BODY_MAX_LENGTH, CANNED_TITLE_MAX_LENGTH
+from core.text import clean_line, clean_text
 from forum.models import User
-from forum.validation import clean_line, clean_text
 
 FIELDS = ("title", "body", "language", "position", "is_active")
 

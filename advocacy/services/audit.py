@@ -12,8 +12,8 @@ from django.db import models, transaction
 from advocacy.audit_actions import ACTIONS
 from advocacy.models import AuditEntry
 from advocacy.models.audit import LABEL_MAX_LENGTH, REASON_MAX_LENGTH
+from core.text import clean_line, clean_text
 from forum.models import User
-from forum.validation import clean_line, clean_text
 
 
 def _jsonable(state: dict[str, Any] | None) -> dict[str, Any]:

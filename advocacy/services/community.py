@@ -15,6 +15,7 @@ reason. Both decisions are audited and notify the suggester.
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from advocacy.community import permissions as community_permissions
 from advocacy.community.selectors import rules
@@ -31,17 +32,11 @@ from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
 from advocacy.services import audit
 from core import ratelimit, roles
+from core.text import clean_line, clean_note
 from forum import permissions, personal_data
 from forum import services as forum_services
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
-from forum.validation import (
-    clean_answer_body,
-    clean_body,
-    clean_line,
-    clean_tags,
-    clean_text,
-    clean_title,
-)
+from forum.validation import clean_answer_body, clean_body, clean_tags, clean_title
 from notifications.bell import notify_member
 
 Kind = CloseVote.Kind
@@ -87,9 +82,16 @@ def cast_close_vote(
         reason, duplicate_of = "", None
     if reason != CloseReason.DUPLICATE:
         duplicate_of = None
-    note = clean_line(note or "")
-    if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = [_("A note has at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH}]
+    try:
+        note = clean_note(
+            note,
+            field="note",
+            max_length=NOTE_MAX_LENGTH,
+            too_long=_("A note has at most %(n)d characters."),
+            one_line=True,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -308,26 +310,14 @@ def _lock_pending(suggestion: EditSuggestion) -> EditSuggestion:
     return suggestion
 
 
-def _clean_review_reason(reason: str, *, required: bool) -> str:
-    text = clean_text(reason or "").strip()
-    if required and len(text) < REJECT_REASON_MIN_LENGTH:
-        raise ValidationError(
-            {
-                "reason": [
-                    _("Give a reason of at least %(n)d characters.")
-                    % {"n": REJECT_REASON_MIN_LENGTH}
-                ]
-            }
-        )
-    if len(text) > REVIEW_REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "reason": [
-                    _("A reason has at most %(n)d characters.") % {"n": REVIEW_REASON_MAX_LENGTH}
-                ]
-            }
-        )
-    return text
+_clean_review_reason = partial(
+    clean_note,
+    field="reason",
+    max_length=REVIEW_REASON_MAX_LENGTH,
+    min_length=REJECT_REASON_MIN_LENGTH,
+    empty=gettext_lazy("Give a reason of at least %(n)d characters."),
+    too_long=gettext_lazy("A reason has at most %(n)d characters."),
+)
 
 
 def approve_suggestion(

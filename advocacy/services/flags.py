@@ -30,8 +30,8 @@ from advocacy.services.moderation import (
     set_hidden,
 )
 from core import ratelimit, roles
+from core.text import clean_note
 from forum.models import Answer, CloseReason, Comment, Question, User
-from forum.validation import clean_text
 from gamification import services as points
 from integrations import dispatch as webhooks
 
@@ -45,24 +45,6 @@ class ResolveAction:
     CLOSE = "close"
     LOCK = "lock"
     ALL = (HIDE, DISMISS, CLOSE, LOCK)
-
-
-def clean_flag_note(note: object) -> str:
-    if note is None:
-        return ""
-    if not isinstance(note, str):
-        raise ValidationError({"note": [_("The note must be text.")]})
-    note = clean_text(note).strip()
-    if len(note) > FLAG_NOTE_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "note": [
-                    _("The note must be at most %(n)d characters long (it has %(length)d).")
-                    % {"n": FLAG_NOTE_MAX_LENGTH, "length": len(note)}
-                ]
-            }
-        )
-    return note
 
 
 def _post_fields(post: Post) -> dict[str, object]:
@@ -102,7 +84,13 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
     if not isinstance(reason, str) or reason not in FlagReason.values:
         errors["reason"] = [_("Choose a reason for the flag.")]
     try:
-        note = clean_flag_note(note)
+        note = clean_note(
+            note,
+            field="note",
+            max_length=FLAG_NOTE_MAX_LENGTH,
+            not_text=_("The note must be text."),
+            too_long=_("The note must be at most %(n)d characters long (it has %(length)d)."),
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

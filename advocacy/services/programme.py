@@ -6,38 +6,33 @@ the audit row and notifies the member (the bell hears of it after commit).
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
 from advocacy.services import audit
+from core.text import clean_note
 from forum.models import Notification, User
-from forum.validation import clean_text
 from integrations import dispatch as webhooks
 from notifications.bell import notify_member
 
 REASON_MIN_LENGTH = 5
 
 
-def _clean_reason(reason: str, *, required: bool) -> str:
-    text = clean_text(reason or "").strip()
-    if required and len(text) < REASON_MIN_LENGTH:
-        raise ValidationError(
-            {
-                "reason": [
-                    _("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN_LENGTH}
-                ]
-            }
-        )
-    if len(text) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": [_("A reason has at most %(n)d characters.") % {"n": REASON_MAX_LENGTH}]}
-        )
-    return text
+_clean_reason = partial(
+    clean_note,
+    field="reason",
+    max_length=REASON_MAX_LENGTH,
+    min_length=REASON_MIN_LENGTH,
+    empty=gettext_lazy("Give a reason of at least %(n)d characters."),
+    too_long=gettext_lazy("A reason has at most %(n)d characters."),
+)
 
 
 def _lock_member(member: User) -> User:

@@ -8,6 +8,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.events import emit
+from core.text import clean_line
 from forum import events as forum_events
 from forum import permissions
 from forum.markdown import render_markdown
@@ -28,10 +29,7 @@ from forum.services._common import (
     _thread,
     _throttle_posting,
 )
-from forum.validation import (
-    clean_answer_body,
-    clean_line,
-)
+from forum.validation import clean_answer_body
 from live.events import publish
 
 # Answers --------------------------------------------------------------------------------

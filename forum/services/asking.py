@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import emit
+from core.text import clean_line
 from forum import events as forum_events
 from forum import permissions
 from forum.markdown import render_markdown
@@ -26,12 +27,7 @@ from forum.services._common import (
     _thread,
     _throttle_posting,
 )
-from forum.validation import (
-    clean_body,
-    clean_line,
-    clean_tags,
-    clean_title,
-)
+from forum.validation import clean_body, clean_tags, clean_title
 from live.events import publish
 
 # Questions ------------------------------------------------------------------------------

@@ -27,9 +27,7 @@ from forum.services._common import (
     _thread,
     _throttle_posting,
 )
-from forum.validation import (
-    clean_comment,
-)
+from forum.validation import clean_comment
 from live.events import publish
 
 # Comments -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import clean_line
 from forum import permissions
 from forum.models import (
     CloseReason,
@@ -18,9 +19,6 @@ from forum.services._common import (
     _lock_question,
     _raise_if,
     _thread,
-)
-from forum.validation import (
-    clean_line,
 )
 from live.events import publish
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.text import clean_line, clean_text
 from forum import permissions
 from forum.models import (
     User,
 )
 from forum.services._common import (
     _raise_if,
-)
-from forum.validation import (
-    clean_line,
-    clean_text,
 )
 
 # Members --------------------------------------------------------------------------------

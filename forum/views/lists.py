@@ -16,10 +16,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from core.text import clean_line
 from forum import permissions, selectors
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
-from forum.validation import clean_line
 from forum.views import list_cache
 from live.backlog import last_id
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.text import clean_note
 from forum.models import User
-from forum.validation import clean_text
 from gamification.fairplay.models import FairPlayCase
 from gamification.fairplay.permissions import check_review_fair_play
 
@@ -24,16 +24,12 @@ def review_case(*, actor: User, case: FairPlayCase, note: str = "") -> FairPlayC
     long or a case already reviewed (by someone else meanwhile).
     """
     check_review_fair_play(actor)
-    note = clean_text(note).strip() if note else ""
-    if len(note) > REVIEW_NOTE_MAX:
-        raise ValidationError(
-            {
-                "note": [
-                    _("Keep the note under %(limit)d characters (it has %(count)d).")
-                    % {"limit": REVIEW_NOTE_MAX, "count": len(note)}
-                ]
-            }
-        )
+    note = clean_note(
+        note,
+        field="note",
+        max_length=REVIEW_NOTE_MAX,
+        too_long=_("Keep the note under %(n)d characters (it has %(length)d)."),
+    )
     with transaction.atomic():
         case = FairPlayCase.objects.select_for_update().get(pk=case.pk)
         if case.status != FairPlayCase.Status.OPEN:

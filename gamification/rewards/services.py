@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.text import clean_note
 from forum.models import Notification, User
 from gamification import rules
 from gamification.models import PointEvent
@@ -205,10 +206,6 @@ def _names(reward: Reward) -> dict[str, str]:
     return {"en": reward.name, "it": reward.name_it or reward.name}
 
 
-def _clean_reason(reason: object) -> str:
-    return " ".join(str(reason or "").split())
-
-
 def _lock_pending(redemption: Redemption, actor: User) -> Redemption:
     locked = (
         Redemption.objects.select_for_update(of=("self",))
@@ -238,9 +235,13 @@ def approve_redemption(*, actor: User, redemption: Redemption, note: str = "") -
     nothing. Notifies the member (kind REWARD) in the same transaction.
     """
     check_decide_redemption(actor)
-    note = _clean_reason(note)
-    if len(note) > REASON_MAX:
-        raise ValidationError({"reason": [_("At most %(max)d characters.") % {"max": REASON_MAX}]})
+    note = clean_note(
+        note,
+        field="reason",
+        max_length=REASON_MAX,
+        too_long=_("At most %(n)d characters."),
+        one_line=True,
+    )
     with transaction.atomic():
         locked = _lock_pending(redemption, actor)
         _decide(locked, actor=actor, status=Redemption.Status.APPROVED, reason=note)
@@ -263,11 +264,15 @@ def refuse_redemption(*, actor: User, redemption: Redemption, reason: str) -> Re
     meanwhile raises AlreadyDecided and changes nothing. Notifies the member.
     """
     check_decide_redemption(actor)
-    reason = _clean_reason(reason)
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the redemption is refused.")]})
-    if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": [_("At most %(max)d characters.") % {"max": REASON_MAX}]})
+    reason = clean_note(
+        reason,
+        field="reason",
+        max_length=REASON_MAX,
+        required=True,
+        empty=_("Say why the redemption is refused."),
+        too_long=_("At most %(n)d characters."),
+        one_line=True,
+    )
     with transaction.atomic():
         locked = _lock_pending(redemption, actor)
         _decide(locked, actor=actor, status=Redemption.Status.REFUSED, reason=reason)

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from core.text import clean_line
 from forum import services
 from forum.models import (
     ANSWER_MIN_LENGTH,
@@ -35,7 +36,6 @@ from forum.validation import (
     clean_answer_body,
     clean_body,
     clean_comment,
-    clean_line,
     clean_tags,
     clean_title,
 )

@@ -17,8 +17,8 @@ from advocacy.models.desk import (
     EscalationPriority,
     EscalationStatus,
 )
+from core.text import clean_note
 from forum.models import Question, User
-from forum.validation import clean_line, clean_text
 from integrations import dispatch as webhooks
 from live.events import publish
 
@@ -68,21 +68,16 @@ class EscalationConflict(Exception):  # noqa: N818 - reads as "raise EscalationC
 
 
 def _clean(value: object, *, field: str, maximum: int, required: bool, what: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError({field: [_("%(what)s must be text.") % {"what": what}]})
-    text = clean_text(value).strip()
-    if required and not clean_line(text):  # zero-width and bidi characters alone are empty
-        raise ValidationError({field: [_("%(what)s cannot be empty.") % {"what": what}]})
-    if len(text) > maximum:
-        raise ValidationError(
-            {
-                field: [
-                    _("%(what)s must be at most %(n)d characters long (it has %(length)d).")
-                    % {"what": what, "n": maximum, "length": len(text)}
-                ]
-            }
-        )
-    return text
+    return clean_note(
+        value,
+        field=field,
+        max_length=maximum,
+        required=required,
+        not_text=_("%(what)s must be text."),
+        empty=_("%(what)s cannot be empty."),
+        too_long=_("%(what)s must be at most %(n)d characters long (it has %(length)d)."),
+        params={"what": what},
+    )
 
 
 def _clean_priority(priority: object) -> str:

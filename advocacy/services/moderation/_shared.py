@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from advocacy.posts import Post, thread_id
+from core.text import clean_note
 from forum.models import Answer, Question
-from forum.validation import clean_text
 from live.events import publish
 
 REASON_MAX_LENGTH = 500
@@ -20,23 +20,15 @@ HIDDEN_BY_FLAGS = "flags"
 HIDDEN_BY_MODERATOR = "moderator"
 
 
-def clean_reason(reason: str, *, required: bool = False) -> str:
-    """A moderator's reason: cleaned, at most REASON_MAX_LENGTH characters."""
-    if not isinstance(reason, str):
-        raise ValidationError({"reason": [_("The reason must be text.")]})
-    reason = clean_text(reason).strip()
-    if required and not reason:
-        raise ValidationError({"reason": [_("Give a reason.")]})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "reason": [
-                    _("The reason must be at most %(n)d characters long (it has %(length)d).")
-                    % {"n": REASON_MAX_LENGTH, "length": len(reason)}
-                ]
-            }
-        )
-    return reason
+# A moderator's reason: cleaned, at most REASON_MAX_LENGTH characters.
+clean_reason = partial(
+    clean_note,
+    field="reason",
+    max_length=REASON_MAX_LENGTH,
+    not_text=gettext_lazy("The reason must be text."),
+    empty=gettext_lazy("Give a reason."),
+    too_long=gettext_lazy("The reason must be at most %(n)d characters long (it has %(length)d)."),
+)
 
 
 def _hidden_state(post: Post) -> dict[str, Any]:
