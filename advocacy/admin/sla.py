@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from advocacy.models import PeriodicJob, SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
+from core.admin import SingletonAdmin
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -44,15 +45,9 @@ class SlaRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaSettings)
-class SlaSettingsAdmin(admin.ModelAdmin):
+class SlaSettingsAdmin(SingletonAdmin):
     list_display = ("__str__", "team_lead")
     raw_id_fields = ("team_lead",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not SlaSettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: SlaSettings | None = None) -> bool:
-        return False
 
 
 @admin.register(SlaRuleFiring)
