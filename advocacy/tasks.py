@@ -1,6 +1,6 @@
 """Background work of the advocacy app, run by the task worker (`manage.py run_worker`).
 
-Periodic (advocacy.periodic): the SLA sweep every 30 seconds, the e-mail digests daily at
+Periodic (`register()`, called from `apps.py`): the SLA sweep every 30 seconds, the e-mail digests daily at
 07:00 (site time), old task results pruned daily at 04:00. On demand: the e-mails of new notifications, enqueued after commit by
 `notifications.bell` (`notifications.mail.schedule_notification_emails`).
 """
@@ -11,10 +11,9 @@ from datetime import time, timedelta
 
 from django_tasks import task
 
-from advocacy.periodic import periodic
+from core.periodic import register_periodic
 
 
-@periodic(every=timedelta(seconds=30))
 @task()
 def sweep_sla() -> dict[str, list[int]]:
     from advocacy.sla.sweep import sweep_sla as sweep
@@ -22,7 +21,6 @@ def sweep_sla() -> dict[str, list[int]]:
     return sweep().as_dict()
 
 
-@periodic(daily_at=time(7, 0))
 @task()
 def send_daily_digests() -> int:
     from notifications.mail import send_daily_digests as send
@@ -42,7 +40,6 @@ KEEP_SUCCESSFUL = timedelta(days=7)
 KEEP_FAILED = timedelta(days=30)
 
 
-@periodic(daily_at=time(4, 0))
 @task()
 def prune_task_results() -> int:
     """Delete finished task results of the database backend: successful ones after a
@@ -58,7 +55,6 @@ def prune_task_results() -> int:
     return deleted
 
 
-@periodic(every=timedelta(minutes=1))
 @task()
 def run_automation() -> dict[str, int]:
     """The automation rules (the SLA alerts run with the SLA sweep above)."""
@@ -66,3 +62,11 @@ def run_automation() -> dict[str, int]:
     from advocacy.automation.rules import SlaAlerts
 
     return run_rules(skip=[SlaAlerts.key])
+
+
+def register() -> None:
+    """The periodic jobs of this module (called from the app's `ready()`)."""
+    register_periodic(sweep_sla, every=timedelta(seconds=30))
+    register_periodic(send_daily_digests, daily_at=time(7, 0))  # settings.TIME_ZONE
+    register_periodic(prune_task_results, daily_at=time(4, 0))
+    register_periodic(run_automation, every=timedelta(minutes=1))

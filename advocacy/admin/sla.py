@@ -1,6 +1,5 @@
 """Admin for the SLA area: the manager edits the per-priority policies, the tiered rules
-and the team lead; rule firings and periodic jobs are shown read-only (periodic jobs may
-be paused)."""
+and the team lead; rule firings are shown read-only."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from advocacy.models import PeriodicJob, SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
+from advocacy.models import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 from core.admin import SingletonAdmin
 
 
@@ -56,13 +55,3 @@ class SlaRuleFiringAdmin(_ReadOnly):
     list_filter = ("action",)
     raw_id_fields = ("question",)
     date_hierarchy = "fired_at"
-
-
-@admin.register(PeriodicJob)
-class PeriodicJobAdmin(admin.ModelAdmin):
-    list_display = ("name", "schedule", "next_run_at", "last_enqueued_at", "enabled")
-    list_editable = ("enabled",)
-    readonly_fields = ("name", "schedule", "next_run_at", "last_enqueued_at", "last_task_id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # jobs are registered by the code (advocacy.periodic)

@@ -274,7 +274,7 @@ def test_the_digest_in_italian(digest_member, time_machine):
 def test_the_digest_runs_as_a_periodic_job_in_the_worker(
     digest_member, database_tasks, time_machine
 ):
-    from advocacy import periodic
+    from core import periodic
 
     time_machine.move_to(dt.datetime(2026, 3, 3, 5, 59, tzinfo=dt.UTC), tick=False)
     assert "advocacy.tasks.send_daily_digests" not in periodic.enqueue_due_jobs()
