@@ -17,3 +17,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy.sla import acceptance
 
         acceptance.register()  # acceptance stops an escalation's SLA clocks
+        from advocacy import tasks
+
+        tasks.register()  # the periodic jobs: SLA sweep, digests, automation, pruning

@@ -1,8 +1,8 @@
 """Background work of the advocacy app, run by the task worker (`manage.py run_worker`).
 
-Periodic (advocacy.periodic): the SLA sweep every 30 seconds, the e-mail digests daily at
-07:00 (site time), old task results pruned daily at 04:00. On demand: the e-mails of new notifications, enqueued after commit by
-`notifications.bell` (`notifications.mail.schedule_notification_emails`).
+Periodic (`register()`, called from `apps.py`): the SLA sweep every 30 seconds, the
+automation rules every minute, old task results pruned daily at 04:00. The e-mail tasks
+live in `notifications.tasks`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from datetime import time, timedelta
 
 from django_tasks import task
 
-from advocacy.periodic import periodic
+from core.periodic import register_periodic
+
+# The e-mail tasks moved to notifications.tasks; tasks queued before the move store these
+# paths (django-tasks imports a queued task by its dotted path).
+from notifications.tasks import send_daily_digests, send_notification_emails  # noqa: F401
 
 
-@periodic(every=timedelta(seconds=30))
 @task()
 def sweep_sla() -> dict[str, list[int]]:
     from advocacy.sla.sweep import sweep_sla as sweep
@@ -22,27 +25,11 @@ def sweep_sla() -> dict[str, list[int]]:
     return sweep().as_dict()
 
 
-@periodic(daily_at=time(7, 0))
-@task()
-def send_daily_digests() -> int:
-    from notifications.mail import send_daily_digests as send
-
-    return send()
-
-
-@task()
-def send_notification_emails(notification_ids: list[int]) -> int:
-    from notifications.mail import send_instant_emails
-
-    return send_instant_emails(notification_ids)
-
-
 # Finished task rows are kept this long (the sweep alone writes 2,880 a day).
 KEEP_SUCCESSFUL = timedelta(days=7)
 KEEP_FAILED = timedelta(days=30)
 
 
-@periodic(daily_at=time(4, 0))
 @task()
 def prune_task_results() -> int:
     """Delete finished task results of the database backend: successful ones after a
@@ -58,7 +45,6 @@ def prune_task_results() -> int:
     return deleted
 
 
-@periodic(every=timedelta(minutes=1))
 @task()
 def run_automation() -> dict[str, int]:
     """The automation rules (the SLA alerts run with the SLA sweep above)."""
@@ -66,3 +52,10 @@ def run_automation() -> dict[str, int]:
     from advocacy.automation.rules import SlaAlerts
 
     return run_rules(skip=[SlaAlerts.key])
+
+
+def register() -> None:
+    """The periodic jobs of this module (called from the app's `ready()`)."""
+    register_periodic(sweep_sla, every=timedelta(seconds=30))
+    register_periodic(prune_task_results, daily_at=time(4, 0))
+    register_periodic(run_automation, every=timedelta(minutes=1))

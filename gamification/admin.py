@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import SingletonAdmin
 from gamification import rules, services
 from gamification.models import (
     Badge,
@@ -63,11 +64,8 @@ class PrivilegeThresholdAdmin(TuningAdmin):
 
 
 @admin.register(PointSettings)
-class PointSettingsAdmin(TuningAdmin):
+class PointSettingsAdmin(SingletonAdmin):
     list_display = ("__str__", "daily_vote_cap", "reputation_floor", "serial_vote_limit")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not PointSettings.objects.exists()
 
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
         # Through the service: a new floor must recompute every cached reputation.

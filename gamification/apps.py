@@ -11,10 +11,11 @@ class GamificationConfig(AppConfig):
         from django.db.models.signals import pre_delete
 
         from core import privileges
-        from gamification import handlers, leaderboards, rules
+        from gamification import handlers, leaderboards, rules, tasks
 
         handlers.register()  # the ledger and badges answer the forum's domain events
         privileges.set_thresholds_source(lambda: rules.tuning().privileges)
+        tasks.register()  # the fair-play sweep, a periodic job
         # A member erased takes their counters along: out of the boards' score buckets.
         pre_delete.connect(
             leaderboards.forget_member,

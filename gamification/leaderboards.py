@@ -33,6 +33,7 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from core import roles
+from core.upsert import add_to_counters
 from forum.models import User
 from gamification.models import Period, PointEvent, ScoreBucket, ScoreCounter
 
@@ -93,22 +94,17 @@ def bump(events: Iterable[PointEvent]) -> None:
     totals = increments(events)
     if not totals:
         return
-    table = connection.ops.quote_name(ScoreCounter._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(totals))
-    params: list[object] = []
-    for (user_id, period, start, tag_id), points in sorted(totals.items()):
-        params += [user_id, period, start, tag_id, points]
     # Counters and buckets together (no savepoint when already in a transaction).
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (user_id, period, start, tag_id, points) VALUES {values} "  # noqa: S608 - fixed names, values are parameters
-            f"ON CONFLICT (user_id, period, start, tag_id) "
-            f"DO UPDATE SET points = {table}.points + excluded.points "
-            f"RETURNING user_id, period, start, tag_id, points",
-            params,
+    with transaction.atomic(savepoint=False):
+        counted = add_to_counters(
+            ScoreCounter,
+            key=("user", "period", "start", "tag_id"),
+            field="points",
+            amounts=totals,
+            returning=True,
         )
         moves: dict[tuple[str, dt.date, int, int], int] = defaultdict(int)
-        for user_id, period, start, tag_id, now in cursor.fetchall():
+        for user_id, period, start, tag_id, now in counted:
             start = _as_date(start)
             was = now - totals[(user_id, period, start, tag_id)]
             if was > 0:
@@ -125,21 +121,12 @@ def _as_date(value: object) -> dt.date:
 def move_buckets(moves: dict[tuple[str, dt.date, int, int], int]) -> None:
     """Add `members` to each (period, start, tag, points) bucket: one upsert, in key order
     (two writers take the shared bucket rows in the same order: no deadlock)."""
-    moves = {key: n for key, n in moves.items() if n}
-    if not moves:
-        return
-    table = connection.ops.quote_name(ScoreBucket._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(moves))
-    params: list[object] = []
-    for (period, start, tag_id, points), n in sorted(moves.items()):
-        params += [period, start, tag_id, points, n]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (period, start, tag_id, points, members) VALUES {values} "  # noqa: S608 - fixed names, values are parameters
-            f"ON CONFLICT (period, start, tag_id, points) "
-            f"DO UPDATE SET members = {table}.members + excluded.members",
-            params,
-        )
+    add_to_counters(
+        ScoreBucket,
+        key=("period", "start", "tag_id", "points"),
+        field="members",
+        amounts={key: n for key, n in moves.items() if n},
+    )
 
 
 def forget_member(sender: object, instance: User, **kwargs: object) -> None:
@@ -320,14 +307,17 @@ def rebuild_counters() -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {ScoreCounter._meta.db_table} IN EXCLUSIVE MODE")
     drift = counter_drift()
-    for (user_id, period, start, tag_id), _stored, expected in drift:
-        ScoreCounter.objects.update_or_create(
-            user_id=user_id,
-            period=period,
-            start=start,
-            tag_id=tag_id,
-            defaults={"points": expected},
-        )
+    ScoreCounter.objects.bulk_create(
+        [
+            ScoreCounter(
+                user_id=user_id, period=period, start=start, tag_id=tag_id, points=expected
+            )
+            for (user_id, period, start, tag_id), _stored, expected in drift
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "period", "start", "tag_id"],
+        update_fields=["points"],
+    )
     if bucket_drift():  # the buckets follow the counters just rewritten
         rebuild_buckets()
     return len(drift)

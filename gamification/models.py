@@ -28,6 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import SingletonModel
+
 
 class PointRule(models.Model):
     """How many points an event is worth; the community manager tunes these in the admin.
@@ -62,7 +64,7 @@ class PointRule(models.Model):
         return str(spec.label) if spec else self.key
 
 
-class PointSettings(models.Model):
+class PointSettings(SingletonModel):
     """The singleton (pk 1) of the numbers that are not per-rule."""
 
     daily_vote_cap = models.PositiveIntegerField(
@@ -84,7 +86,7 @@ class PointSettings(models.Model):
         ),
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("points settings")
         verbose_name_plural = _("points settings")
 

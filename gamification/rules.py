@@ -60,10 +60,6 @@ LABELS = {
     OPENING_BALANCE: _("reputation brought over"),
 }
 
-DEFAULT_DAILY_VOTE_CAP = 200
-DEFAULT_REPUTATION_FLOOR = 1
-DEFAULT_SERIAL_VOTE_LIMIT = 5
-
 T = TypeVar("T")
 
 
@@ -125,7 +121,7 @@ def _load() -> Tuning:
         default = RULES.get(row.key)
         if default is not None:
             rules[row.key] = Rule(row.key, default.label, row.delta, row.enabled, row.capped)
-    stored = PointSettings.objects.filter(pk=1).first()
+    stored = PointSettings.load()
     privileges = dict(PRIVILEGES)
     for key, reputation in PrivilegeThreshold.objects.values_list("key", "reputation"):
         if key in privileges:
@@ -137,10 +133,10 @@ def _load() -> Tuning:
     ranks = [(r.reputation, r.name, r.name_it) for r in Rank.objects.order_by("reputation")]
     found = Tuning(
         rules=rules,
-        daily_vote_cap=stored.daily_vote_cap if stored else DEFAULT_DAILY_VOTE_CAP,
-        reputation_floor=stored.reputation_floor if stored else DEFAULT_REPUTATION_FLOOR,
+        daily_vote_cap=stored.daily_vote_cap,
+        reputation_floor=stored.reputation_floor,
         privileges=privileges,
-        serial_vote_limit=stored.serial_vote_limit if stored else DEFAULT_SERIAL_VOTE_LIMIT,
+        serial_vote_limit=stored.serial_vote_limit,
         badges=badges,
         ranks=ranks or list(DEFAULT_RANKS),
     )

@@ -1,6 +1,6 @@
 """Background work of the gamification app, run by the task worker (`manage.py run_worker`).
 
-Periodic (advocacy.periodic): the fair-play sweep every 15 minutes.
+Periodic (`register()`, called from `apps.py`): the fair-play sweep every 15 minutes.
 """
 
 from __future__ import annotations
@@ -9,13 +9,17 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from advocacy.periodic import periodic
+from core.periodic import register_periodic
 
 
-@periodic(every=timedelta(minutes=15))
 @task()
 def sweep_fair_play() -> dict[str, object]:
     """Reverse serial voting and vote rings that slipped through; record the cases."""
     from gamification.fairplay.sweep import sweep_fair_play as sweep
 
     return sweep().as_dict()
+
+
+def register() -> None:
+    """The periodic jobs of this module (called from the app's `ready()`)."""
+    register_periodic(sweep_fair_play, every=timedelta(minutes=15))

@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from integrations import handlers
+        from integrations import handlers, tasks
 
         handlers.register()  # webhooks announce the forum's domain events
+        tasks.register()  # the periodic jobs: retry due deliveries, prune old ones

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 from django_tasks import task
 
-from advocacy.periodic import periodic
+from core.periodic import register_periodic
 
 
 @task()
@@ -19,7 +19,6 @@ def deliver_webhook(delivery_id: int) -> str:
     return delivery.status if delivery is not None else "skipped"
 
 
-@periodic(every=timedelta(minutes=1))
 @task()
 def retry_due_deliveries() -> int:
     """A safety net: attempt pending deliveries whose retry is due but whose task is
@@ -38,7 +37,6 @@ KEEP_SUCCEEDED = timedelta(days=30)
 KEEP_FAILED = timedelta(days=90)
 
 
-@periodic(daily_at=time(4, 30))
 @task()
 def prune_webhook_deliveries() -> int:
     from django.utils import timezone
@@ -53,3 +51,9 @@ def prune_webhook_deliveries() -> int:
         | Delivery.objects.filter(status=Delivery.Status.FAILED, created_at__lte=now - KEEP_FAILED)
     ).delete()
     return deleted
+
+
+def register() -> None:
+    """The periodic jobs of this module (called from the app's `ready()`)."""
+    register_periodic(retry_due_deliveries, every=timedelta(minutes=1))
+    register_periodic(prune_webhook_deliveries, daily_at=time(4, 30))

@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import handlers
+        from notifications import handlers, tasks
 
         handlers.register()  # the bell answers the forum's domain events
+        tasks.register()  # the daily digest, a periodic job

@@ -11,6 +11,7 @@ from advocacy import audit_actions as acts
 from advocacy.models import CannedReason, Flag, ModerationSettings
 from advocacy.services import audit
 from core import roles
+from core.admin import SingletonAdmin
 
 
 def _is_manager(request: HttpRequest) -> bool:
@@ -18,17 +19,14 @@ def _is_manager(request: HttpRequest) -> bool:
 
 
 @admin.register(ModerationSettings)
-class ModerationSettingsAdmin(admin.ModelAdmin):
+class ModerationSettingsAdmin(SingletonAdmin):
     list_display = ("__str__", "auto_hide_threshold", "first_posts_days")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_manager(request) and not ModerationSettings.objects.exists()
+        return _is_manager(request) and super().has_add_permission(request)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _is_manager(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(CannedReason)

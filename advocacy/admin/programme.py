@@ -8,20 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from advocacy.models import AdvocateRules, CloseVote, CommunityRules, EditSuggestion
-
-
-class _SingletonAdmin(admin.ModelAdmin):
-    """One row (pk 1): add it once, never delete it (the defaults apply until then)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not self.model.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from core.admin import SingletonAdmin
 
 
 @admin.register(AdvocateRules)
-class AdvocateRulesAdmin(_SingletonAdmin):
+class AdvocateRulesAdmin(SingletonAdmin):
     list_display = (
         "__str__",
         "min_reputation",
@@ -35,7 +26,7 @@ class AdvocateRulesAdmin(_SingletonAdmin):
 
 
 @admin.register(CommunityRules)
-class CommunityRulesAdmin(_SingletonAdmin):
+class CommunityRulesAdmin(SingletonAdmin):
     list_display = ("__str__", "close_votes_needed", "reopen_votes_needed")
 
 

@@ -1,6 +1,5 @@
 """Admin for the SLA area: the manager edits the per-priority policies, the tiered rules
-and the team lead; rule firings and periodic jobs are shown read-only (periodic jobs may
-be paused)."""
+and the team lead; rule firings are shown read-only."""
 
 from __future__ import annotations
 
@@ -8,7 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from advocacy.models import PeriodicJob, SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
+from advocacy.models import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
+from core.admin import SingletonAdmin
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -44,15 +44,9 @@ class SlaRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaSettings)
-class SlaSettingsAdmin(admin.ModelAdmin):
+class SlaSettingsAdmin(SingletonAdmin):
     list_display = ("__str__", "team_lead")
     raw_id_fields = ("team_lead",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not SlaSettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: SlaSettings | None = None) -> bool:
-        return False
 
 
 @admin.register(SlaRuleFiring)
@@ -61,13 +55,3 @@ class SlaRuleFiringAdmin(_ReadOnly):
     list_filter = ("action",)
     raw_id_fields = ("question",)
     date_hierarchy = "fired_at"
-
-
-@admin.register(PeriodicJob)
-class PeriodicJobAdmin(admin.ModelAdmin):
-    list_display = ("name", "schedule", "next_run_at", "last_enqueued_at", "enabled")
-    list_editable = ("enabled",)
-    readonly_fields = ("name", "schedule", "next_run_at", "last_enqueued_at", "last_task_id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # jobs are registered by the code (advocacy.periodic)

@@ -13,7 +13,7 @@ from forum.models import Question, User
 
 def rules() -> CommunityRules:
     """The saved rules, or the defaults (unsaved) until the manager saves them."""
-    return CommunityRules.objects.filter(pk=1).first() or CommunityRules(pk=1)
+    return CommunityRules.load()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
-from advocacy.models.periodic import PeriodicJob
 from advocacy.models.programme import AdvocateRules
 from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
@@ -32,7 +31,6 @@ __all__ = [
     "AutomationOptOut",
     "AutomationRule",
     "CrmRecord",
-    "PeriodicJob",
     "SlaPolicy",
     "SlaRule",
     "SlaRuleFiring",

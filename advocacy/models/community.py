@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import SingletonModel
 from forum.models import TITLE_MAX_LENGTH, Answer, Category, CloseReason, Question
 
 NOTE_MAX_LENGTH = 500
@@ -26,7 +27,7 @@ DEFAULT_CLOSE_VOTES = 3
 DEFAULT_REOPEN_VOTES = 3
 
 
-class CommunityRules(models.Model):
+class CommunityRules(SingletonModel):
     """How many votes close or reopen a question. A single row (pk 1), tuned in the admin;
     the defaults apply until it is saved."""
 
@@ -41,11 +42,11 @@ class CommunityRules(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("community moderation rules")
         verbose_name_plural = _("community moderation rules")
         constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="one_community_rules_row"),
+            *SingletonModel.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(close_votes_needed__gte=1, reopen_votes_needed__gte=1),
                 name="community_votes_needed_positive",
@@ -54,10 +55,6 @@ class CommunityRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Community moderation rules"))
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
 
 
 class CloseVote(models.Model):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import SingletonModel
+
 FLAG_NOTE_MAX_LENGTH = 500
 DEFAULT_AUTO_HIDE_THRESHOLD = 3
 
@@ -106,7 +108,7 @@ class Flag(models.Model):
         return self.status == FlagStatus.OPEN
 
 
-class ModerationSettings(models.Model):
+class ModerationSettings(SingletonModel):
     """The singleton (pk 1) of the moderation numbers the community manager tunes."""
 
     auto_hide_threshold = models.PositiveSmallIntegerField(
@@ -123,16 +125,12 @@ class ModerationSettings(models.Model):
         help_text=_("The first-posts queue shows first posts of members from this many days."),
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("moderation settings")
         verbose_name_plural = _("moderation settings")
 
     def __str__(self) -> str:
         return str(_("Moderation settings"))
-
-    @classmethod
-    def current(cls) -> ModerationSettings:
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class CannedReason(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 # The programme's audit acts (approve, revoke, close votes, suggestions) are registered
 # when the models load, so the audit log knows them wherever it is read.
 from advocacy.programme import actions  # noqa: F401
+from core.models import SingletonModel
 
 DEFAULT_MIN_REPUTATION = 3000
 DEFAULT_MIN_ACCEPTED_ANSWERS = 25
@@ -24,7 +25,7 @@ DEFAULT_CLEAN_RECORD_DAYS = 90
 DEFAULT_MIN_VERDICT_ACCURACY = 80
 
 
-class AdvocateRules(models.Model):
+class AdvocateRules(SingletonModel):
     """The thresholds a member must meet to appear among the advocate candidates.
 
     A single row (pk 1). Reads never write it: `advocacy.selectors.programme.rules()`
@@ -54,11 +55,11 @@ class AdvocateRules(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("advocate eligibility rules")
         verbose_name_plural = _("advocate eligibility rules")
         constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="one_advocate_rules_row"),
+            *SingletonModel.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(min_verdict_accuracy__lte=100),
                 name="advocate_accuracy_is_a_percentage",
@@ -69,6 +70,5 @@ class AdvocateRules(models.Model):
         return str(_("Advocate eligibility rules"))
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.pk = 1
         self.updated_at = timezone.now()
         super().save(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from advocacy.models.desk import EscalationPriority
+from core.models import SingletonModel
 
 # Ten days: targets longer than that are a typo, not a policy.
 MAX_SLA_MINUTES = 14_400
@@ -52,7 +53,7 @@ class SlaPolicy(models.Model):
         return str(self.get_priority_display())
 
 
-class SlaSettings(models.Model):
+class SlaSettings(SingletonModel):
     """One row (pk 1): who is alerted when an SLA is breached."""
 
     team_lead = models.ForeignKey(
@@ -65,7 +66,7 @@ class SlaSettings(models.Model):
         help_text=_("Alerted of SLA breaches. Empty: every community manager."),
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("SLA settings")
         verbose_name_plural = _("SLA settings")
 

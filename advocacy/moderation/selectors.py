@@ -150,7 +150,7 @@ def _first_post_filters(model: type[Question] | type[Answer], since: datetime) -
 def first_posts_queue(*, user: User, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
     """First posts (question or answer) of members, newest first, not yet reviewed, from
     the last `ModerationSettings.first_posts_days` days, that `user` may see."""
-    since = timezone.now() - timedelta(days=ModerationSettings.current().first_posts_days)
+    since = timezone.now() - timedelta(days=ModerationSettings.load().first_posts_days)
     visible = visible_questions(Question.objects.all(), user)
     questions = list(
         _first_post_filters(Question, since)

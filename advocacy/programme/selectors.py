@@ -29,7 +29,7 @@ NOT_JUDGED = "not_judged"
 
 def rules() -> AdvocateRules:
     """The rules the manager saved, or the defaults (unsaved) until they do."""
-    return AdvocateRules.objects.filter(pk=1).first() or AdvocateRules(pk=1)
+    return AdvocateRules.load()
 
 
 @dataclass(frozen=True)

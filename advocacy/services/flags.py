@@ -136,7 +136,7 @@ def _lock_thread(post: Post) -> None:
 def _maybe_auto_hide(post: Post, key: str) -> bool:
     """Caller holds the post's row lock. Hide it when enough distinct members flagged it
     as spam or rude; True when this call hid it."""
-    threshold = ModerationSettings.current().auto_hide_threshold
+    threshold = ModerationSettings.load().auto_hide_threshold
     if post.is_hidden or threshold < 1:
         return False
     flaggers = (

@@ -135,8 +135,7 @@ def online_advocates_for(question: Question, *, now: dt.datetime) -> list[User]:
 def team_leads() -> list[User]:
     """Who hears of SLA breaches: the configured team lead, else every community
     manager (active superusers)."""
-    settings_row = SlaSettings.objects.select_related("team_lead").filter(pk=1).first()
-    lead = settings_row.team_lead if settings_row else None
+    lead = SlaSettings.load("team_lead").team_lead
     if lead is not None and lead.is_active:
         return [lead]
     return list(User.objects.filter(roles.manager_q(), is_active=True).order_by("pk"))

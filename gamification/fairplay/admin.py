@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import SingletonAdmin
 from gamification.fairplay import detection
 from gamification.fairplay.models import FairPlayCase, FairPlaySettings
 
 
 @admin.register(FairPlaySettings)
-class FairPlaySettingsAdmin(admin.ModelAdmin):
+class FairPlaySettingsAdmin(SingletonAdmin):
     list_display = (
         "__str__",
         "ring_vote_limit",
@@ -21,14 +22,7 @@ class FairPlaySettingsAdmin(admin.ModelAdmin):
         "require_verified_email",
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not FairPlaySettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # noqa: ANN001
-        return False
-
     def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
-        obj.pk = 1  # the singleton
         super().save_model(request, obj, form, change)
         detection.clear_cache()
 

@@ -50,18 +50,16 @@ NOTE_LABELS = {
 
 UPVOTE_RULES = (rules.ANSWER_UPVOTED, rules.QUESTION_UPVOTED)
 
-DEFAULT_RING_VOTE_LIMIT = 5
-DEFAULT_RING_WINDOW_HOURS = 168
-DEFAULT_NEW_ACCOUNT_HOURS = 24
-
 
 @dataclass(frozen=True)
 class FairPlayTuning:
-    ring_vote_limit: int = DEFAULT_RING_VOTE_LIMIT
-    ring_window: timedelta = timedelta(hours=DEFAULT_RING_WINDOW_HOURS)
-    rings_of_three: bool = True
-    new_account: timedelta = timedelta(hours=DEFAULT_NEW_ACCOUNT_HOURS)
-    require_verified_email: bool = True
+    """The stored `FairPlaySettings` (its field defaults until the manager saves them)."""
+
+    ring_vote_limit: int
+    ring_window: timedelta
+    rings_of_three: bool
+    new_account: timedelta
+    require_verified_email: bool
 
 
 def fair_play_tuning() -> FairPlayTuning:
@@ -72,9 +70,7 @@ def fair_play_tuning() -> FairPlayTuning:
 def _load() -> FairPlayTuning:
     from gamification.fairplay.models import FairPlaySettings
 
-    stored = FairPlaySettings.objects.filter(pk=1).first()
-    if stored is None:
-        return FairPlayTuning()
+    stored = FairPlaySettings.load()
     return FairPlayTuning(
         ring_vote_limit=stored.ring_vote_limit,
         ring_window=timedelta(hours=stored.ring_window_hours),

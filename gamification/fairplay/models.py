@@ -17,8 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import SingletonModel
 
-class FairPlaySettings(models.Model):
+
+class FairPlaySettings(SingletonModel):
     """The singleton (pk 1) of the fair-play thresholds; a missing row means the defaults."""
 
     ring_vote_limit = models.PositiveIntegerField(
@@ -57,7 +59,7 @@ class FairPlaySettings(models.Model):
         ),
     )
 
-    class Meta:
+    class Meta(SingletonModel.Meta):
         verbose_name = _("fair play settings")
         verbose_name_plural = _("fair play settings")
 

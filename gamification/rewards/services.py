@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.text import clean_note
+from core.upsert import add_to_counters
 from forum.models import Notification, User
 from gamification import rules
 from gamification.models import PointEvent
@@ -54,20 +55,14 @@ def _earns(event: PointEvent) -> bool:
 
 
 def _move(balances: dict[int, int]) -> None:
-    """Add to the members' cached balances: one INSERT ... ON CONFLICT DO UPDATE (which
-    takes each account's row lock for the rest of the transaction)."""
-    moves = sorted((pk, points) for pk, points in balances.items() if points)
-    if not moves:
-        return
-    table = connection.ops.quote_name(RewardAccount._meta.db_table)
-    values = ", ".join(["(%s, %s)"] * len(moves))
-    params = [value for move in moves for value in move]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (member_id, balance) VALUES {values} "  # noqa: S608 - fixed names
-            f"ON CONFLICT (member_id) DO UPDATE SET balance = {table}.balance + excluded.balance",
-            params,
-        )
+    """Add to the members' cached balances: one upsert (which takes each account's row
+    lock for the rest of the transaction)."""
+    add_to_counters(
+        RewardAccount,
+        key=("member",),
+        field="balance",
+        amounts={(pk,): points for pk, points in balances.items() if points},
+    )
 
 
 def _announce(member_id: int) -> None:

@@ -86,7 +86,7 @@ def update_point_settings(
     if not roles.is_manager(actor):
         raise PermissionDenied(_("Only community managers can change the points settings."))
     with transaction.atomic():
-        current, _created = PointSettings.objects.select_for_update().get_or_create(pk=1)
+        current = PointSettings.load_for_update()
         floor_changed = current.reputation_floor != reputation_floor
         current.daily_vote_cap = daily_vote_cap
         current.reputation_floor = reputation_floor

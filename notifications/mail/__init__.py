@@ -3,8 +3,8 @@
 Each member chooses per notification kind: right away, in the daily digest, or never
 (`preferences`; the settings page in `views`). New notifications are e-mailed by the task
 worker, never in a request: `notifications.bell` calls `schedule_notification_emails`,
-which enqueues `advocacy.tasks.send_notification_emails` after commit; the digest is the
-periodic task `advocacy.tasks.send_daily_digests` (07:00). Only to a verified address
+which enqueues `notifications.tasks.send_notification_emails` after commit; the digest is the
+periodic task `notifications.tasks.send_daily_digests` (07:00). Only to a verified address
 (allauth), in the member's language, plain text and HTML, each with a one-click
 unsubscribe link and the List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058;
 `tokens`: signed, no login needed). An e-mail carries the notification's sentence, the

@@ -55,7 +55,7 @@ def schedule_notification_emails(notifications: Iterable[Notification]) -> None:
         return
 
     def enqueue() -> None:
-        from advocacy.tasks import send_notification_emails
+        from notifications.tasks import send_notification_emails
 
         try:
             send_notification_emails.enqueue(ids)

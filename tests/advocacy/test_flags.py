@@ -197,7 +197,7 @@ def test_off_topic_and_duplicate_flags_do_not_hide(question):
 
 
 def test_the_default_threshold_is_three(question):
-    assert ModerationSettings.current().auto_hide_threshold == 3
+    assert ModerationSettings.load().auto_hide_threshold == 3
     members = flaggers(3)
     raise_flag(actor=members[0], post=question, reason="spam")
     raise_flag(actor=members[1], post=question, reason="spam")

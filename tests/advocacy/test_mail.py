@@ -55,7 +55,7 @@ def test_an_answer_is_emailed_to_the_asker_by_the_worker_after_commit(
     # Nothing is sent in the request: tasks wait for the worker (the answer's notification,
     # and carla's first-answer badge, which she gets in the digest).
     assert mail.outbox == []
-    queued = DBTaskResult.objects.filter(task_path="advocacy.tasks.send_notification_emails")
+    queued = DBTaskResult.objects.filter(task_path="notifications.tasks.send_notification_emails")
     assert queued.count() == 2
 
     # ... and the follow fan-out, which finds no follower beyond the asker and answerer
@@ -71,6 +71,22 @@ def test_an_answer_is_emailed_to_the_asker_by_the_worker_after_commit(
     assert mimetype == "text/html"
     assert _unsubscribe_url(message) in html
     assert "Ricarica" not in message.body + html  # a post's text never goes by e-mail
+
+
+def test_a_task_queued_under_the_old_advocacy_path_still_sends(
+    customer, helper, question, database_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(helper, question)
+    # As queued before the task moved to notifications.tasks.
+    DBTaskResult.objects.filter(task_path="notifications.tasks.send_notification_emails").update(
+        task_path="advocacy.tasks.send_notification_emails"
+    )
+
+    run_queued_tasks()
+
+    assert [m.to for m in mail.outbox] == [["anna@example.com"]]
+    assert not DBTaskResult.objects.failed().exists()
 
 
 def test_a_rolled_back_notification_is_never_emailed(
@@ -274,7 +290,7 @@ def test_the_digest_in_italian(digest_member, time_machine):
 def test_the_digest_runs_as_a_periodic_job_in_the_worker(
     digest_member, database_tasks, time_machine
 ):
-    from advocacy import periodic
+    from core import periodic
 
     time_machine.move_to(dt.datetime(2026, 3, 3, 5, 59, tzinfo=dt.UTC), tick=False)
     assert "advocacy.tasks.send_daily_digests" not in periodic.enqueue_due_jobs()

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from advocacy import periodic
 from advocacy.desk.sla import due_times
 from advocacy.models import (
     Escalation,
@@ -27,6 +26,7 @@ from advocacy.models import (
 from advocacy.services import escalations
 from advocacy.sla import selectors
 from advocacy.sla.sweep import sweep_sla
+from core import periodic
 from forum.models import Notification
 from notifications.bell import describe
 from tests.advocacy import tasks_support
@@ -441,8 +441,7 @@ def _restart_worker(monkeypatch) -> None:  # noqa: ANN001
     import advocacy.tasks
 
     monkeypatch.setattr(periodic, "_registry", {})
-    monkeypatch.setattr(periodic, "_discovered", True)
-    importlib.reload(advocacy.tasks)
+    importlib.reload(advocacy.tasks).register()
 
 
 def test_the_timers_fire_in_the_worker_and_survive_a_restart(

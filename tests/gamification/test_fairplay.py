@@ -391,7 +391,7 @@ def test_the_task_and_the_command_run_the_sweep(tune):
 
 
 def test_the_sweep_is_registered_to_run_every_15_minutes():
-    from advocacy.periodic import registered_jobs
+    from core.periodic import registered_jobs
 
     jobs = {spec.task.name: spec for spec in registered_jobs().values()}
     assert str(jobs["sweep_fair_play"].schedule) == "every 0:15:00"

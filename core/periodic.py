@@ -1,25 +1,20 @@
 """Periodic jobs on top of django-tasks (which has no beat of its own).
 
-How to register a job: in your app's `tasks.py` (every app's `tasks` module is imported by
-the scheduler), decorate a django-tasks task::
+How to register a job: a django-tasks task in your app's `tasks.py`, registered from the
+app's `AppConfig.ready()`::
 
-    from datetime import time, timedelta
-
-    from django_tasks import task
-
-    from advocacy.periodic import periodic
-
-
-    @periodic(every=timedelta(minutes=5))
+    # myapp/tasks.py
     @task()
     def sweep_vote_fraud() -> None:
         ...
 
+    # myapp/apps.py
+    def ready(self) -> None:
+        from core.periodic import register_periodic
+        from myapp import tasks
 
-    @periodic(daily_at=time(7, 0))  # local time (settings.TIME_ZONE)
-    @task()
-    def send_daily_digests() -> None:
-        ...
+        register_periodic(tasks.sweep_vote_fraud, every=timedelta(minutes=5))
+        register_periodic(tasks.send_digests, daily_at=time(7, 0))  # settings.TIME_ZONE
 
 The task takes no arguments, is idempotent (it may, rarely, run twice or overlap with
 itself when a run outlasts the interval) and does its own work in its own transactions.
@@ -39,15 +34,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 from django_tasks import TaskResultStatus
 from django_tasks.base import Task
+
+from core.models import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +101,6 @@ class PeriodicSpec:
 
 
 _registry: dict[str, PeriodicSpec] = {}
-_discovered = False
 
 
 def register_periodic(
@@ -131,23 +125,8 @@ def register_periodic(
     return task
 
 
-def periodic(
-    *, every: timedelta | None = None, daily_at: time | None = None, name: str | None = None
-) -> Callable[[Task], Task]:
-    """Decorator form of `register_periodic`; put it above `@task()`."""
-
-    def decorator(task: Task) -> Task:
-        return register_periodic(task, every=every, daily_at=daily_at, name=name)
-
-    return decorator
-
-
 def registered_jobs() -> dict[str, PeriodicSpec]:
-    """Every registered job, after importing each installed app's `tasks` module."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("tasks")
-        _discovered = True
+    """Every job the apps registered in their `ready()`."""
     return dict(_registry)
 
 
@@ -169,8 +148,6 @@ def enqueue_due_jobs(*, now: datetime | None = None) -> list[str]:
 
     Safe to call from any number of processes at once (see the module docstring).
     """
-    from advocacy.models import PeriodicJob
-
     jobs = registered_jobs()
     if not jobs:
         return []

@@ -1,4 +1,4 @@
-"""Periodic jobs (advocacy.periodic): due jobs are enqueued once per run, whatever the
+"""Periodic jobs (core.periodic): due jobs are enqueued once per run, whatever the
 number of schedulers, through the real database task backend; state survives restarts."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db import connection
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from advocacy import periodic
-from advocacy.models import PeriodicJob
+from core import periodic
+from core.models import PeriodicJob
 from tests.advocacy import tasks_support
 from tests.advocacy.tasks_support import run_queued_tasks
 from tests.pg import postgres_only
@@ -42,7 +42,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def registry(monkeypatch):
     """An isolated registry holding only what the test registers."""
     monkeypatch.setattr(periodic, "_registry", {})
-    monkeypatch.setattr(periodic, "_discovered", True)
     RUNS.clear()
     yield periodic._registry
     RUNS.clear()
@@ -168,19 +167,24 @@ def test_registration_takes_a_task_and_one_schedule(registry):
         periodic.register_periodic(record_run, every=timedelta(0))
 
 
-def test_the_decorator_registers_under_the_task_path(registry):
-    decorated = periodic.periodic(every=timedelta(minutes=3))(record_run)
+def test_a_job_is_registered_under_the_task_path(registry):
+    assert periodic.register_periodic(record_run, every=timedelta(minutes=3)) is record_run
 
-    assert decorated is record_run
-    assert list(registry) == ["tests.advocacy.test_periodic.record_run"]
+    assert list(registry) == ["tests.core.test_periodic.record_run"]
 
 
-def test_the_app_jobs_are_discovered():
-    jobs = periodic.registered_jobs()
+def test_the_apps_register_their_jobs_in_ready():
+    jobs = {name: str(spec.schedule) for name, spec in periodic.registered_jobs().items()}
 
-    assert str(jobs["advocacy.tasks.sweep_sla"].schedule) == "every 0:00:30"
-    assert str(jobs["advocacy.tasks.send_daily_digests"].schedule) == "daily at 07:00"
-    assert str(jobs["advocacy.tasks.prune_task_results"].schedule) == "daily at 04:00"
+    assert jobs == {
+        "advocacy.tasks.prune_task_results": "daily at 04:00",
+        "advocacy.tasks.run_automation": "every 0:01:00",
+        "advocacy.tasks.send_daily_digests": "daily at 07:00",
+        "advocacy.tasks.sweep_sla": "every 0:00:30",
+        "gamification.tasks.sweep_fair_play": "every 0:15:00",
+        "integrations.tasks.prune_webhook_deliveries": "daily at 04:30",
+        "integrations.tasks.retry_due_deliveries": "every 0:01:00",
+    }
 
 
 @pytest.mark.django_db

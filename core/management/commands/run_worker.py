@@ -1,7 +1,7 @@
 """`python manage.py run_worker`: the background task worker with the periodic scheduler.
 
 django-tasks-db's `db_worker` (same options) runs queued tasks; a scheduler thread in the
-same process enqueues due periodic jobs (advocacy.periodic) every `--schedule-interval`
+same process enqueues due periodic jobs (core.periodic) every `--schedule-interval`
 seconds. Run as many workers as you like: the scheduler is safe to run in each of them.
 """
 
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from advocacy.periodic import run_scheduler
+from core.periodic import run_scheduler
 
 
 class Command(DbWorkerCommand):
