@@ -88,7 +88,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings, request: pytest.FixtureRequest):
+def django_db_modify_db_settings(
+    django_db_modify_db_settings, request: pytest.FixtureRequest, tmp_path_factory
+):
     """pytest-django's own, then (under pytest-xdist) one migrated SQLite database for the
     whole run, copied into each worker (tests/sqlite_template.py)."""
     workerinput = getattr(request.config, "workerinput", None)
@@ -97,7 +99,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings, request: pytest.F
         return
     from tests import sqlite_template
 
-    clean_up = sqlite_template.install(workerinput["testrunuid"])
+    # Each worker's base temporary directory sits in the run's (pytest-xdist).
+    clean_up = sqlite_template.install(tmp_path_factory.getbasetemp().parent)
     yield
     clean_up()
 

@@ -2,16 +2,17 @@
 
 Each worker's test database is in memory; without this, every worker runs all the
 migrations to build its own (a few seconds of CPU each, at the same time, before the first
-test). The first worker to get here builds it as usual and writes a copy to a file named
-after the run; the others wait for it and load the copy with SQLite's backup API. The
-builder removes the file when its session ends; a worker that comes later builds its own.
+test). The first worker to get here builds it as usual and writes a copy into the run's
+pytest temporary directory (shared by the workers; pytest keeps only the last few runs,
+so an interrupted run leaves nothing for long); the others wait for it and load the copy
+with SQLite's backup API. The builder removes the file when its session ends; a worker
+that comes later builds its own.
 PostgreSQL, a file-based SQLite test database and a run without xdist are left alone."""
 
 from __future__ import annotations
 
 import fcntl
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,9 @@ def _locked(path: Path):
         yield
 
 
-def install(run_id: str) -> Callable[[], None]:
+def install(run_directory: Path) -> Callable[[], None]:
     """Patch the SQLite test database creation for this run; returns the clean-up."""
-    template = Path(tempfile.gettempdir()) / f"circolo-test-db-{run_id}.sqlite3"
+    template = run_directory / "circolo-test-db.sqlite3"
     built_here = False
     original = DatabaseCreation.create_test_db
 
