@@ -31,8 +31,12 @@ PORT = int(os.environ.get("BENCH_FRESH_PORT", "8291"))
 TIMEOUT = 15 * 60
 # pytest -q prints a row of result characters, then its progress, once tests have run.
 FIRST_RESULTS = re.compile(r"^[.sxXFE]+\s*(\[\s*\d+%\])?\s*$")
-# What the clone's processes must not inherit from the benchmark runner.
+# What the clone's processes must not inherit from the benchmark runner. A new machine
+# has no PYTHONDONTWRITEBYTECODE either: inherited, it makes every Python process of the
+# clone compile the modules it imports again (pip precompiles what it installs, uv does
+# not), several seconds of each start-up that no user's machine pays.
 DROPPED = (
+    "PYTHONDONTWRITEBYTECODE",
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_SETTINGS_MODULE",

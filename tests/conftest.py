@@ -87,6 +87,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.clock)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings, request: pytest.FixtureRequest, tmp_path_factory
+):
+    """pytest-django's own, then (under pytest-xdist) one migrated SQLite database for the
+    whole run, copied into each worker (tests/sqlite_template.py)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:
+        yield
+        return
+    from tests import sqlite_template
+
+    # Each worker's base temporary directory sits in the run's (pytest-xdist).
+    clean_up = sqlite_template.install(tmp_path_factory.getbasetemp().parent)
+    yield
+    clean_up()
+
+
 @pytest.fixture(autouse=True)
 def _clock(request: pytest.FixtureRequest):
     """Defined first, so the role fixtures and factories already see the moved clock."""
