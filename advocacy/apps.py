@@ -7,6 +7,11 @@ class AdvocacyConfig(AppConfig):
     verbose_name = _("Advocacy")
 
     def ready(self) -> None:
+        from advocacy import audit_actions  # noqa: F401 - registers the moderation acts
+        from advocacy.models import AuditEntry
+        from core import audit
+
+        audit.set_model(AuditEntry)  # the rows of core.audit's log
         from advocacy.desk import live as desk_live
         from advocacy.services import escalations  # noqa: F401 - registers its audit actions
 

@@ -1,14 +1,16 @@
-"""The kinds of moderation act the audit log knows, with their translated labels.
+"""The moderation acts the audit log knows, with their translated labels.
 
-Each area registers its acts here (one dict per area below, or `register(...)` from its
-own module at import time). `advocacy.services.audit.record` refuses an unknown key, so
-a typo cannot write a row nobody can filter for.
+They are registered with `core.audit` here; other areas call `core.audit.register(...)`
+from their own modules at import time. `core.audit.record` refuses an unknown key, so a
+typo cannot write a row nobody can filter for.
 """
 
 from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
+
+from core import audit
 
 # Flags and the moderation queue (the `moderation` area).
 FLAG_CREATE = "flag.create"
@@ -32,7 +34,7 @@ QUEUE_RELEASE = "queue.release"
 FIRST_POST_APPROVE = "first_post.approve"
 CANNED_REASON_SAVE = "canned_reason.save"
 
-ACTIONS: dict[str, Promise] = {
+ACTIONS: dict[str, Promise] = {  # registered with core.audit below
     FLAG_CREATE: pgettext_lazy("audit action", "flag raised"),
     FLAG_UPHOLD: pgettext_lazy("audit action", "flag upheld"),
     FLAG_DISMISS: pgettext_lazy("audit action", "flag dismissed"),
@@ -56,21 +58,5 @@ ACTIONS: dict[str, Promise] = {
 }
 
 
-def register(key: str, label: Promise) -> str:
-    """Add an act (e.g. ``register("advocate.approve", pgettext_lazy("audit action",
-    "advocate approved"))``); returns the key so a module can write
-    ``ADVOCATE_APPROVE = register(...)``."""
-    if not key or len(key) > 60:
-        raise ValueError(f"Bad audit action key: {key!r}")
-    ACTIONS[key] = label
-    return key
-
-
-def label(key: str) -> str:
-    found = ACTIONS.get(key)
-    return str(found) if found is not None else key
-
-
-def choices() -> list[tuple[str, str]]:
-    """(key, label) pairs sorted by label, for the audit page's filter."""
-    return sorted(((k, str(v)) for k, v in ACTIONS.items()), key=lambda kv: kv[1].lower())
+for _key, _label in ACTIONS.items():
+    audit.register(_key, _label)

@@ -29,10 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.models import Token
 
-from advocacy.audit_actions import register
 from advocacy.models import AuditEntry, CrmRecord, QueueClaim
-from advocacy.services import audit
-from core import ratelimit, roles
+from core import audit, ratelimit, roles
+from core.audit import register
 from forum.follows.models import Follow
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
 from live.models import LiveEvent

@@ -9,8 +9,7 @@ from django.http import HttpRequest
 
 from advocacy import audit_actions as acts
 from advocacy.models import CannedReason, Flag, ModerationSettings
-from advocacy.services import audit
-from core import roles
+from core import audit, roles
 from core.admin import SingletonAdmin
 
 

@@ -1,6 +1,6 @@
 """The moderation audit log: every moderation act, append-only.
 
-Rows are written only by `advocacy.services.audit.record`, inside the transaction of the
+Rows are written only by `core.audit.record`, inside the transaction of the
 act they describe, so an act that rolls back leaves no row. Nothing updates or deletes a
 row: the model and its queryset refuse it, the admin is read-only and there is no edit
 view. Deleting the acting member keeps the row (actor becomes empty, `actor_label` stays).
@@ -33,7 +33,7 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One moderation act: who did what to which target, the state before and after, why.
 
-    `action` is a key of `advocacy.audit_actions.ACTIONS` (e.g. ``post.hide``); it is not a
+    `action` is a key of `core.audit.ACTIONS` (e.g. ``post.hide``); it is not a
     database choice, so a new kind of act needs no migration. `target_type`/`target_id`
     point at any row (question, answer, comment, member, flag, escalation, ...);
     `target_label` keeps a readable name that survives the target's deletion.
@@ -90,6 +90,6 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        from advocacy.audit_actions import label
+        from core.audit import label
 
         return label(self.action)

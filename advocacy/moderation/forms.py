@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from advocacy import audit_actions
 from advocacy.models import CannedReason, FlagReason
 from advocacy.models.flags import FLAG_NOTE_MAX_LENGTH
 from advocacy.services.flags import ResolveAction
 from advocacy.services.moderation import REASON_MAX_LENGTH, SUSPENSION_MAX_DAYS
+from core import audit
 from forum.models import Category, CloseReason
 
 
@@ -137,4 +137,4 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("any")), *audit_actions.choices()]
+        self.fields["action"].choices = [("", _("any")), *audit.choices()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import pgettext_lazy
 
-from advocacy.audit_actions import register
+from core.audit import register
 
 ADVOCATE_APPROVE = register("advocate.approve", pgettext_lazy("audit action", "advocate approved"))
 ADVOCATE_REVOKE = register("advocate.revoke", pgettext_lazy("audit action", "advocate revoked"))

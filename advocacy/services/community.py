@@ -30,8 +30,7 @@ from advocacy.community.selectors import rules
 from advocacy.models import AuditEntry, CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.programme import actions
-from advocacy.services import audit
-from core import ratelimit, roles
+from core import audit, ratelimit, roles
 from core.text import clean_line, clean_note
 from forum import permissions, personal_data
 from forum import services as forum_services

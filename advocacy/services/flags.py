@@ -21,7 +21,6 @@ from advocacy import permissions
 from advocacy.models import Flag, FlagReason, FlagStatus, ModerationSettings
 from advocacy.models.flags import FLAG_NOTE_MAX_LENGTH, HIDING_REASONS
 from advocacy.posts import Post, lock_post, post_key, thread_id
-from advocacy.services import audit
 from advocacy.services.moderation import (
     HIDDEN_BY_FLAGS,
     HIDDEN_BY_MODERATOR,
@@ -29,7 +28,7 @@ from advocacy.services.moderation import (
     drop_claim,
     set_hidden,
 )
-from core import ratelimit, roles
+from core import audit, ratelimit, roles
 from core.text import clean_note
 from forum.models import Answer, CloseReason, Comment, Question, User
 from gamification import services as points

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
-from advocacy.services import audit
+from core import audit
 from core.text import clean_note
 from forum.models import Notification, User
 from integrations import dispatch as webhooks

@@ -376,7 +376,7 @@ def test_naughty_notes_render_escaped_in_the_queue_and_the_item(
 
 
 def test_the_audit_log_is_paginated(advocate_client, staff):
-    from advocacy.services.audit import record
+    from core.audit import record
 
     for i in range(120):
         record(actor=staff, action="post.hide", label=f"post {i}")

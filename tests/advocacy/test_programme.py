@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from advocacy.models import AdvocateRules, AnswerVerdict, AuditEntry
 from advocacy.programme import selectors
-from advocacy.services import audit
 from advocacy.services import programme as services
+from core import audit
 from forum.models import Notification, User
 from tests.advocacy.programme_support import (
     ACCEPTED,

@@ -9,9 +9,9 @@ from django.test import RequestFactory
 
 from advocacy.models import AuditEntry
 from advocacy.models.audit import AuditLogIsAppendOnly
-from advocacy.services.audit import record
 from advocacy.services.flags import raise_flag, resolve_flags
 from advocacy.services.moderation import suspend_member, unsuspend_member
+from core.audit import record
 from forum import services as forum_services
 from forum.models import User
 from gamification.models import PointEvent

@@ -183,7 +183,7 @@ def test_erasing_twice_changes_nothing_the_second_time(busy_member, manager):
 def test_audit_entries_of_the_member_keep_the_act_under_the_neutral_name(
     advocate, customer, question
 ):
-    from advocacy.services import audit
+    from core import audit
 
     audit.record(actor=advocate, action="member.suspend", target=customer, reason="spam")
     audit.record(actor=customer, action="question.lock", target=question)

@@ -2,7 +2,7 @@
 
 Each service is one transaction: it checks the permission (again on the locked row),
 validates, writes the escalation, its history line (`EscalationEvent`), the audit row
-(`advocacy.services.audit.record`) and the notifications, and schedules the `desk`
+(`core.audit.record`) and the notifications, and schedules the `desk`
 stream's events, which go out after commit. Lock order: escalation, then question, then
 answers, as the forum's services take question before answer: services that lock
 both take the question first (`_lock(..., question=True)`).

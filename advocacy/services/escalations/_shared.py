@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from advocacy import audit_actions
 from advocacy.desk import sla
 from advocacy.models import Escalation, EscalationEvent
 from advocacy.models.desk import (
     EscalationPriority,
     EscalationStatus,
 )
+from core import audit
 from core.text import clean_note
 from forum.models import Question, User
 from integrations import dispatch as webhooks
@@ -28,34 +28,34 @@ DESK = "desk"
 HIDDEN_UNSAFE = "unsafe"  # Answer.hidden_reason of an answer staff judged unsafe
 BULK_MAX = 100
 
-ESCALATION_CREATE = audit_actions.register(
+ESCALATION_CREATE = audit.register(
     "escalation.create", pgettext_lazy("audit action", "question escalated to staff")
 )
-ESCALATION_JOIN = audit_actions.register(
+ESCALATION_JOIN = audit.register(
     "escalation.join", pgettext_lazy("audit action", "question escalated again")
 )
-ESCALATION_CLAIM = audit_actions.register(
+ESCALATION_CLAIM = audit.register(
     "escalation.claim", pgettext_lazy("audit action", "escalation claimed")
 )
-ESCALATION_ASSIGN = audit_actions.register(
+ESCALATION_ASSIGN = audit.register(
     "escalation.assign", pgettext_lazy("audit action", "escalation assigned")
 )
-ESCALATION_STATUS = audit_actions.register(
+ESCALATION_STATUS = audit.register(
     "escalation.status", pgettext_lazy("audit action", "escalation status changed")
 )
-ESCALATION_PRIORITY = audit_actions.register(
+ESCALATION_PRIORITY = audit.register(
     "escalation.priority", pgettext_lazy("audit action", "escalation priority changed")
 )
-ESCALATION_RESOLVE = audit_actions.register(
+ESCALATION_RESOLVE = audit.register(
     "escalation.resolve", pgettext_lazy("audit action", "escalation resolved")
 )
-ESCALATION_DISMISS = audit_actions.register(
+ESCALATION_DISMISS = audit.register(
     "escalation.dismiss", pgettext_lazy("audit action", "escalation dismissed")
 )
-ANSWER_OFFICIAL = audit_actions.register(
+ANSWER_OFFICIAL = audit.register(
     "answer.official", pgettext_lazy("audit action", "official answer posted")
 )
-ANSWER_VERDICT = audit_actions.register(
+ANSWER_VERDICT = audit.register(
     "answer.verdict", pgettext_lazy("audit action", "answer judged by staff")
 )
 

@@ -16,7 +16,6 @@ from advocacy.models.desk import (
     EscalationPriority,
     EscalationSource,
 )
-from advocacy.services import audit
 from advocacy.services.escalations._shared import (
     ESCALATION_CREATE,
     ESCALATION_JOIN,
@@ -28,6 +27,7 @@ from advocacy.services.escalations._shared import (
     _set_due_times,
     _touch,
 )
+from core import audit
 from forum.models import Question, User
 
 # Escalating -------------------------------------------------------------------------------

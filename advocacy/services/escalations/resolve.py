@@ -18,7 +18,7 @@ from advocacy.models.desk import (
     Verdict,
 )
 from advocacy.posts import lock_post
-from advocacy.services import audit, moderation
+from advocacy.services import moderation
 from advocacy.services.escalations._shared import (
     ANSWER_VERDICT,
     ESCALATION_DISMISS,
@@ -35,6 +35,7 @@ from advocacy.services.escalations._shared import (
     _state,
     _touch,
 )
+from core import audit
 from forum import services as forum_services
 from forum.models import Answer, Notification, Question, User
 from gamification import services as points

@@ -15,7 +15,6 @@ from advocacy.models import DeskNote, Escalation
 from advocacy.models.desk import (
     NOTE_MAX_LENGTH,
 )
-from advocacy.services import audit
 from advocacy.services.escalations._shared import (
     ANSWER_OFFICIAL,
     BULK_MAX,
@@ -38,7 +37,7 @@ from advocacy.services.escalations._shared import (
     _state,
     _touch,
 )
-from core import roles
+from core import audit, roles
 from forum import services as forum_services
 from forum.models import Answer, Notification, User
 from notifications.bell import notify_member

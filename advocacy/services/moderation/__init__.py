@@ -3,7 +3,7 @@
 (claims, first-post reviews); `_shared` holds the limits and the reason cleaner.
 
 Each service checks the permission, runs in one transaction, writes an audit row
-(`advocacy.services.audit.record`) next to what it changed and publishes its live events
+(`core.audit.record`) next to what it changed and publishes its live events
 after commit. Where the forum already has the write (close, lock, edit), it is reused, in
 the same transaction as the audit row. Callers import this package (`moderation.hide_post`).
 """

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_noop
 
 from advocacy import audit_actions as acts
 from advocacy import permissions
-from advocacy.services import audit
 from advocacy.services.moderation._shared import (
     SUSPENSION_MAX_DAYS,
     clean_reason,
 )
+from core import audit
 from forum.models import Notification, User
 from notifications.bell import notify_member
 

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_noop
 from advocacy import audit_actions as acts
 from advocacy import permissions
 from advocacy.posts import Post, lock_post, post_link
-from advocacy.services import audit
 from advocacy.services.moderation._shared import (
     HIDDEN_BY_MODERATOR,
     _hidden_state,
     _publish_post_changed,
     clean_reason,
 )
+from core import audit
 from forum import services as forum_services
 from forum.models import Answer, Comment, Notification, Question, User
 from notifications.bell import notify_member

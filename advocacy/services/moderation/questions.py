@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from advocacy import audit_actions as acts
 from advocacy import permissions
-from advocacy.services import audit
 from advocacy.services.moderation._shared import (
     clean_reason,
 )
+from core import audit
 from forum import services as forum_services
 from forum.models import Category, CloseReason, Question, User
 
@@ -127,7 +127,7 @@ def _edit_thread(
             body=current.body,
             tags=tags,
             category=category,
-            summary=reason or str(acts.label(action)),
+            summary=reason or str(audit.label(action)),
         )
         after = _question_state(question)
         if after == before:

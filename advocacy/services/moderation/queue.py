@@ -11,10 +11,10 @@ from advocacy import audit_actions as acts
 from advocacy import permissions
 from advocacy.models import FirstPostReview, QueueClaim
 from advocacy.posts import post_key
-from advocacy.services import audit
 from advocacy.services.moderation._shared import (
     CLAIM_TTL,
 )
+from core import audit
 from forum.models import Answer, Question, User
 from live.events import publish
 
