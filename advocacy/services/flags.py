@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from advocacy import audit_actions as acts
 from advocacy import permissions
+from advocacy.events import FlagRaised
 from advocacy.models import Flag, FlagReason, FlagStatus, ModerationSettings
 from advocacy.models.flags import FLAG_NOTE_MAX_LENGTH, HIDING_REASONS
 from advocacy.posts import Post, lock_post, post_key, thread_id
@@ -28,11 +29,10 @@ from advocacy.services.moderation import (
     drop_claim,
     set_hidden,
 )
-from core import audit, ratelimit, roles
+from core import audit, events, ratelimit, roles
 from core.text import clean_note
 from forum.models import Answer, CloseReason, Comment, Question, User
 from gamification import services as points
-from integrations import dispatch as webhooks
 
 # Flags a member may raise in a window (settings.CIRCOLO_FLAG_RATE overrides).
 DEFAULT_FLAG_RATE = "30/h"
@@ -115,7 +115,7 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
             )
             hidden = _maybe_auto_hide(post, key)
             _publish_flag("flag.created", flag, hidden=hidden)
-            webhooks.emit("flag.created", flag)
+            events.emit(FlagRaised(actor_id=actor.pk, flag_id=flag.pk, flag=flag))
             if reason == FlagReason.NEEDS_STAFF:
                 escalate_needs_staff_flag(flag=flag, post=post)
     except IntegrityError:

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from advocacy.events import AdvocateApproved, AdvocateRevoked
 from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
-from core import audit
+from core import audit, events
 from core.text import clean_note
 from forum.models import Notification, User
-from integrations import dispatch as webhooks
 from notifications.bell import notify_member
 
 REASON_MIN_LENGTH = 5
@@ -92,7 +92,7 @@ def approve_advocate(*, actor: User, member: User, note: str = "", override: boo
             link=reverse("programme:advocates"),
             actor=actor,
         )
-        webhooks.emit("member.advocate_approved", member)
+        events.emit(AdvocateApproved(actor_id=actor.pk, member_id=member.pk, member=member))
     return member
 
 
@@ -127,5 +127,5 @@ def revoke_advocate(*, actor: User, member: User, reason: str) -> User:
             params={"reason": reason},
             actor=actor,
         )
-        webhooks.emit("member.advocate_revoked", member)
+        events.emit(AdvocateRevoked(actor_id=actor.pk, member_id=member.pk, member=member))
     return member

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from advocacy.events import EscalationChanged
 from advocacy.models import Escalation, EscalationEvent, SlaRule, SlaRuleFiring
 from advocacy.sla import selectors
+from core import events
 from forum.models import Notification, Question
-from integrations import dispatch as webhooks
 from live.events import publish
 from notifications.bell import notify_member
 
@@ -152,5 +153,9 @@ def record_sla_breach(*, escalation: Escalation, now: dt.datetime) -> list[str]:
                 "resolve_breached": locked.resolve_breached,
             },
         )
-        webhooks.emit("escalation.updated", locked)
+        events.emit(
+            EscalationChanged(
+                actor_id=None, escalation_id=locked.pk, change="breached", escalation=locked
+            )
+        )
     return breached

@@ -22,14 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import events
 from core.text import clean_note
 from core.upsert import add_to_counters
 from forum.models import Notification, User
 from gamification import rules
+from gamification.events import RedemptionDecided, RedemptionRequested
 from gamification.models import PointEvent
 from gamification.rewards.models import Redemption, Reward, RewardAccount, RewardEntry
 from gamification.rewards.permissions import check_decide_redemption, check_redeem_reward
-from integrations import dispatch as webhooks
 from live.events import publish
 from live.streams import user_stream
 from notifications.bell import notify_member
@@ -184,7 +185,11 @@ def redeem_reward(*, actor: User, reward: Reward, request_key: str = "") -> Rede
                 redemption=redemption,
             )
             _announce(actor.pk)
-            webhooks.emit("redemption.created", redemption)
+            events.emit(
+                RedemptionRequested(
+                    actor_id=actor.pk, redemption_id=redemption.pk, redemption=redemption
+                )
+            )
     except IntegrityError:
         # The same key won a race a moment ago (the unique constraint): that one stands.
         earlier = Redemption.objects.filter(member=actor, request_key=request_key).first()
@@ -220,7 +225,11 @@ def _decide(locked: Redemption, *, actor: User, status: str, reason: str) -> Non
     )
     locked.status, locked.reason, locked.decided_by = status, reason, actor
     locked.decided_at = timezone.now()
-    webhooks.emit("redemption.decided", locked)
+    events.emit(
+        RedemptionDecided(
+            actor_id=actor.pk, redemption_id=locked.pk, status=status, redemption=locked
+        )
+    )
 
 
 def approve_redemption(*, actor: User, redemption: Redemption, note: str = "") -> Redemption:

@@ -7,15 +7,19 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 
+from advocacy import events as advocacy_events
 from core import events
 from forum import events as forum_events
 from forum import services
+from gamification import events as gamification_events
 from gamification.models import PointEvent
 from tests.factories import AnswerFactory, QuestionFactory
 
 # Every subscription the apps make in ready(): (event, handler, phase). A handler added or
 # removed without updating this list (and docs/architecture.md) fails here.
 EXPECTED = [
+    ("AdvocateApproved", "integrations.handlers.announce_advocate_approved", "in_transaction"),
+    ("AdvocateRevoked", "integrations.handlers.announce_advocate_revoked", "in_transaction"),
     ("AnswerAccepted", "advocacy.sla.acceptance.stop_clock_on_acceptance", "in_transaction"),
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "in_transaction"),
     ("AnswerAccepted", "integrations.handlers.announce_acceptance", "in_transaction"),
@@ -29,12 +33,16 @@ EXPECTED = [
     ("AnswerUnaccepted", "gamification.handlers.reverse_acceptance", "in_transaction"),
     ("CommentPosted", "gamification.handlers.badges_for_comment", "in_transaction"),
     ("CommentPosted", "notifications.handlers.notify_comment", "in_transaction"),
+    ("EscalationChanged", "integrations.handlers.announce_escalation", "in_transaction"),
+    ("FlagRaised", "integrations.handlers.announce_flag", "in_transaction"),
     ("PostDeleted", "gamification.handlers.reverse_deleted_post", "in_transaction"),
     ("QuestionAsked", "forum.follows.handlers.follow_asked_question", "in_transaction"),
     ("QuestionAsked", "gamification.handlers.badges_for_question", "in_transaction"),
     ("QuestionAsked", "integrations.handlers.announce_question", "in_transaction"),
     ("QuestionAsked", "notifications.follows.tell_followers_of_question", "after_commit"),
     ("QuestionAsked", "notifications.handlers.notify_question_mentions", "in_transaction"),
+    ("RedemptionDecided", "integrations.handlers.announce_redemption_decision", "in_transaction"),
+    ("RedemptionRequested", "integrations.handlers.announce_redemption", "in_transaction"),
     ("VoteCast", "gamification.handlers.pay_for_vote", "in_transaction"),
 ]
 
@@ -57,13 +65,14 @@ def test_every_registered_handler_is_expected():
     assert found == EXPECTED
 
 
-def test_every_forum_event_has_a_listener():
+def test_every_domain_event_has_a_listener():
     emitted = {
         obj.__name__
-        for obj in vars(forum_events).values()
+        for module in (forum_events, advocacy_events, gamification_events)
+        for obj in vars(module).values()
         if isinstance(obj, type)
         and issubclass(obj, events.DomainEvent)
-        and obj.__module__ == forum_events.__name__
+        and obj.__module__ == module.__name__
     }
     assert emitted == {name for name, _, _ in EXPECTED}
 

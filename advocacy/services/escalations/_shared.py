@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from advocacy.desk import sla
+from advocacy.events import EscalationChanged
 from advocacy.models import Escalation, EscalationEvent
 from advocacy.models.desk import (
     EscalationPriority,
     EscalationStatus,
 )
-from core import audit
+from core import audit, events
 from core.text import clean_note
 from forum.models import Question, User
-from integrations import dispatch as webhooks
 from live.events import publish
 
 Status = EscalationStatus
@@ -117,7 +117,15 @@ def _publish(escalation: Escalation, event_type: str, change: str) -> None:
             "change": change,
         },
     )
-    webhooks.emit("escalation.resolved" if change == "resolved" else event_type, escalation)
+    events.emit(
+        EscalationChanged(
+            actor_id=None,
+            escalation_id=escalation.pk,
+            change=change,
+            opened=event_type == "escalation.created",
+            escalation=escalation,
+        )
+    )
 
 
 def _touch(escalation: Escalation, now: dt.datetime, *fields: str) -> None:
