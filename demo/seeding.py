@@ -45,6 +45,7 @@ from demo.desk import seed_crm, seed_escalations
 from demo.health import seed_health
 from demo.moderation import seed_flags
 from demo.points import PointsSeeder, seed_rewards
+from forum import ratelimit
 from forum.markdown import render_markdown
 from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
 from forum.search import update_search_vector
@@ -853,25 +854,30 @@ def seed_demo(
     anchor: datetime,
     log: Callable[[str], None] | None = None,
 ) -> Counter[str]:
-    """Seed a database that has no demo accounts yet; returns the row counts."""
-    seeder = Seeder(seed=seed, anchor=anchor, log=log)
-    seeder.create_users(users)
-    seeder.create_categories()
-    seeder.create_questions(questions, answers_per_question=answers_per_question)
-    seeder.create_lounge()
-    seeder.points.finish()
-    seeder.counts["point events"] = seeder.points.rows
-    seeder.counts["redemptions"] = seed_rewards(
-        staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
-    )
-    seeder.counts["escalations"] = seed_escalations(
-        advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
-    )
-    seeder.counts["crm records"] = seed_crm()
-    seeder.counts["flags"] = seed_flags()
-    seeder.counts["badges"] = award_seeded_badges()
-    seeder.counts.update(seed_health(anchor=anchor, seed=seed))
-    seeder.counts.update(seed_automation(anchor=anchor))
+    """Seed a database that has no demo accounts yet; returns the row counts.
+
+    The seeders write through the services (flags, redemptions...) as members, without
+    their rate limits: a second seed on the same cache within the window would otherwise
+    be refused, its members having the same ids as the first's."""
+    with ratelimit.exempt():
+        seeder = Seeder(seed=seed, anchor=anchor, log=log)
+        seeder.create_users(users)
+        seeder.create_categories()
+        seeder.create_questions(questions, answers_per_question=answers_per_question)
+        seeder.create_lounge()
+        seeder.points.finish()
+        seeder.counts["point events"] = seeder.points.rows
+        seeder.counts["redemptions"] = seed_rewards(
+            staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
+        )
+        seeder.counts["escalations"] = seed_escalations(
+            advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
+        )
+        seeder.counts["crm records"] = seed_crm()
+        seeder.counts["flags"] = seed_flags()
+        seeder.counts["badges"] = award_seeded_badges()
+        seeder.counts.update(seed_health(anchor=anchor, seed=seed))
+        seeder.counts.update(seed_automation(anchor=anchor))
     return seeder.counts
 
 

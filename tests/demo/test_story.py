@@ -13,10 +13,12 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 
-from advocacy.models import CrmRecord, Escalation
+from advocacy.models import CrmRecord, Escalation, Flag
 from advocacy.moderation.selectors import first_posts_queue
 from advocacy.programme import selectors as programme
+from forum import ratelimit
 from forum.models import Question, User
+from forum.ratelimit import RateLimited
 from gamification.models import BadgeAward
 from gamification.rewards.models import Redemption
 
@@ -83,3 +85,17 @@ def test_first_posts_wait_for_review(seeded):
 def test_ledgers_and_counters_agree_after_seeding(seeded):
     call_command("recompute_reputation", "--check", stdout=StringIO())
     call_command("repair_counters", "--check", stdout=StringIO())
+
+
+def test_seeding_is_not_refused_by_members_rate_limits(db, settings):
+    """Seeding again on the same cache within the window (its members have the first
+    seed's ids, so their flag and post counters are spent) is not refused: the seeders
+    bypass the rate limits explicitly, and only while seeding."""
+    settings.CIRCOLO_FLAG_RATE = "0/15m"  # every counter already spent
+    settings.CIRCOLO_POST_RATE = "0/m"
+    with time_machine.travel(datetime.fromisoformat(ANCHOR) + timedelta(hours=1), tick=True):
+        call_command("seed_demo", *ARGS, "--anchor", ANCHOR, "--force", stdout=StringIO())
+
+    assert Flag.objects.count() >= 3
+    with pytest.raises(RateLimited):
+        ratelimit.hit("flag:1", settings.CIRCOLO_FLAG_RATE)
