@@ -48,7 +48,7 @@ from forum.related import related_questions
 from forum.templatetags.forum_posts import PostState, post_state
 from forum.views.questions import thread_cache
 
-KEY_VERSION = "1"
+KEY_VERSION = "2"  # 2: snapshots carry the related questions
 
 
 @dataclass
