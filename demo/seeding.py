@@ -38,6 +38,7 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
+from core import ratelimit
 from demo import content as dc
 from demo.automation import seed_automation
 from demo.badges import award_seeded_badges
@@ -45,7 +46,6 @@ from demo.desk import seed_crm, seed_escalations
 from demo.health import seed_health
 from demo.moderation import seed_flags
 from demo.points import PointsSeeder, seed_race, seed_rewards
-from forum import ratelimit
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,

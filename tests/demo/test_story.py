@@ -18,11 +18,11 @@ from taggit.models import Tag
 from advocacy.models import CrmRecord, Escalation, Flag
 from advocacy.moderation.selectors import first_posts_queue
 from advocacy.programme import selectors as programme
+from core import ratelimit
+from core.ratelimit import RateLimited
 from demo import content as dc
 from demo.points import RACE_GAP
-from forum import ratelimit
 from forum.models import Question, TagInfo, User
-from forum.ratelimit import RateLimited
 from gamification import leaderboards
 from gamification.models import BadgeAward
 from gamification.rewards.models import Redemption
