@@ -73,6 +73,72 @@ CATEGORIES = [
 ]  # fmt: skip
 GENERAL_TAGS = ["urgente", "app", "sim", "area-clienti", "assistenza", "offerte"]
 
+# What each tag is about (English, Italian): shown by the tag autocomplete.
+TAG_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "fattura": ("Bills: reading them, downloading them, wrong amounts.", "Fatture: leggerle, scaricarle, importi sbagliati."),
+    "ricarica": ("Top-ups by card, voucher or auto top-up.", "Ricariche con carta, codice o ricarica automatica."),
+    "addebito": ("Charges you don't recognise or that came twice.", "Addebiti non riconosciuti o doppi."),
+    "rimborso": ("Getting money back: credit, returns, wrong charges.", "Riavere i soldi: credito, resi, addebiti errati."),
+    "offerte": ("Plans and offers, their prices and changes.", "Offerte e piani, prezzi e rimodulazioni."),
+    "costi-extra": ("Premium services and unexpected costs.", "Servizi a pagamento e costi inattesi."),
+    "promo": ("Time-limited promotions and what happens when they end.", "Promozioni a tempo e cosa succede alla scadenza."),
+    "4g": ("4G/LTE mobile data.", "Dati mobili 4G/LTE."),
+    "5g": ("5G coverage and compatible phones.", "Copertura 5G e telefoni compatibili."),
+    "copertura": ("Signal strength indoors and outdoors.", "Segnale in casa e all'aperto."),
+    "roaming": ("Using your line abroad.", "Usare la linea all'estero."),
+    "apn": ("Access point settings for mobile data and MMS.", "Impostazioni del punto di accesso per dati e MMS."),
+    "volte": ("Calls over 4G (VoLTE) and Wi-Fi calling.", "Chiamate in 4G (VoLTE) e chiamate Wi-Fi."),
+    "chiamate": ("Calls that drop, fail or don't arrive.", "Chiamate che cadono, non partono o non arrivano."),
+    "sms": ("Text messages, including banks' codes.", "Messaggi SMS, anche i codici delle banche."),
+    "hotspot": ("Sharing your phone's connection.", "Condividere la connessione del telefono."),
+    "esim": ("Digital SIMs: activation, QR codes, moving to a new phone.", "SIM digitali: attivazione, QR code, cambio telefono."),
+    "sim": ("Physical SIM cards: PIN, PUK, replacement, not detected.", "SIM fisiche: PIN, PUK, sostituzione, non rilevata."),
+    "iphone": ("Apple iPhone settings and problems.", "Impostazioni e problemi di iPhone."),
+    "android": ("Android phones' settings and problems.", "Impostazioni e problemi dei telefoni Android."),
+    "modem": ("Home routers and modems.", "Router e modem di casa."),
+    "wifi": ("Home Wi-Fi speed and range.", "Velocità e portata del Wi-Fi di casa."),
+    "dual-sim": ("Two lines in one phone: which one carries data and calls.", "Due linee in un telefono: quale usa dati e chiamate."),
+    "aggiornamento": ("Software and firmware updates.", "Aggiornamenti di software e firmware."),
+    "login": ("Signing in to the app and the customer area.", "Accesso all'app e all'area clienti."),
+    "password": ("Passwords: resetting and changing them.", "Password: recuperarle e cambiarle."),
+    "spid": ("Signing in with SPID, Italy's digital identity.", "Accesso con SPID, l'identità digitale."),
+    "2fa": ("Two-step verification.", "Verifica in due passaggi."),
+    "app": ("The mobile app.", "L'app per smartphone."),
+    "dati-personali": ("Your personal data: changing or deleting it.", "I tuoi dati personali: modificarli o cancellarli."),
+    "privacy": ("Privacy, consent and suspicious messages.", "Privacy, consensi e messaggi sospetti."),
+    "portabilita": ("Moving your number between operators.", "Portare il numero da un operatore all'altro."),
+    "mnp": ("Mobile number portability (MNP) requests.", "Richieste di portabilità del numero (MNP)."),
+    "codice-migrazione": ("The migration code for changing operator.", "Il codice di migrazione per cambiare operatore."),
+    "credito-residuo": ("Credit left on a line you close or move.", "Credito rimasto su una linea chiusa o portata."),
+    "iban": ("Bank account numbers for payments and refunds.", "Coordinate bancarie per pagamenti e rimborsi."),
+    "bonifico": ("Bank transfers and how long they take.", "Bonifici e tempi di accredito."),
+    "carta": ("Paying by card, declined cards, 3-D Secure.", "Pagare con carta, carte rifiutate, 3-D Secure."),
+    "sdd": ("Direct debit (SEPA) mandates.", "Mandati di addebito diretto (SEPA SDD)."),
+    "rata": ("Instalments: dates, amounts, double charges.", "Rate: date, importi, addebiti doppi."),
+    "prestito": ("Loans: early repayment and statements.", "Prestiti: estinzione anticipata e rendiconti."),
+    "paypal": ("Paying with PayPal.", "Pagare con PayPal."),
+    "ordine": ("Shop orders and their status.", "Ordini del negozio e il loro stato."),
+    "spedizione": ("Shipping, couriers and tracking.", "Spedizioni, corrieri e tracking."),
+    "reso": ("Returns and their refunds.", "Resi e relativi rimborsi."),
+    "garanzia": ("Warranty claims and repairs.", "Garanzia e riparazioni."),
+    "ritiro-in-negozio": ("Picking up an order in store.", "Ritiro dell'ordine in negozio."),
+    "urgente": ("Problems that can't wait.", "Problemi che non possono aspettare."),
+    "area-clienti": ("The online customer area.", "L'area clienti online."),
+    "assistenza": ("Reaching customer support.", "Contattare l'assistenza."),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What a question is about: its titles and intros (indices into QUESTIONS) and the
+    advice that answers it (templates per language)."""
+
+    key: str
+    titles: tuple[int, ...]
+    intros: tuple[int, ...]
+    advice: dict[str, list[str]]
+
+
 # Titles, question openings and details per category and language.
 QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
     "billing": {
@@ -95,6 +161,8 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Da {month} la mia offerta {plan} costa di più e nessuno mi ha avvisato.",
                 "Salve, mi sono accorto di due addebiti identici sul conto {bank}.",
                 "Ho ricevuto un SMS che parla di servizi in abbonamento che non ho mai chiesto.",
+                "Mi serve la fattura di {month} per il commercialista, ma quella che vedo è intestata alla persona sbagliata.",
+                "Ho chiuso la linea a {month} e avevo ancora {amount} € di credito: vorrei il rimborso.",
             ],
             "details": [
                 'Nell\'area clienti la voce compare come "servizi digitali" senza altri dettagli.',
@@ -123,6 +191,8 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Since {month} my {plan} plan costs more and nobody told me.",
                 "I just noticed two identical charges on my {bank} account.",
                 "I got a text about a premium subscription I never asked for.",
+                "I need my {month} invoice for my accountant, but the one I see is in the wrong name.",
+                "I closed my line in {month} with {amount} € of credit left and would like it back.",
             ],
             "details": [
                 'In the customer area it only says "digital services", nothing else.',
@@ -154,6 +224,8 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Con il {device} le chiamate cadono dopo pochi secondi, soprattutto in casa.",
                 "Da stamattina alle {hour} compare l'errore {code} appena apro il browser.",
                 "Ho appena cambiato telefono e sul {device} internet non va.",
+                "Uso spesso l'hotspot del telefono per lavorare con il portatile, ma da {month} è lentissimo.",
+                "La banca mi manda il codice via SMS per confermare i pagamenti, ma non arriva nulla.",
             ],
             "details": [
                 "Il credito c'è e i giga residui sono più di 40.",
@@ -187,6 +259,8 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Calls on my {device} drop after a few seconds, mostly at home.",
                 "Since {hour} this morning I get error {code} as soon as I open the browser.",
                 "I just switched phones and mobile data doesn't work on the {device}.",
+                "I often share my phone's hotspot with my laptop for work, but since {month} it crawls.",
+                "My bank texts me a code to confirm payments, but nothing arrives.",
             ],
             "details": [
                 "I have credit and more than 40 GB left.",
@@ -221,6 +295,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Il modem si riavvia da solo tutte le sere intorno alle {hour}.",
                 "Ho sbagliato il PIN tre volte e ora il telefono chiede il PUK.",
                 "Scansiono il QR code ricevuto via e-mail ma compare l'errore {code}.",
+                "Ho due SIM nel {device} e i dati passano da quella senza offerta.",
             ],
             "details": [
                 "La SIM fisica funziona su un altro telefono, quindi non è rotta.",
@@ -252,6 +327,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "The router reboots by itself every night around {hour}.",
                 "I typed the wrong PIN three times and now the phone asks for the PUK.",
                 "I scan the QR code from the e-mail but get error {code}.",
+                "I have two SIMs in my {device} and data goes through the one without a plan.",
             ],
             "details": [
                 "The physical SIM works in another phone, so it isn't broken.",
@@ -284,6 +360,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Ho cambiato numero e ora non riesco più a ricevere il codice di accesso.",
                 "Stamattina alle {hour} ho ricevuto un'e-mail che mi chiede di aggiornare i dati della carta.",
                 "Vorrei aggiungere la verifica in due passaggi ma non trovo l'opzione.",
+                "Vorrei aggiornare i miei dati personali, o cancellarli del tutto, ma non trovo dove.",
             ],
             "details": [
                 "Ho già reinstallato l'app e svuotato la cache.",
@@ -310,6 +387,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "I changed my number and now can't receive the sign-in code.",
                 "This morning at {hour} I got an e-mail asking me to update my card details.",
                 "I'd like to add two-step verification but can't find the option.",
+                "I'd like to update my personal data, or have it deleted altogether, but can't find where.",
             ],
             "details": [
                 "I already reinstalled the app and cleared its cache.",
@@ -444,6 +522,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Il corriere ha lasciato il pacco alle {hour} ma il {product} ha lo schermo rotto.",
                 "Ho scelto il ritiro nel negozio di {city} per il mio {product}.",
                 "Il tracking dice consegnato ma a casa non è arrivato niente.",
+                "Il {product} comprato {days} mesi fa si è guastato e il negozio dice che la garanzia è scaduta.",
             ],
             "details": [
                 "Ho conservato la scatola originale e lo scontrino.",
@@ -467,6 +546,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "The courier left the parcel at {hour} but the {product} has a cracked screen.",
                 "I chose pick-up at the {city} store for my {product}.",
                 "Tracking says delivered but nothing arrived at home.",
+                "The {product} I bought a year ago broke and the store says the warranty is over.",
             ],
             "details": [
                 "I kept the original box and the receipt.",
@@ -538,120 +618,352 @@ CLOSINGS = {
     ],
 }  # fmt: skip
 
-# Answers: the core advice per category, optional numbered steps, openers and closers.
-ADVICE: dict[str, dict[str, list[str]]] = {
-    "billing": {
-        "it": [
-            "Quell'importo di solito è un servizio a pagamento attivato da un banner: puoi chiederne il rimborso dall'area clienti, sezione **Costi e servizi**.",
-            "Le ricariche con carta a volte restano in sospeso fino a {days} giorni; se non compare entro allora, apri una segnalazione con l'ID della transazione.",
-            "L'aumento da {month} è una rimodulazione: avevi diritto al recesso gratuito entro 60 giorni dalla comunicazione via SMS.",
-            "La fattura in PDF la trovi in **Area clienti > Fatture > Archivio**, anche quelle degli ultimi 10 anni.",
-        ],
-        "en": [
-            "That amount is usually a premium service started from a banner: you can ask for a refund in the customer area under **Costs and services**.",
-            "Card top-ups sometimes stay pending for up to {days} days; if it doesn't show up by then, open a ticket with the transaction ID.",
-            "The increase since {month} is a plan change: you could leave for free within 60 days of the text message.",
-            "You'll find the PDF in **Customer area > Bills > Archive**, going back 10 years.",
-        ],
-    },
-    "network": {
-        "it": [
-            "Quasi sempre è l'APN: controlla che sia impostato **{apn}** e che non ce ne siano altri attivi.",
-            "A {city} c'è un lavoro programmato sulle antenne in questi giorni, lo trovi sulla pagina di stato.",
-            "Per il roaming in {country} devi attivare anche il roaming dati nelle impostazioni del telefono, non basta l'opzione.",
-            "Se il VoLTE non compare, il {device} potrebbe avere un firmware di un altro operatore: aggiornalo e riavvia.",
-        ],
-        "en": [
-            "It's almost always the APN: make sure it's set to **{apn}** and that no other APN is active.",
-            "There's planned work on the masts in {city} these days, it's listed on the status page.",
-            "For roaming in {country} you also have to switch on data roaming in the phone settings, the add-on isn't enough.",
-            "If VoLTE doesn't show up, the {device} may run another carrier's firmware: update it and restart.",
-        ],
-    },
-    "devices": {
-        "it": [
-            "Per la eSIM serve un QR code nuovo ogni volta: quello vecchio vale una sola installazione.",
-            "Il PUK è sul supporto plastico della SIM, oppure in app in **Linea > SIM > Codici**.",
-            "Dopo l'aggiornamento, sul {device} va riattivata la linea in **Impostazioni > Cellulare**.",
-            "Il riavvio notturno del modem è l'aggiornamento automatico del firmware: puoi cambiare l'orario dal pannello del router.",
-        ],
-        "en": [
-            "An eSIM needs a fresh QR code every time: the old one only works for one install.",
-            "The PUK is on the plastic card the SIM came in, or in the app under **Line > SIM > Codes**.",
-            "After the update, the line has to be switched back on in **Settings > Mobile** on the {device}.",
-            "The nightly router reboot is the automatic firmware update: you can move it in the router panel.",
-        ],
-    },
-    "account": {
-        "it": [
-            "L'errore {code} indica una sessione scaduta: esci, cancella i dati dell'app e accedi di nuovo.",
-            "Se il numero è cambiato, il codice va richiesto via e-mail dalla pagina di accesso, link **Non ricevo l'SMS**.",
-            "Quell'e-mail è phishing: non chiediamo mai i dati della carta via e-mail. Inoltrala all'indirizzo per le segnalazioni e cancellala.",
-            "La verifica in due passaggi si attiva da **Profilo > Sicurezza**; consiglio un'app di autenticazione invece dell'SMS.",
-        ],
-        "en": [
-            "Error {code} means an expired session: sign out, clear the app data and sign in again.",
-            "If your number changed, request the code by e-mail from the sign-in page, link **I don't get the SMS**.",
-            "That e-mail is phishing: card details are never requested by e-mail. Forward it to the abuse address and delete it.",
-            "Two-step verification is under **Profile > Security**; I'd use an authenticator app rather than SMS.",
-        ],
-    },
-    "porting": {
-        "it": [
-            "La portabilità richiede di norma 3 giorni lavorativi; se sei oltre, probabilmente il seriale della SIM non corrisponde.",
-            "Il codice di migrazione di {operator} lo trovi in fattura o chiamando il loro servizio clienti.",
-            "Il credito residuo arriva separatamente, di solito entro {days} giorni dalla portabilità, meno eventuali costi.",
-            "Per un numero intestato a un'altra persona serve il cambio intestazione prima della portabilità.",
-        ],
-        "en": [
-            "A transfer normally takes 3 working days; beyond that, the SIM serial probably doesn't match.",
-            "You'll find the {operator} migration code on your bill or by calling their customer service.",
-            "Remaining credit comes separately, usually within {days} days of the transfer, minus any fees.",
-            "For a number in someone else's name you need a change of holder before the transfer.",
-        ],
-    },
-    "payments": {
-        "it": [
-            "I bonifici ordinari tra banche diverse richiedono 1-2 giorni lavorativi; con {bank} a volte anche 3.",
-            "Per cambiare IBAN serve un nuovo mandato SDD: lo firmi dall'app in **Pagamenti > Metodo di pagamento**.",
-            "Il codice {code} arriva dalla tua banca: di solito è il 3-D Secure non completato, riprova con la notifica della banca aperta.",
-            "L'estinzione anticipata si chiede dall'area prestiti; la penale è al massimo l'1% del capitale residuo.",
-        ],
-        "en": [
-            "Ordinary transfers between banks take 1-2 working days; with {bank} sometimes 3.",
-            "A new IBAN needs a new direct-debit mandate: sign it in the app under **Payments > Payment method**.",
-            "Code {code} comes from your bank: usually 3-D Secure wasn't completed, try again with the bank's notification open.",
-            "Early repayment is requested in the loans area; the fee is at most 1% of the remaining capital.",
-        ],
-    },
-    "orders": {
-        "it": [
-            "Quando un ordine resta \"in preparazione\" più di {days} giorni di solito manca un articolo: scrivi all'assistenza con il numero d'ordine.",
-            "Il rimborso del reso parte quando il magazzino riceve il pacco, poi servono fino a {days} giorni lavorativi.",
-            "Per la merce danneggiata hai 8 giorni per segnalarlo: fai delle foto alla scatola e al prodotto.",
-            "Al ritiro in negozio a {city} serve un documento e il codice dell'e-mail di conferma.",
-        ],
-        "en": [
-            'When an order stays "being prepared" for over {days} days an item is usually missing: contact support with the order number.',
-            "The return refund starts when the warehouse gets the parcel, then it takes up to {days} working days.",
-            "You have 8 days to report damaged goods: take photos of the box and the product.",
-            "For pick-up at the {city} store you need ID and the code from the confirmation e-mail.",
-        ],
-    },
-}
+# What each question is about, per category: a topic names the titles and intros it is
+# made of (indices into QUESTIONS[category][lang], the same in both languages; a title
+# missing from one language is skipped there) and the advice that answers it, so every
+# answer fits its question (tests/demo/test_story.py).
+TOPICS: dict[str, list[Topic]] = {
+    "billing": [
+        Topic("charge", (0, 3), (0, 4), {
+            "it": [
+                "Quell'importo di solito è un servizio a pagamento attivato da un banner: puoi chiederne il rimborso dall'area clienti, sezione **Costi e servizi**.",
+                "Attiva il **blocco dei servizi a pagamento** in area clienti: è gratuito e impedisce nuovi addebiti di questo tipo.",
+            ],
+            "en": [
+                "That amount is usually a premium service started from a banner: you can ask for a refund in the customer area under **Costs and services**.",
+                "Turn on the **premium services block** in the customer area: it's free and stops new charges like this one.",
+            ],
+        }),
+        Topic("increase", (1, 7, 8), (2,), {
+            "it": [
+                "L'aumento da {month} è una rimodulazione: avevi diritto al recesso gratuito entro 60 giorni dalla comunicazione via SMS.",
+                "Le promo a tempo tornano al prezzo pieno alla scadenza; in app, sezione **Offerte per te**, di solito c'è un'offerta equivalente per chi è già cliente.",
+            ],
+            "en": [
+                "The increase since {month} is a plan change: you could leave for free within 60 days of the text message.",
+                "Time-limited promos go back to full price when they end; the app's **Offers for you** section usually has an equivalent one for existing customers.",
+            ],
+        }),
+        Topic("topup", (2, 6), (1, 3), {
+            "it": [
+                "Le ricariche con carta a volte restano in sospeso fino a {days} giorni; se non compare entro allora, apri una segnalazione con l'ID della transazione.",
+                "Il doppio addebito della ricarica automatica viene stornato da solo entro {days} giorni lavorativi: il secondo è solo una preautorizzazione della banca.",
+            ],
+            "en": [
+                "Card top-ups sometimes stay pending for up to {days} days; if it doesn't show up by then, open a ticket with the transaction ID.",
+                "A doubled auto top-up is reversed by itself within {days} working days: the second one is only the bank's pre-authorisation.",
+            ],
+        }),
+        Topic("invoice", (4, 9), (5,), {
+            "it": [
+                "La fattura in PDF la trovi in **Area clienti > Fatture > Archivio**, anche quelle degli ultimi 10 anni.",
+                "Dopo il cambio titolare le fatture nuove sono intestate correttamente; per quelle già emesse chiedi la riemissione dall'area clienti.",
+            ],
+            "en": [
+                "You'll find the PDF in **Customer area > Bills > Archive**, going back 10 years.",
+                "After a change of holder new bills carry the right name; for the ones already issued, ask for a reissue in the customer area.",
+            ],
+        }),
+        Topic("refund", (5,), (6,), {
+            "it": [
+                "Il rimborso del credito residuo arriva entro 30 giorni dalla richiesta, con bonifico sull'IBAN che indichi nel modulo.",
+            ],
+            "en": [
+                "The remaining credit is refunded within 30 days of the request, by transfer to the IBAN you give in the form.",
+            ],
+        }),
+    ],
+    "network": [
+        Topic("data", (0, 1, 4, 9), (0, 3, 4), {
+            "it": [
+                "Quasi sempre è l'APN: controlla che sia impostato **{apn}** e che non ce ne siano altri attivi.",
+                "A {city} c'è un lavoro programmato sulle antenne in questi giorni, lo trovi sulla pagina di stato.",
+            ],
+            "en": [
+                "It's almost always the APN: make sure it's set to **{apn}** and that no other APN is active.",
+                "There's planned work on the masts in {city} these days, it's listed on the status page.",
+            ],
+        }),
+        Topic("roaming", (3,), (1,), {
+            "it": [
+                "Per il roaming in {country} devi attivare anche il roaming dati nelle impostazioni del telefono, non basta l'opzione.",
+            ],
+            "en": [
+                "For roaming in {country} you also have to switch on data roaming in the phone settings, the add-on isn't enough.",
+            ],
+        }),
+        Topic("calls", (2, 6, 8), (2,), {
+            "it": [
+                "Se il VoLTE non compare, il {device} potrebbe avere un firmware di un altro operatore: aggiornalo e riavvia.",
+                "In casa attiva le **chiamate Wi-Fi**: le chiamate passano dalla tua rete e non cadono più dove il segnale è debole.",
+            ],
+            "en": [
+                "If VoLTE doesn't show up, the {device} may run another carrier's firmware: update it and restart.",
+                "At home, turn on **Wi-Fi calling**: calls go through your own network and stop dropping where the signal is weak.",
+            ],
+        }),
+        Topic("hotspot", (5,), (5,), {
+            "it": [
+                "Con l'offerta {plan} l'hotspot è limitato a 10 Mbit/s: lo vedi nelle condizioni dell'offerta, alla voce **Tethering**.",
+            ],
+            "en": [
+                "On the {plan} plan the hotspot is capped at 10 Mbit/s: it's in the plan's terms under **Tethering**.",
+            ],
+        }),
+        Topic("sms", (7,), (6,), {
+            "it": [
+                "Gli SMS delle banche arrivano da mittenti alfanumerici: se in area clienti hai il **blocco SMS da mittenti sconosciuti**, disattivalo.",
+            ],
+            "en": [
+                "Bank texts come from alphanumeric senders: if the customer area has **Block texts from unknown senders** on, switch it off.",
+            ],
+        }),
+    ],
+    "devices": [
+        Topic("esim", (0, 1, 7), (0, 4), {
+            "it": [
+                "Per la eSIM serve un QR code nuovo ogni volta: quello vecchio vale una sola installazione.",
+            ],
+            "en": [
+                "An eSIM needs a fresh QR code every time: the old one only works for one install.",
+            ],
+        }),
+        Topic("sim", (2, 8), (1,), {
+            "it": [
+                "Dopo l'aggiornamento, sul {device} va riattivata la linea in **Impostazioni > Cellulare**.",
+                "Se la SIM va e viene, pulisci i contatti e prova nell'altro slot; se continua, la sostituzione in negozio è gratuita.",
+            ],
+            "en": [
+                "After the update, the line has to be switched back on in **Settings > Mobile** on the {device}.",
+                "If the SIM comes and goes, clean the contacts and try the other slot; if it keeps happening, a replacement in store is free.",
+            ],
+        }),
+        Topic("pin", (5,), (3,), {
+            "it": [
+                "Il PUK è sul supporto plastico della SIM, oppure in app in **Linea > SIM > Codici**.",
+            ],
+            "en": [
+                "The PUK is on the plastic card the SIM came in, or in the app under **Line > SIM > Codes**.",
+            ],
+        }),
+        Topic("router", (3, 6), (2,), {
+            "it": [
+                "Il riavvio notturno del modem è l'aggiornamento automatico del firmware: puoi cambiare l'orario dal pannello del router.",
+                "Collega il {device} alla rete a 5 GHz del modem e scegli un canale fisso: quella a 2,4 GHz è affollata dai vicini.",
+            ],
+            "en": [
+                "The nightly router reboot is the automatic firmware update: you can move it in the router panel.",
+                "Put the {device} on the router's 5 GHz network with a fixed channel: the 2.4 GHz one is crowded by the neighbours.",
+            ],
+        }),
+        Topic("dual-sim", (4,), (5,), {
+            "it": [
+                "Sul {device} scegli la linea per i dati in **Impostazioni > Cellulare > Dati cellulare** e disattiva **Consenti passaggio dati cellulare**.",
+            ],
+            "en": [
+                "On the {device} pick the data line in **Settings > Mobile > Mobile data** and switch off **Allow mobile data switching**.",
+            ],
+        }),
+    ],
+    "account": [
+        Topic("sign-in", (0, 4), (0,), {
+            "it": [
+                "L'errore {code} indica una sessione scaduta: esci, cancella i dati dell'app e accedi di nuovo.",
+                "Dopo troppi tentativi l'account si sblocca da solo in 30 minuti; poi usa **Password dimenticata** invece di riprovare.",
+            ],
+            "en": [
+                "Error {code} means an expired session: sign out, clear the app data and sign in again.",
+                "After too many attempts the account unlocks by itself in 30 minutes; then use **Forgot password** rather than trying again.",
+            ],
+        }),
+        Topic("code", (1, 2), (1, 2), {
+            "it": [
+                "Se il numero è cambiato, il codice va richiesto via e-mail dalla pagina di accesso, link **Non ricevo l'SMS**.",
+                "Con SPID scegli il tuo gestore di identità e conferma dall'app del gestore: il codice SMS in quel caso non serve.",
+            ],
+            "en": [
+                "If your number changed, request the code by e-mail from the sign-in page, link **I don't get the SMS**.",
+                "With SPID pick your identity provider and confirm in its app: no SMS code is needed then.",
+            ],
+        }),
+        Topic("phishing", (5,), (3,), {
+            "it": [
+                "Quell'e-mail è phishing: non chiediamo mai i dati della carta via e-mail. Inoltrala all'indirizzo per le segnalazioni e cancellala.",
+            ],
+            "en": [
+                "That e-mail is phishing: card details are never requested by e-mail. Forward it to the abuse address and delete it.",
+            ],
+        }),
+        Topic("two-step", (6,), (4,), {
+            "it": [
+                "La verifica in due passaggi si attiva da **Profilo > Sicurezza**; consiglio un'app di autenticazione invece dell'SMS.",
+            ],
+            "en": [
+                "Two-step verification is under **Profile > Security**; I'd use an authenticator app rather than SMS.",
+            ],
+        }),
+        Topic("personal-data", (3, 7), (5,), {
+            "it": [
+                "E-mail e dati personali si cambiano da **Profilo > Dati personali**; da lì c'è anche la richiesta di cancellazione, confermata via e-mail.",
+            ],
+            "en": [
+                "E-mail and personal data are under **Profile > Personal data**; the deletion request is there too, confirmed by e-mail.",
+            ],
+        }),
+    ],
+    "porting": [
+        Topic("stuck", (0, 5), (0,), {
+            "it": [
+                "La portabilità richiede di norma 3 giorni lavorativi; se sei oltre, probabilmente il seriale della SIM non corrisponde.",
+            ],
+            "en": [
+                "A transfer normally takes 3 working days; beyond that, the SIM serial probably doesn't match.",
+            ],
+        }),
+        Topic("migration-code", (1,), (1,), {
+            "it": [
+                "Il codice di migrazione di {operator} lo trovi in fattura o chiamando il loro servizio clienti.",
+            ],
+            "en": [
+                "You'll find the {operator} migration code on your bill or by calling their customer service.",
+            ],
+        }),
+        Topic("credit", (2,), (2,), {
+            "it": [
+                "Il credito residuo arriva separatamente, di solito entro {days} giorni dalla portabilità, meno eventuali costi.",
+            ],
+            "en": [
+                "Remaining credit comes separately, usually within {days} days of the transfer, minus any fees.",
+            ],
+        }),
+        Topic("after", (3,), (3,), {
+            "it": [
+                "Nelle prime 24 ore dopo la portabilità le chiamate da alcuni operatori possono non arrivare: spegni e riaccendi il telefono con la nuova SIM.",
+            ],
+            "en": [
+                "For the first 24 hours after a transfer calls from some networks may not reach you: switch the phone off and on with the new SIM.",
+            ],
+        }),
+        Topic("holder", (4,), (4,), {
+            "it": [
+                "Per un numero intestato a un'altra persona serve il cambio intestazione prima della portabilità.",
+            ],
+            "en": [
+                "For a number in someone else's name you need a change of holder before the transfer.",
+            ],
+        }),
+    ],
+    "payments": [
+        Topic("transfer", (0,), (0,), {
+            "it": [
+                "I bonifici ordinari tra banche diverse richiedono 1-2 giorni lavorativi; con {bank} a volte anche 3.",
+            ],
+            "en": [
+                "Ordinary transfers between banks take 1-2 working days; with {bank} sometimes 3.",
+            ],
+        }),
+        Topic("iban", (1, 6), (1,), {
+            "it": [
+                "Per cambiare IBAN serve un nuovo mandato SDD: lo firmi dall'app in **Pagamenti > Metodo di pagamento**.",
+                "Un IBAN italiano ha 27 caratteri: incollalo senza spazi, e controlla che il conto sia intestato a te.",
+            ],
+            "en": [
+                "A new IBAN needs a new direct-debit mandate: sign it in the app under **Payments > Payment method**.",
+                "An Italian IBAN has 27 characters: paste it without spaces, and check the account is in your name.",
+            ],
+        }),
+        Topic("card", (2, 5), (2,), {
+            "it": [
+                "Il codice {code} arriva dalla tua banca: di solito è il 3-D Secure non completato, riprova con la notifica della banca aperta.",
+            ],
+            "en": [
+                "Code {code} comes from your bank: usually 3-D Secure wasn't completed, try again with the bank's notification open.",
+            ],
+        }),
+        Topic("loan", (3, 4), (3, 4), {
+            "it": [
+                "L'estinzione anticipata si chiede dall'area prestiti; la penale è al massimo l'1% del capitale residuo.",
+                "Una rata addebitata due volte viene restituita entro {days} giorni lavorativi: segnalalo dall'area prestiti, sezione **Movimenti**.",
+            ],
+            "en": [
+                "Early repayment is requested in the loans area; the fee is at most 1% of the remaining capital.",
+                "An instalment charged twice is paid back within {days} working days: report it in the loans area under **Transactions**.",
+            ],
+        }),
+    ],
+    "orders": [
+        Topic("stuck", (0,), (0,), {
+            "it": [
+                "Quando un ordine resta \"in preparazione\" più di {days} giorni di solito manca un articolo: scrivi all'assistenza con il numero d'ordine.",
+            ],
+            "en": [
+                'When an order stays "being prepared" for over {days} days an item is usually missing: contact support with the order number.',
+            ],
+        }),
+        Topic("return", (1,), (1,), {
+            "it": [
+                "Il rimborso del reso parte quando il magazzino riceve il pacco, poi servono fino a {days} giorni lavorativi.",
+            ],
+            "en": [
+                "The return refund starts when the warehouse gets the parcel, then it takes up to {days} working days.",
+            ],
+        }),
+        Topic("damaged", (2,), (2,), {
+            "it": [
+                "Per la merce danneggiata hai 8 giorni per segnalarlo: fai delle foto alla scatola e al prodotto.",
+            ],
+            "en": [
+                "You have 8 days to report damaged goods: take photos of the box and the product.",
+            ],
+        }),
+        Topic("pick-up", (3,), (3,), {
+            "it": [
+                "Al ritiro in negozio a {city} serve un documento e il codice dell'e-mail di conferma.",
+            ],
+            "en": [
+                "For pick-up at the {city} store you need ID and the code from the confirmation e-mail.",
+            ],
+        }),
+        Topic("warranty", (4,), (5,), {
+            "it": [
+                "La garanzia legale dura 24 mesi: apri la richiesta da **Ordini > Assistenza** allegando lo scontrino, anche dopo 13 mesi.",
+            ],
+            "en": [
+                "The legal warranty lasts 24 months: open a claim under **Orders > Support** with the receipt, even after 13 months.",
+            ],
+        }),
+        Topic("delivery", (5,), (4,), {
+            "it": [
+                "Se il tracking dice consegnato ma il pacco non c'è, segnalalo entro 48 ore: il corriere apre un'indagine e l'ordine viene rispedito o rimborsato.",
+            ],
+            "en": [
+                "If tracking says delivered but the parcel isn't there, report it within 48 hours: the courier opens an inquiry and the order is resent or refunded.",
+            ],
+        }),
+    ],
+}  # fmt: skip
 
 STEPS = {
     "it": [
         "Apri l'app e vai su **Assistenza**", "Scegli la linea interessata", "Tocca **Segnala un problema**",
-        "Allega uno screenshot dell'errore", "Riavvia il telefono", "Vai su **Impostazioni > Rete mobile > Nomi punti di accesso**",
-        "Crea un nuovo APN e salvalo", "Seleziona il nuovo APN", "Controlla lo stato su https://status.example.com/",
+        "Allega uno screenshot dell'errore", "Riavvia il telefono", "Controlla lo stato su https://status.example.com/",
         "Aspetta la conferma via SMS",
     ],
     "en": [
         "Open the app and go to **Help**", "Pick the line concerned", "Tap **Report a problem**",
-        "Attach a screenshot of the error", "Restart the phone", "Go to **Settings > Mobile network > Access point names**",
-        "Create a new APN and save it", "Select the new APN", "Check the status at https://status.example.com/",
+        "Attach a screenshot of the error", "Restart the phone", "Check the status at https://status.example.com/",
         "Wait for the confirmation text",
+    ],
+}  # fmt: skip
+# Only for mobile data problems (the "data" topic), with the APN settings' code block.
+APN_STEPS = {
+    "it": [
+        "Vai su **Impostazioni > Rete mobile > Nomi punti di accesso**", "Crea un nuovo APN e salvalo",
+        "Seleziona il nuovo APN", "Riavvia il telefono",
+    ],
+    "en": [
+        "Go to **Settings > Mobile network > Access point names**", "Create a new APN and save it",
+        "Select the new APN", "Restart the phone",
     ],
 }  # fmt: skip
 STEPS_LEAD = {
@@ -760,11 +1072,16 @@ def fence(code: str) -> str:
     return f"```text\n{code}\n```"
 
 
-def question(rng: random.Random, category: str, lang: str) -> tuple[str, Post]:
-    """A question title and body for `category` in `lang`."""
+def topic(rng: random.Random, category: str) -> Topic:
+    return rng.choice(TOPICS[category])
+
+
+def question(rng: random.Random, category: str, lang: str, about: Topic) -> tuple[str, Post]:
+    """A question title and body for `category` in `lang`, about `about`."""
     pools = QUESTIONS[category][lang]
-    title = fill(rng.choice(pools["titles"]), rng, lang)
-    blocks = [fill(rng.choice(pools["intros"]), rng, lang)]
+    titles = [pools["titles"][n] for n in about.titles if n < len(pools["titles"])]
+    title = fill(rng.choice(titles), rng, lang)
+    blocks = [fill(pools["intros"][rng.choice(about.intros)], rng, lang)]
     if rng.random() < 0.8:
         blocks.append(rng.choice(pools["details"]))
     if rng.random() < 0.35:
@@ -782,15 +1099,20 @@ def question(rng: random.Random, category: str, lang: str) -> tuple[str, Post]:
     return title, Post(blocks, lang)
 
 
-def answer(rng: random.Random, category: str, lang: str) -> Post:
+def answer(rng: random.Random, lang: str, about: Topic) -> Post:
+    """An answer in `lang` to a question about `about`: that topic's advice, then perhaps
+    steps (the APN's for mobile data), the APN settings, a guide and a closing line."""
     blocks = []
     if rng.random() < 0.6:
         blocks.append(rng.choice(ANSWER_OPEN[lang]))
-    blocks.append(fill(rng.choice(ADVICE[category][lang]), rng, lang))
+    blocks.append(fill(rng.choice(about.advice[lang]), rng, lang))
+    data = about.key == "data"
     if rng.random() < 0.4:
+        steps = APN_STEPS[lang] if data else STEPS[lang]
+        picked = sorted(rng.sample(range(len(steps)), rng.randint(2, 4)))  # in their order
         blocks.append(rng.choice(STEPS_LEAD[lang]))
-        blocks.append(bullet_list(rng.sample(STEPS[lang], rng.randint(2, 4)), ordered=True))
-    if category in ("network", "devices") and rng.random() < 0.15:
+        blocks.append(bullet_list([steps[n] for n in picked], ordered=True))
+    if data and rng.random() < 0.3:
         blocks.append(fence(fill(rng.choice(ANSWER_CODE), rng, lang)))
     if rng.random() < 0.15:
         link = rng.choice(LINKS)

@@ -237,3 +237,53 @@ def seed_rewards(*, staff_id: int | None, manager_id: int | None) -> int:
                 reason="The shipping address on your account is missing",
             )
     return made
+
+
+# The leaderboard race ---------------------------------------------------------------------
+
+RACE_GAP = 10  # at most this many points between the two at the top of this week's board
+
+
+def seed_race() -> int:
+    """Make this week's leaderboard a race (issue 15): the runner-up's recent answers get
+    upvotes, one from each of the members that may vote, cast through the voting service
+    (ledger, counters, badges as in real life) until they are at most RACE_GAP points
+    behind the leader, never level or ahead. Returns how many votes were cast."""
+    from core import privileges
+    from forum.services import cast_vote
+
+    board = leaderboards.leaderboard(period="week", limit=2)
+    if len(board) < 2:
+        return 0
+    leader, runner_up = board
+    answers = list(
+        Answer.objects.filter(
+            author=runner_up.member, deleted_at__isnull=True, hidden_at__isnull=True
+        )
+        .exclude(question__category__is_private=True)
+        .exclude(question__locked_at__isnull=False)
+        .exclude(question__deleted_at__isnull=False)
+        .select_related("question")
+        .order_by("-created_at")[:10]
+    )
+    voters = User.objects.filter(
+        is_active=True,
+        is_staff=False,
+        reputation__gte=privileges.thresholds()[privileges.UPVOTE],
+        username__startswith="member",
+    ).exclude(pk__in=[leader.member.pk, runner_up.member.pk])
+    cast, gap = 0, leader.points - runner_up.points
+    for voter in voters.order_by("pk")[:60]:
+        if gap <= RACE_GAP:
+            break
+        for answer in answers:
+            if gap <= RACE_GAP:
+                break
+            if answer.votes.filter(voter=voter).exists():
+                continue
+            cast_vote(actor=voter, post=answer, value=1)
+            cast += 1
+            behind = leaderboards.position_of(runner_up.member, period="week")
+            gap = leader.points - behind.points
+            break  # one vote from each member
+    return cast

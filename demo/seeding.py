@@ -38,15 +38,26 @@ from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from taggit.models import Tag, TaggedItem
 
+from core import ratelimit
 from demo import content as dc
 from demo.automation import seed_automation
 from demo.badges import award_seeded_badges
 from demo.desk import seed_crm, seed_escalations
 from demo.health import seed_health
 from demo.moderation import seed_flags
-from demo.points import PointsSeeder, seed_rewards
+from demo.points import PointsSeeder, seed_race, seed_rewards
 from forum.markdown import render_markdown
-from forum.models import Answer, Category, CloseReason, Comment, Question, Revision, User, Vote
+from forum.models import (
+    Answer,
+    Category,
+    CloseReason,
+    Comment,
+    Question,
+    Revision,
+    TagInfo,
+    User,
+    Vote,
+)
 from forum.search import update_search_vector
 
 DEMO_PASSWORD = "demo"
@@ -327,6 +338,14 @@ class Seeder:
         missing = [Tag(name=n, slug=n) for n in names if n not in existing]
         Tag.objects.bulk_create(missing)
         self.tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        TagInfo.objects.bulk_create(
+            [
+                TagInfo(tag_id=self.tag_ids[name], description=en, description_it=it)
+                for name, (en, it) in dc.TAG_DESCRIPTIONS.items()
+                if name in self.tag_ids
+            ],
+            ignore_conflicts=True,  # a tag described already (an earlier seed) keeps its text
+        )
 
     # The advocate programme and the advocates' lounge ------------------------------------
 
@@ -507,8 +526,9 @@ class Seeder:
         lang = "it" if rng.random() < 0.65 else "en"
         # A few draws to avoid repeating a title; once the pools run out (large seeds),
         # repeats are fine: real communities get the same question many times.
+        about = dc.topic(rng, cat.slug)
         for _ in range(8):
-            title, post = dc.question(rng, cat.slug, lang)
+            title, post = dc.question(rng, cat.slug, lang, about)
             if title not in self._titles:
                 break
         title = plan.title or title
@@ -580,7 +600,9 @@ class Seeder:
                 preferred = plan.accepted_author_id
             answer_author = preferred or self._answerer(exclude=author)
             when = self._after(when, 8 * 3600 if n == 0 else 14 * 3600)
-            answers.append(self._answer(built, qid, cat, lang, answer_author, when, plan, activity))
+            answers.append(
+                self._answer(built, qid, about, lang, answer_author, when, plan, activity)
+            )
         for answer in answers:
             answer.score = self._votes(
                 built, None, answer.pk, answer.author_id, answer.created_at, popularity, 2.5, plan
@@ -605,18 +627,19 @@ class Seeder:
         self,
         built: _Built,
         qid: int,
-        cat: _Cat,
+        about: dc.Topic,
         lang: str,
         author: int,
         created: datetime,
         plan: Plan,
         activity: list[datetime],
     ) -> Answer:
-        """One answer with its revisions and comments; its times are added to `activity`."""
+        """One answer to a question `about` a topic, with its revisions and comments; its
+        times are added to `activity`."""
         rng = self.rng
         aid = self._next_answer
         self._next_answer += 1
-        post = dc.answer(rng, cat.slug, lang)
+        post = dc.answer(rng, lang, about)
         answer = Answer(
             pk=aid,
             question_id=qid,
@@ -853,25 +876,31 @@ def seed_demo(
     anchor: datetime,
     log: Callable[[str], None] | None = None,
 ) -> Counter[str]:
-    """Seed a database that has no demo accounts yet; returns the row counts."""
-    seeder = Seeder(seed=seed, anchor=anchor, log=log)
-    seeder.create_users(users)
-    seeder.create_categories()
-    seeder.create_questions(questions, answers_per_question=answers_per_question)
-    seeder.create_lounge()
-    seeder.points.finish()
-    seeder.counts["point events"] = seeder.points.rows
-    seeder.counts["redemptions"] = seed_rewards(
-        staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
-    )
-    seeder.counts["escalations"] = seed_escalations(
-        advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
-    )
-    seeder.counts["crm records"] = seed_crm()
-    seeder.counts["flags"] = seed_flags()
-    seeder.counts["badges"] = award_seeded_badges()
-    seeder.counts.update(seed_health(anchor=anchor, seed=seed))
-    seeder.counts.update(seed_automation(anchor=anchor))
+    """Seed a database that has no demo accounts yet; returns the row counts.
+
+    The seeders write through the services (flags, redemptions...) as members, without
+    their rate limits: a second seed on the same cache within the window would otherwise
+    be refused, its members having the same ids as the first's."""
+    with ratelimit.exempt():
+        seeder = Seeder(seed=seed, anchor=anchor, log=log)
+        seeder.create_users(users)
+        seeder.create_categories()
+        seeder.create_questions(questions, answers_per_question=answers_per_question)
+        seeder.create_lounge()
+        seeder.points.finish()
+        seeder.counts["point events"] = seeder.points.rows
+        seeder.counts["race votes"] = seed_race()
+        seeder.counts["redemptions"] = seed_rewards(
+            staff_id=seeder.demo.get("demo-staff"), manager_id=seeder.demo.get("demo-manager")
+        )
+        seeder.counts["escalations"] = seed_escalations(
+            advocate_id=seeder.demo.get("demo-advocate"), staff_id=seeder.demo.get("demo-staff")
+        )
+        seeder.counts["crm records"] = seed_crm()
+        seeder.counts["flags"] = seed_flags()
+        seeder.counts["badges"] = award_seeded_badges()
+        seeder.counts.update(seed_health(anchor=anchor, seed=seed))
+        seeder.counts.update(seed_automation(anchor=anchor))
     return seeder.counts
 
 

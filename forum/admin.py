@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from forum.models import Answer, Category, Comment, Question, Revision, User
+from forum.models import Answer, Category, Comment, Question, Revision, TagInfo, User
 from privacy.admin import ErasingUserAdminMixin
 
 
@@ -61,3 +61,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(TagInfo)
+class TagInfoAdmin(admin.ModelAdmin):
+    list_display = ("tag", "description", "description_it")
+    search_fields = ("tag__name", "description", "description_it")
+    autocomplete_fields = ("tag",)

@@ -37,6 +37,16 @@ TAGS_INPUT_MAX_LENGTH = 250
 _QUESTION_PATH = re.compile(r"/q/(\d+)(?:/|$)")
 
 
+class TagsInput(forms.TextInput):
+    """A field where tags are typed: static/js/tags.js turns it into a combobox that
+    suggests tags (with their description and question count) from forum:tag_suggestions.
+    Without JavaScript it is the plain text input it renders as."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        base = {"autocomplete": "off", "data-tag-suggest": reverse_lazy("forum:tag_suggestions")}
+        super().__init__(attrs={**base, **(attrs or {})})
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     """Categories by their name in the page's language (Italian names are optional)."""
 
@@ -132,7 +142,7 @@ class QuestionForm(PersonalDataGuard, forms.Form):
             _("Between 1 and {max} tags, separated by commas or spaces, e.g. “sim, ricarica”."),
             max=TAGS_MAX,
         ),
-        widget=forms.TextInput(attrs={"maxlength": TAGS_INPUT_MAX_LENGTH, "autocomplete": "off"}),
+        widget=TagsInput(attrs={"maxlength": TAGS_INPUT_MAX_LENGTH}),
     )
     category = CategoryChoiceField(
         label=_("Category"),

@@ -501,6 +501,7 @@ class Notification(models.Model):
 
 
 # Follows live in their own module (forum.follows); imported here so Django registers them.
-# The deflection counter (signed-out views of solved threads), likewise.
+# The deflection counter (signed-out views of solved threads) and tags' descriptions, likewise.
 from forum.deflection import SolvedThreadView  # noqa: E402, F401
 from forum.follows.models import Follow  # noqa: E402, F401
+from forum.tag_info import TagInfo  # noqa: E402, F401

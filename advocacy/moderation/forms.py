@@ -11,6 +11,7 @@ from advocacy.models.flags import FLAG_NOTE_MAX_LENGTH
 from advocacy.services.flags import ResolveAction
 from advocacy.services.moderation import REASON_MAX_LENGTH, SUSPENSION_MAX_DAYS
 from core import audit
+from forum.forms import TagsInput
 from forum.models import Category, CloseReason
 
 
@@ -105,7 +106,9 @@ class MoveForm(_ReasonForm):
 
 
 class RetagForm(_ReasonForm):
-    tags = forms.CharField(label=_("Tags"), max_length=250, help_text=_("Separated by spaces."))
+    tags = forms.CharField(
+        label=_("Tags"), max_length=250, help_text=_("Separated by spaces."), widget=TagsInput()
+    )
 
 
 class SuspendForm(_ReasonForm):

@@ -14,12 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from core.text import clean_line
 from forum import permissions, selectors
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
+from forum.tag_info import suggest_tags
 from forum.views import list_cache
 from live.backlog import last_id
 
@@ -195,6 +197,16 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def tag_suggestions(request: HttpRequest) -> HttpResponse:
+    """The tags matching what is being typed in a tags field (`q`: the word under the
+    cursor), as listbox options with their description and question count, for
+    static/js/tags.js. One query (pinned by tests/forum/test_tag_suggestions.py)."""
+    text = clean_line(request.GET.get("q", ""))
+    tags = suggest_tags(text=text, user=request.user)
+    return render(request, "forum/_tag_suggestions.html", {"tags": tags})
+
+
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -219,6 +231,7 @@ urlpatterns = [
     path("", question_list, name="question_list"),
     path("categories/<slug:slug>/", category_detail, name="category"),
     path("tags/", tag_list, name="tag_list"),
+    path("tag-suggestions/", tag_suggestions, name="tag_suggestions"),
     path("tags/<str:slug>/", tag_detail, name="tag"),
     path("search/", search, name="search"),
 ]

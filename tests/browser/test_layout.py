@@ -6,9 +6,9 @@ served by a real daphne (issue 15):
 - axe-core (tests/browser/vendor/axe.min.js, see its README line) finds no serious or
   critical violation on any of them.
 
-The pages are the ones a person of each role reaches from the header, the user menu and
-the footer, plus a thread, a profile, search results, and the ask page, desk case and
-audit log where the role has them.
+The pages are every page of each role, listed explicitly (`ROLE_PAGES`, from the URL
+patterns: each must answer 200, so the list cannot rot), plus whatever the header, the
+user menu and the footer link to.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from advocacy.models import Escalation
 from demo.seeding import seed_demo
+from forum.models import Question
 from tests.browser.test_live import (  # noqa: F401 - fixtures and helpers shared with test_live
     in_thread,
     open_page,
@@ -56,30 +58,84 @@ def seeded() -> None:
     )
 
 
-def pages_of(page) -> list[str]:  # noqa: ANN001
-    """The role's pages: header, user menu and footer links, the first thread, a profile,
-    search, and the first desk case for staff; each once, in order."""
+# Every HTML page a role has (GET), by role; each includes the pages of the role before it
+# but the anonymous visitor's sign-in pages. {thread}, {mine}... are filled by `targets`.
+ANONYMOUS_PAGES = [
+    "/", "/tags/", "/tags/sim/", "/categories/billing/", "/search/?q=sim", "{thread}",
+    "{thread}revisions/", "/u/demo-helper/", "/badges/", "/privileges/", "/leaderboard/",
+    "/rewards/", "/advocates/",
+]  # fmt: skip
+SIGN_IN_PAGES = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+MEMBER_PAGES = [
+    "/ask/", "/notifications/", "/following/", "/settings/profile/", "/settings/email/",
+    "/settings/privacy/", "/rewards/mine/", "/escalations/mine/", "/suggestions/mine/",
+    "/accounts/email/", "/accounts/password/change/",
+]  # fmt: skip
+HELPER_PAGES = ["/suggestions/", "/moderation/", "/flag/question/{thread_id}/", "/moderation/question/{thread_id}/"]  # fmt: skip
+ADVOCATE_PAGES = ["/moderation/audit/", "/lounge/", "{thread}close-vote/", "{thread}close/"]
+STAFF_PAGES = [
+    "/desk/", "/desk/{case}/", "/advocates/candidates/", "/rewards/redemptions/", "/fair-play/",
+    "/community/health/", "/community/automation/",
+]  # fmt: skip
+ROLE_PAGES = {
+    None: ANONYMOUS_PAGES + SIGN_IN_PAGES,
+    "demo-customer": ANONYMOUS_PAGES + MEMBER_PAGES + ["{mine}edit/"],
+    "demo-helper": ANONYMOUS_PAGES + MEMBER_PAGES + HELPER_PAGES,
+    "demo-advocate": ANONYMOUS_PAGES + MEMBER_PAGES + HELPER_PAGES + ADVOCATE_PAGES,
+    "demo-staff": ANONYMOUS_PAGES + MEMBER_PAGES + HELPER_PAGES + ADVOCATE_PAGES + STAFF_PAGES,
+    "demo-manager": ANONYMOUS_PAGES + MEMBER_PAGES + HELPER_PAGES + ADVOCATE_PAGES + STAFF_PAGES,
+}
+NOT_FOUND = "/no-such-page/"  # the 404 page, for every role
+
+
+def targets() -> dict[str, object]:
+    thread = (
+        Question.objects.filter(
+            category__is_private=False, deleted_at__isnull=True, hidden_at__isnull=True
+        )
+        .order_by("-answer_count", "pk")
+        .first()
+    )
+    mine = Question.objects.filter(author__username="demo-customer").order_by("pk").first()
+    return {
+        "thread": thread.get_absolute_url(),
+        "thread_id": thread.pk,
+        "mine": mine.get_absolute_url(),
+        "case": Escalation.objects.order_by("pk").first().pk,
+    }
+
+
+def pages_of(page, username) -> list[str]:  # noqa: ANN001
+    """The role's pages (ROLE_PAGES), then the header, user menu and footer links and
+    the first desk and moderation items not listed; each once, in order."""
+    filled = targets()
+    listed = [path.format(**filled) for path in ROLE_PAGES[username]]
     page.goto("/")
     links = page.evaluate(LINKS)[:40]
-    first_thread = next(h for h in links if h.startswith("/q/"))
-    extra = [first_thread, "/u/demo-helper/", "/search/?q=sim", "/ask/", "/accounts/login/"]
     if page.locator("header a[href='/desk/']").count():
         page.goto("/desk/")
-        extra += [h for h in page.evaluate(LINKS) if h.startswith("/desk/")][-1:]
-        extra.append("/moderation/audit/")
+        links += [h for h in page.evaluate(LINKS) if h.startswith("/desk/")][-1:]
     if page.locator("header a[href='/moderation/']").count():
         page.goto("/moderation/")
         items = page.evaluate(
             "() => [...document.querySelectorAll('[data-queue-item] h2 a')].map(a => a.getAttribute('href'))"
         )
-        extra += items[:1]  # a queue item, with its flaggers
-    extra.append("/tags/")
+        links += items[:1]  # a queue item, with its flaggers
     paths = []
-    for href in [h for h in links if not h.startswith("/q/")] + extra:
+    for href in listed + [h for h in links if not h.startswith("/q/")] + [NOT_FOUND]:
         path = href.split("?next=")[0]
         if path.startswith("/") and not path.startswith(SKIPPED) and path not in paths:
             paths.append(path)
     return paths
+
+
+def visit(page, path: str) -> str:  # noqa: ANN001
+    """Open `path`; a problem when a page of the list does not answer as it should."""
+    response = page.goto(path)
+    expected = 404 if path == NOT_FOUND else 200
+    if response is None or response.status != expected:
+        return f"{path} answered {response and response.status}, not {expected}"
+    return ""
 
 
 def user(username):  # noqa: ANN001, ANN201
@@ -92,10 +148,12 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone_or_a_desktop(site, open
     for username in ROLES:
         for locale in ("en-GB", "it-IT"):
             page = open_page(user(username), locale=locale)
-            for path in pages_of(page):
+            for path in pages_of(page, username):
                 visited.add(path)
                 page.set_viewport_size({"width": 1280, "height": 800})
-                page.goto(path)
+                if wrong := visit(page, path):
+                    problems.append(f"{username} {locale} {wrong}")
+                    continue
                 for width in (1280, 360):
                     page.set_viewport_size({"width": width, "height": 800})
                     scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -112,16 +170,16 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone_or_a_desktop(site, open
     assert problems == []
     # the walk reached every role's own pages
     assert {
-        "/desk/",
-        "/moderation/",
-        "/moderation/audit/",
-        "/lounge/",
-        "/rewards/",
-        "/ask/",
-        "/rewards/mine/",
-        "/settings/email/",
+        "/community/health/",
+        "/community/automation/",
+        "/fair-play/",
+        "/advocates/candidates/",
+        "/settings/privacy/",
+        "/escalations/mine/",
+        "/following/",
+        NOT_FOUND,
     } <= visited
-    assert len(visited) >= 20
+    assert len(visited) >= 45
 
 
 def test_axe_finds_nothing_serious_on_any_page_of_any_role(site, open_page):  # noqa: F811
@@ -129,8 +187,10 @@ def test_axe_finds_nothing_serious_on_any_page_of_any_role(site, open_page):  # 
     problems = []
     for username in ROLES:
         page = open_page(user(username), viewport={"width": 1280, "height": 800})
-        for path in pages_of(page):
-            page.goto(path)
+        for path in pages_of(page, username):
+            if wrong := visit(page, path):
+                problems.append(f"{username} {wrong}")
+                continue
             page.evaluate(AXE_LOAD)
             problems += [f"{username} {path} {found}" for found in page.evaluate(AXE_RUN)]
         # and the phone layout with the menu open

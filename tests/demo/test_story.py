@@ -5,6 +5,7 @@ first posts to review, and its caches agree with their ledgers."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -12,11 +13,17 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from taggit.models import Tag
 
-from advocacy.models import CrmRecord, Escalation
+from advocacy.models import CrmRecord, Escalation, Flag
 from advocacy.moderation.selectors import first_posts_queue
 from advocacy.programme import selectors as programme
-from forum.models import Question, User
+from core import ratelimit
+from core.ratelimit import RateLimited
+from demo import content as dc
+from demo.points import RACE_GAP
+from forum.models import Question, TagInfo, User
+from gamification import leaderboards
 from gamification.models import BadgeAward
 from gamification.rewards.models import Redemption
 
@@ -83,3 +90,78 @@ def test_first_posts_wait_for_review(seeded):
 def test_ledgers_and_counters_agree_after_seeding(seeded):
     call_command("recompute_reputation", "--check", stdout=StringIO())
     call_command("repair_counters", "--check", stdout=StringIO())
+
+
+def test_seeding_is_not_refused_by_members_rate_limits(db, settings):
+    """Seeding again on the same cache within the window (its members have the first
+    seed's ids, so their flag and post counters are spent) is not refused: the seeders
+    bypass the rate limits explicitly, and only while seeding."""
+    settings.CIRCOLO_FLAG_RATE = "0/15m"  # every counter already spent
+    settings.CIRCOLO_POST_RATE = "0/m"
+    with time_machine.travel(datetime.fromisoformat(ANCHOR) + timedelta(hours=1), tick=True):
+        call_command("seed_demo", *ARGS, "--anchor", ANCHOR, "--force", stdout=StringIO())
+
+    assert Flag.objects.count() >= 3
+    with pytest.raises(RateLimited):
+        ratelimit.hit("flag:1", settings.CIRCOLO_FLAG_RATE)
+
+
+def _pattern(template: str) -> str:
+    """A content template as a regular expression: each `{slot}` stands for any text."""
+    return re.sub(r"\\\{\w+\\\}", ".+?", re.escape(template))
+
+
+def _topics_of_title(category: str, title: str) -> set[str]:
+    found = set()
+    for topic in dc.TOPICS[category]:
+        for lang in dc.LANGS:
+            titles = dc.QUESTIONS[category][lang]["titles"]
+            for n in topic.titles:
+                if n < len(titles) and re.fullmatch(_pattern(titles[n]), title):
+                    found.add(topic.key)
+    return found
+
+
+def _topics_of_answer(category: str, body: str) -> set[str]:
+    return {
+        topic.key
+        for topic in dc.TOPICS[category]
+        for lang in dc.LANGS
+        for advice in topic.advice[lang]
+        if re.search(_pattern(advice), body)
+    }
+
+
+def test_answers_share_the_topic_of_their_question(seeded):
+    questions = (
+        Question.objects.exclude(category__is_private=True)
+        .filter(answer_count__gt=0)
+        .select_related("category")
+        .prefetch_related("answers")
+    )
+    checked = 0
+    for question in questions:
+        topics = _topics_of_title(question.category.slug, question.title)
+        assert topics, question.title
+        for answer in question.answers.all():
+            assert topics & _topics_of_answer(question.category.slug, answer.body), (
+                question.title,
+                answer.body,
+            )
+            checked += 1
+    assert checked > 150
+
+
+def test_every_tag_has_a_description_in_both_languages(seeded):
+    described = TagInfo.objects.exclude(description="").exclude(description_it="")
+    assert set(described.values_list("tag__name", flat=True)) >= set(
+        Tag.objects.filter(taggit_taggeditem_items__isnull=False).values_list("name", flat=True)
+    )
+
+
+def test_two_members_race_at_the_top_of_this_weeks_leaderboard(seeded):
+    leader, runner_up = leaderboards.leaderboard(period="week", limit=2)
+    assert 0 < leader.points - runner_up.points <= RACE_GAP
+    html = Client().get("/leaderboard/").content.decode()
+    assert leader.member.display_name in html
+    assert runner_up.member.display_name in html

@@ -1024,7 +1024,9 @@ def test_question_page_query_count_does_not_grow_with_answers(who, helper, clien
     queries_large = _count_queries(client, large)
 
     assert queries_small == queries_large
-    assert queries_small <= (13 if who == "helper" else 12)  # + the member's follow state
+    # + the member's follow state; + the related questions (forum/related.py: one query
+    # here, where snapshots are off; none on a warm page, test_related.py).
+    assert queries_small <= (14 if who == "helper" else 12)
 
 
 # Fragments for live inserts ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from core.ratelimit import RateLimited
 from forum import permissions, selectors, services
 from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
 from forum.models import Answer, Question, Vote
+from forum.related import related_questions
 from forum.templatetags.forum_posts import post_state
 from forum.views.questions import thread_cache, thread_snapshot
 from forum.views.questions._helpers import (
@@ -69,7 +70,8 @@ def render_thread(
     page's socket subscribes from it, static/js/live.js); read here when not given.
     Answers whose HTML this viewer would see exactly as someone before them come from
     the cache (thread_cache), with this request's CSRF token. `snapshot`: the thread's
-    shared rows (thread_snapshot), when `question` came from it.
+    shared rows (thread_snapshot), when `question` came from it; they include the related
+    questions (one query otherwise).
     """
     if live_since is None:
         live_since = last_id(f"question.{question.pk}")
@@ -77,9 +79,11 @@ def render_thread(
     if snapshot is not None:
         thread = thread_snapshot.viewer_thread(snapshot, request.user)
         keys = thread_snapshot.AnswerKeys(snapshot, request.user, thread.my_votes)
+        related = snapshot.related
     else:
         thread = selectors.question_thread(question=question, user=request.user)
         selectors.attach_last_editors(question=question, answers=thread.answers)
+        related = related_questions(question)
     skip = comment_target if comment_form is not None else ""
     context = {
         # One token for the whole page, so stored HTML can swap it (thread_cache).
@@ -97,6 +101,7 @@ def render_thread(
         "comment_target": comment_target,
         "nav": "questions",
         "live_since": live_since,
+        "related": related,
     }
     return render(request, "forum/question_detail.html", context, status=status)
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,10 +44,11 @@ from django.utils.translation import get_language
 from core import roles
 from forum import permissions, selectors
 from forum.models import Answer, Comment, Question, User, Vote
+from forum.related import related_questions
 from forum.templatetags.forum_posts import PostState, post_state
 from forum.views.questions import thread_cache
 
-KEY_VERSION = "1"
+KEY_VERSION = "2"  # 2: snapshots carry the related questions
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Snapshot:
     question: Question
     answers: list[Answer]  # in page order; each with `all_comments` and `last_editor`
     comments: list[Comment]  # the question's live comments, hidden ones included
+    related: list[Question] = field(default_factory=list)  # forum.related, the same for all
 
 
 def snapshot_seconds() -> int:
@@ -72,7 +74,8 @@ def _key(pk: int, live_since: int) -> str:
 def _build(pk: int) -> Snapshot:
     """The thread as a moderator sees it (the widest view), or Http404 when there is no
     such question. Queries: the question, its tags, answers, their comments, the
-    question's comments, and the last editors when something was edited."""
+    question's comments, the last editors when something was edited, and the related
+    questions."""
     question = (
         Question.objects.select_related("author", "category", "closed_by", "duplicate_of")
         .prefetch_related("tags")
@@ -91,7 +94,8 @@ def _build(pk: int) -> Snapshot:
     answers.sort(key=lambda a: (not a.is_official, a.pk != question.accepted_answer_id))
     comments = list(live_comments.filter(question=question))
     selectors.attach_last_editors(question=question, answers=answers)
-    return Snapshot(secrets.token_hex(8), time.time(), question, answers, comments)
+    related = related_questions(question)
+    return Snapshot(secrets.token_hex(8), time.time(), question, answers, comments, related)
 
 
 def load(pk: int, live_since: int) -> Snapshot | None:
