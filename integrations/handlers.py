@@ -1,8 +1,9 @@
 """Webhooks answer the forum's domain events (registered in apps.ready()).
 
-They run IN THE TRANSACTION of the forum's service: `dispatch.emit` writes the delivery
-rows (the outbox) with the act, so a rolled-back answer is never announced, and sends
-them from the worker after commit. No query when no endpoint subscribes.
+They run AFTER COMMIT (issue 12), in a transaction of their own: a rolled-back answer is
+never announced, and the forum's write does not look up endpoints under its row locks.
+`dispatch.emit` writes the delivery rows (the outbox) and the worker sends them once
+they commit. No query but the endpoints' lookup when no endpoint subscribes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,6 @@ def announce_acceptance(event: AnswerAccepted) -> None:
 
 
 def register() -> None:
-    events.subscribe(QuestionAsked, announce_question, phase=events.IN_TRANSACTION)
-    events.subscribe(AnswerPosted, announce_answer, phase=events.IN_TRANSACTION)
-    events.subscribe(AnswerAccepted, announce_acceptance, phase=events.IN_TRANSACTION)
+    events.subscribe(QuestionAsked, announce_question, phase=events.AFTER_COMMIT)
+    events.subscribe(AnswerPosted, announce_answer, phase=events.AFTER_COMMIT)
+    events.subscribe(AnswerAccepted, announce_acceptance, phase=events.AFTER_COMMIT)
