@@ -13,7 +13,12 @@ fair-play sweep runs once (timed), and the invariants of QUALITY.md are checked:
 - score == sum of votes, and one vote per (post, voter), on every post of the pool;
 - one accepted answer per question, belonging to it; no badge held twice.
 
-Throughput is votes (cast or refused) per second of wall time, with each vote's latency.
+Throughput is votes (cast or refused) per second of wall time, with each vote's latency,
+and, as issue 12 asks, a ratio to a baseline measured in the same run: the same threads
+make the same choices of post and value on a pool of their own, each vote a bare loop of
+plain SQL on the same database (lock the post, read the voter's vote, insert, update or
+delete it, move the score) in one transaction; no permission, ledger, badge or event.
+The storm's votes include their points and badges, settled right after each vote commits.
 The voters share one Python process (threads), as they would share a server's workers;
 on a 2-core box the figure measures the whole stack (Python, PostgreSQL, the ledger's
 row locks) rather than PostgreSQL alone. The members and posts of each run are kept
@@ -202,6 +207,71 @@ def _storm(voters, pool, questions, answers):  # noqa: ANN001, ANN202
     return wall, latencies, outcomes, refusals, errors, accepted, hung
 
 
+def _baseline(voters, pool) -> tuple[float, int]:  # noqa: ANN001
+    """The bare SQL loop: the storm's choices (same seeds) on the baseline's own pool.
+    Returns (wall seconds, votes)."""
+    from django.db import connection, transaction
+
+    from forum.models import Question
+
+    barrier = threading.Barrier(len(voters) + 1)
+    done: list[int] = []
+    lock = threading.Lock()
+
+    def vote(i: int, voter) -> None:  # noqa: ANN001
+        rng = random.Random(SEED * 1000 + i)
+        n = 0
+        try:
+            barrier.wait()
+            for _ in range(VOTES):
+                post = rng.choice(pool)
+                value = rng.choices([1, -1, 0], weights=[60, 25, 15])[0]
+                table, column = (
+                    ("forum_question", "question_id")
+                    if isinstance(post, Question)
+                    else ("forum_answer", "answer_id")
+                )
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute(f"SELECT score FROM {table} WHERE id = %s FOR UPDATE", [post.pk])
+                    cur.execute(
+                        f"SELECT id, value FROM forum_vote WHERE voter_id = %s AND {column} = %s",
+                        [voter.pk, post.pk],
+                    )
+                    row = cur.fetchone()
+                    old = row[1] if row else 0
+                    if value != old:
+                        if value == 0:
+                            cur.execute("DELETE FROM forum_vote WHERE id = %s", [row[0]])
+                        elif row:
+                            cur.execute(
+                                "UPDATE forum_vote SET value = %s WHERE id = %s", [value, row[0]]
+                            )
+                        else:
+                            cur.execute(
+                                f"INSERT INTO forum_vote (voter_id, {column}, value, created_at)"
+                                " VALUES (%s, %s, %s, now())",
+                                [voter.pk, post.pk, value],
+                            )
+                        cur.execute(
+                            f"UPDATE {table} SET score = score + %s WHERE id = %s",
+                            [value - old, post.pk],
+                        )
+                n += 1
+        finally:
+            connection.close()
+            with lock:
+                done.append(n)
+
+    threads = [threading.Thread(target=vote, args=(i, v)) for i, v in enumerate(voters)]
+    for t in threads:
+        t.start()
+    started = time.perf_counter()
+    barrier.wait()
+    for t in threads:
+        t.join(timeout=600)
+    return time.perf_counter() - started, sum(done)
+
+
 def _invariants(questions, answers, members) -> dict[str, object]:  # noqa: ANN001
     from django.db.models import Count, F
 
@@ -265,6 +335,9 @@ def run() -> dict:
     from gamification.models import PointEvent
 
     run_id = timezone.now().strftime("%m%d%H%M%S")
+    _, bare_voters, bare_questions, bare_answers = _setup(f"{run_id}b")
+    bare_wall, bare_votes = _baseline(bare_voters, list(bare_questions) + list(bare_answers))
+    bare_throughput = bare_votes / bare_wall if bare_wall else 0.0
     authors, voters, questions, answers = _setup(run_id)
     pool = list(questions) + list(answers)
     ledger_before = PointEvent.objects.count()
@@ -281,6 +354,7 @@ def run() -> dict:
 
     attempts = sum(outcomes.values())
     throughput = attempts / wall if wall else 0.0
+    ratio = 100 * throughput / bare_throughput if bare_throughput else 0.0
     ok_invariants = (
         invariants["reputation_drift"] == 0
         and invariants["score_drift"] == 0
@@ -307,6 +381,16 @@ def run() -> dict:
             "ok": None,
         },
         {
+            "metric": (
+                f"throughput as % of a bare SQL loop writing the same votes and scores "
+                f"({bare_throughput:.1f} votes/s in the same run)"
+            ),
+            "value": round(ratio, 1),
+            "unit": "%",
+            "target": ">= 25",
+            "ok": ratio >= 25,
+        },
+        {
             "metric": "errors other than intended refusals",
             "value": len(errors),
             "target": "0",
@@ -327,6 +411,13 @@ def run() -> dict:
             "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
             "wall_s": round(wall, 2),
             "votes_per_s": round(throughput, 1),
+            "baseline": {
+                "what": "bare SQL loop, same threads, seeds and database; own pool",
+                "votes": bare_votes,
+                "wall_s": round(bare_wall, 2),
+                "votes_per_s": round(bare_throughput, 1),
+            },
+            "percent_of_baseline": round(ratio, 1),
             "latency_ms": {
                 "p50": round(statistics.median(latencies), 1),
                 "p90": round(_percentile(latencies, 90), 1),

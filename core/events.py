@@ -17,9 +17,13 @@ Two phases, chosen by the subscriber:
   vote: reputation == sum of the ledger). A handler that raises rolls the whole service
   back. Such handlers take locks only after the emitter's (see gamification.services,
   LOCK ORDER).
-- `after_commit`: called once the transaction commits (never for a rolled-back one); a
-  handler with slow work enqueues a django-tasks task from there. Failures are logged and
-  do not affect the other handlers (`on_commit(robust=True)`).
+- `after_commit`: called once the transaction commits (never for a rolled-back one), each
+  handler in a transaction of its own (its writes commit together; its own `on_commit`
+  work runs when that commits); a handler with slow work enqueues a django-tasks task
+  from there. Failures are logged and do not affect the other handlers
+  (`on_commit(robust=True)`). The points, badges, notifications and webhooks of the
+  forum's writes run here (issue 12), so they must be idempotent: re-read the state
+  under the emitter's lock order and write nothing twice.
 
 Handlers run in subscription order, in-transaction ones before any after-commit one.
 Events are frozen dataclasses subclassing `DomainEvent`; they carry ids and plain values
@@ -138,4 +142,9 @@ def emit(event: DomainEvent) -> None:
     for sub in now:
         sub.handler(event)
     for sub in later:
-        transaction.on_commit(partial(sub.handler, event), robust=True)
+        transaction.on_commit(partial(_after_commit, sub.handler, event), robust=True)
+
+
+def _after_commit(handler: Handler, event: DomainEvent) -> None:
+    with transaction.atomic():
+        handler(event)

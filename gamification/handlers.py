@@ -1,9 +1,17 @@
 """Gamification's answers to the forum's domain events (registered in apps.ready()).
 
-All run IN THE TRANSACTION of the forum's service, after its row locks (LOCK ORDER in
-gamification.services): the ledger rows of a vote, an acceptance or a deletion must
-commit or roll back with it (invariant: reputation == sum of the ledger), and the
-single-award badges rely on the same serialisation.
+Points and badges run AFTER COMMIT, each in its own transaction (issue 12): the forum's
+write holds its row locks only for the vote, the answer or the acceptance itself, and a
+vote through the API stays within 8 queries. The invariant reputation == sum of the
+ledger still holds at every commit, because `_apply` writes a ledger row and moves the
+cached reputation in one transaction; the points of a vote follow it right after the
+vote commits. The settling hooks re-read what they pay for under the forum's locks
+(question, answer, then members: LOCK ORDER in gamification.services) and are
+idempotent, so a retry or a duplicate never pays twice; single-award badges are held at
+most once by their unique constraint.
+
+Reversing a deleted post's points stays IN THE TRANSACTION of the deletion: it must not
+be seen without them (and a late settlement of a vote on it pays nothing).
 """
 
 from __future__ import annotations
@@ -22,19 +30,17 @@ from gamification.services import hooks as services
 
 
 def pay_for_vote(event: VoteCast) -> None:
-    services.on_vote_changed(
-        actor=event.actor, post=event.post, before=event.before, after=event.after
-    )
+    services.settle_vote(actor=event.actor, post=event.post, before=event.before, after=event.after)
 
 
 def pay_for_acceptance(event: AnswerAccepted) -> None:
-    services.on_answer_accepted(
-        actor=event.actor, answer=event.answer, previous_answer_id=event.previous_answer_id
+    services.settle_acceptance(
+        actor=event.actor, question_id=event.question_id, answer_id=event.answer_id
     )
 
 
 def reverse_acceptance(event: AnswerUnaccepted) -> None:
-    services.on_answer_unaccepted(actor=event.actor, answer=event.answer)
+    services.settle_acceptance(actor=event.actor, question_id=event.question_id, answer_id=None)
 
 
 def reverse_deleted_post(event: PostDeleted) -> None:
@@ -55,11 +61,11 @@ def badges_for_comment(event: CommentPosted) -> None:
 
 def register() -> None:
     """Called by GamificationConfig.ready()."""
-    now = events.IN_TRANSACTION
-    events.subscribe(VoteCast, pay_for_vote, phase=now)
-    events.subscribe(AnswerAccepted, pay_for_acceptance, phase=now)
-    events.subscribe(AnswerUnaccepted, reverse_acceptance, phase=now)
-    events.subscribe(PostDeleted, reverse_deleted_post, phase=now)
-    events.subscribe(QuestionAsked, badges_for_question, phase=now)
-    events.subscribe(AnswerPosted, badges_for_answer, phase=now)
-    events.subscribe(CommentPosted, badges_for_comment, phase=now)
+    later = events.AFTER_COMMIT
+    events.subscribe(VoteCast, pay_for_vote, phase=later)
+    events.subscribe(AnswerAccepted, pay_for_acceptance, phase=later)
+    events.subscribe(AnswerUnaccepted, reverse_acceptance, phase=later)
+    events.subscribe(PostDeleted, reverse_deleted_post, phase=events.IN_TRANSACTION)
+    events.subscribe(QuestionAsked, badges_for_question, phase=later)
+    events.subscribe(AnswerPosted, badges_for_answer, phase=later)
+    events.subscribe(CommentPosted, badges_for_comment, phase=later)

@@ -1,9 +1,13 @@
 """Webhooks answer the domain events of the forum, advocacy and gamification (registered
 in apps.ready()).
 
-They run IN THE TRANSACTION of the emitting service: `dispatch.emit` writes the delivery
-rows (the outbox) with the act, so a rolled-back answer is never announced, and sends
-them from the worker after commit. No query when no endpoint subscribes.
+The forum's three (questions, answers, acceptances: the hot write paths) run AFTER COMMIT
+(issue 12), in a transaction of their own: a rolled-back answer is never announced, and the
+forum's write does not look up endpoints under its row locks. The others (escalations, flags,
+the programme, redemptions) run IN THE TRANSACTION of the emitting service, so their delivery
+rows (the outbox) commit with the act. Either way `dispatch.emit` writes the delivery rows and
+the worker sends them once they commit. No query but the endpoints' lookup when no endpoint
+subscribes.
 """
 
 from __future__ import annotations
@@ -56,9 +60,9 @@ def announce_redemption_decision(event: RedemptionDecided) -> None:
 
 
 def register() -> None:
-    events.subscribe(QuestionAsked, announce_question, phase=events.IN_TRANSACTION)
-    events.subscribe(AnswerPosted, announce_answer, phase=events.IN_TRANSACTION)
-    events.subscribe(AnswerAccepted, announce_acceptance, phase=events.IN_TRANSACTION)
+    events.subscribe(QuestionAsked, announce_question, phase=events.AFTER_COMMIT)
+    events.subscribe(AnswerPosted, announce_answer, phase=events.AFTER_COMMIT)
+    events.subscribe(AnswerAccepted, announce_acceptance, phase=events.AFTER_COMMIT)
     for event_type, handler in (
         (EscalationChanged, announce_escalation),
         (FlagRaised, announce_flag),

@@ -1,9 +1,11 @@
 """The bell's answers to the forum's domain events (registered in apps.ready()).
 
-All but the followers' fan-out (`follows.register`, after commit) run IN THE TRANSACTION of the forum's service, so a notification exists exactly
-when the post it reports does (`bell.notify` publishes to the members' `user` streams
-and schedules the e-mails after commit). Subscribed before gamification's handlers
-(INSTALLED_APPS order), as the forum called them before.
+All run AFTER COMMIT (issue 12), each in its own transaction: a notification is written
+only once the post it reports has committed (never for a rolled-back one), and the
+forum's write does not pay for it under its row locks. `bell.notify` publishes to the
+members' `user` streams and schedules the e-mails once that transaction commits; the
+followers' fan-out (`follows.register`) is a task. Subscribed before gamification's
+handlers (INSTALLED_APPS order), so the bell still hears an event before the ledger.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ def notify_comment(event: CommentPosted) -> None:
 
 def register() -> None:
     """Called by NotificationsConfig.ready()."""
-    now = events.IN_TRANSACTION
-    events.subscribe(QuestionAsked, notify_question_mentions, phase=now)
-    events.subscribe(AnswerPosted, notify_answer, phase=now)
-    events.subscribe(AnswerAccepted, notify_acceptance, phase=now)
-    events.subscribe(CommentPosted, notify_comment, phase=now)
+    later = events.AFTER_COMMIT
+    events.subscribe(QuestionAsked, notify_question_mentions, phase=later)
+    events.subscribe(AnswerPosted, notify_answer, phase=later)
+    events.subscribe(AnswerAccepted, notify_acceptance, phase=later)
+    events.subscribe(CommentPosted, notify_comment, phase=later)
     follows.register()  # followers are told after commit, by a task

@@ -242,3 +242,47 @@ def manager_client(manager) -> Client:
 def question(customer):
     """A question asked by `customer`, tagged `sim`."""
     return QuestionFactory(author=customer, tags=["sim", "ricarica"])
+
+
+@pytest.fixture(autouse=True)
+def _domain_handlers_run_after_the_services_commit(monkeypatch):
+    """In a `db` test the service's transaction is a savepoint of the test's, so nothing
+    commits and `on_commit` never fires. The forum's points, badges, notifications and
+    webhooks run after commit (core.events, issue 12): run those handlers when the
+    service's outermost block exits without error, as its commit would in production
+    (a rolled-back block drops them, as Django does). Other `on_commit` work (live
+    frames, e-mail, tasks, and the followers' fan-out, which enqueues a task and was
+    after commit before issue 12) is left to `django_capture_on_commit_callbacks`.
+    `transaction=True` tests commit for real and are untouched.
+    """
+    from django.db import transaction
+
+    from core import events
+
+    original = transaction.Atomic.__exit__
+
+    def is_handler(func: object) -> bool:
+        return (
+            getattr(func, "func", None) is events._after_commit
+            and func.args[0].__module__ != "notifications.follows"
+        )
+
+    def exit_(self, exc_type, exc, tb):  # noqa: ANN001, ANN202
+        connection = transaction.get_connection(self.using)
+        blocks = connection.atomic_blocks
+        outermost = (
+            bool(blocks)
+            and not blocks[-1]._from_testcase
+            and all(block._from_testcase for block in blocks[:-1])
+        )
+        result = original(self, exc_type, exc, tb)
+        if outermost and exc_type is None and connection.in_atomic_block:
+            due = [entry for entry in connection.run_on_commit if is_handler(entry[1])]
+            connection.run_on_commit = [
+                entry for entry in connection.run_on_commit if not is_handler(entry[1])
+            ]
+            for _sids, func, _robust in due:
+                func()
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_)

@@ -11,19 +11,27 @@ from core.events import emit
 from forum import events as forum_events
 from forum import permissions
 from forum.models import (
+    Answer,
     Question,
     User,
     Vote,
 )
 from forum.services._common import (
     Post,
-    _lock_post,
     _post_fields,
     _thread,
 )
 from live.events import publish
 
 # Votes ----------------------------------------------------------------------------------
+
+
+def _lock_post_with_question(post: Post) -> Post:
+    """Lock `post`'s row, reading an answer's question with it (not locked: a vote takes
+    no question lock) for the permission check."""
+    if isinstance(post, Question):
+        return Question.objects.select_for_update().get(pk=post.pk)
+    return Answer.objects.select_related("question").select_for_update(of=("self",)).get(pk=post.pk)
 
 
 def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
@@ -39,7 +47,7 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     fields = _post_fields(post)
     try:
         with transaction.atomic():
-            post = _lock_post(post)
+            post = _lock_post_with_question(post)
             permissions.check_vote_post(actor, post, value=value)  # deleted or locked meanwhile?
             existing = Vote.objects.filter(voter=actor, **_post_fields(post)).first()
             old = existing.value if existing else 0
@@ -53,6 +61,7 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
             else:
                 Vote.objects.create(voter=actor, value=value, **fields)
             type(post).objects.filter(pk=post.pk).update(score=F("score") + (value - old))
+            score = post.score + (value - old)  # the row is locked: no need to read it back
             emit(
                 forum_events.VoteCast(
                     actor_id=actor.pk,
@@ -65,14 +74,13 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
                     post=post,
                 )
             )
-            post.refresh_from_db(fields=["score"])
             publish(
                 _thread(post.pk if isinstance(post, Question) else post.question_id),
                 "vote.changed",
                 {
                     "target": "question" if isinstance(post, Question) else "answer",
                     "id": post.pk,
-                    "score": post.score,
+                    "score": score,
                 },
             )
     except IntegrityError:
@@ -80,4 +88,4 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
         post.refresh_from_db(fields=["score"])
         current = Vote.objects.filter(voter=actor, **fields).values_list("value", flat=True)
         return post.score, next(iter(current), 0)
-    return post.score, value
+    return score, value

@@ -1,9 +1,10 @@
 """Everything that writes to the points ledger.
 
-The `on_*` hooks answer the forum's domain events (`gamification.handlers`, subscribed
-in-transaction), so they run *inside* the forum service's transaction, after it has
-locked the post (or question) concerned, so two requests about the same post are
-serialised before they get here. Each hook turns the change into award and reversal rows
+The hooks answer the forum's domain events (`gamification.handlers`): votes and
+acceptances are settled after the forum's transaction commits, each in a transaction of
+its own that locks the post (or question) concerned first, as the forum does, so two
+settlements about the same post are serialised; a deletion's reversal runs inside the
+deleting transaction. Each hook turns the change into award and reversal rows
 and hands them to `_apply`, which locks the members' rows, applies the daily cap, writes
 the rows and moves the cached reputation with `F()`. See `gamification.models` for the
 arithmetic.
@@ -16,7 +17,7 @@ row pointing at it (a vote, a ledger row): with plain `FOR UPDATE`, two members 
 each other's posts would deadlock. For the same reason the ledger's and the badges' links
 to questions and answers carry no database constraint: a vote on an answer would otherwise
 take a lock on its question while holding the answer, the opposite order to accepting.
-Accepting locks the answers it pays for before the members (`on_answer_accepted`).
+Settling an acceptance locks the answers it pays for before the members (`settle_acceptance`).
 
 Modules: `ledger` (rows, caps, `_apply`: the one ledger writer), `hooks` (the `on_*`
 hooks run by `gamification.handlers`), `staff` (verified answers, adjustments),
@@ -30,14 +31,14 @@ from gamification.services.balances import (
     update_point_settings,
 )
 from gamification.services.hooks import (
-    on_answer_accepted,
     on_answer_posted,
-    on_answer_unaccepted,
     on_comment_posted,
     on_flag_upheld,
     on_post_deleted,
     on_question_asked,
     on_vote_changed,
+    settle_acceptance,
+    settle_vote,
 )
 from gamification.services.ledger import (
     SERIAL_VOTING,
@@ -68,8 +69,8 @@ __all__ = [
     "_apply",
     "vote_key",
     "on_vote_changed",
-    "on_answer_accepted",
-    "on_answer_unaccepted",
+    "settle_vote",
+    "settle_acceptance",
     "on_post_deleted",
     "on_question_asked",
     "on_answer_posted",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
-from forum.models import Answer, Comment, Question, User
+from forum.models import Answer, Comment, Question, User, Vote
 from gamification import badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.models import BadgeAward, PointEvent
@@ -15,6 +15,7 @@ from gamification.services.ledger import (
     _apply,
     _award,
     _post_ids,
+    _reversal,
     _reverse_active,
     _Row,
     vote_key,
@@ -26,7 +27,8 @@ from gamification.services.ledger import (
 def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Applied:
     """The actor's vote on `post` went from `before` to `after` (each 1, -1 or 0).
 
-    Caller holds the post's row lock. Reverses whatever the previous vote earned or cost,
+    Caller (`settle_vote`) holds the post's row lock, read after the vote committed:
+    `post.score` includes it. Reverses whatever the previous vote earned or cost,
     then awards what the new one is worth: an upvote gives the author points (capped per
     day); a downvote on an answer costs its author and, a little, the voter.
     """
@@ -56,7 +58,7 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
                     badges.SCORED,
                     member=User.objects.get(pk=post.author_id),
                     post=post,
-                    score=post.score + (after - before),
+                    score=post.score,
                     tag_ids=(
                         []
                         if answer_id is None
@@ -67,54 +69,106 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
         return applied
 
 
+def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
+    """Pay for the actor's vote on `post` once it has committed (VoteCast, after commit).
+
+    Its own transaction, with the forum's lock order: the post's row, then the members
+    (`_apply`). Idempotent, so a retry or a duplicate delivery never pays twice: nothing is
+    written when the vote no longer stands at `after` (a later VoteCast settles the newer
+    value), when the post was deleted meanwhile (the deletion reversed its points), or when
+    the vote's standing award already is `after`'s.
+    """
+    with transaction.atomic():
+        post = type(post).objects.select_for_update().get(pk=post.pk)
+        key = vote_key(post, actor.pk)
+        current = (
+            Vote.objects.filter(voter=actor, **_post_field(post))
+            .values_list("value", flat=True)
+            .first()
+        )
+        if (current or 0) != after or post.is_deleted:
+            return Applied([], {})
+        standing = set(PointEvent.objects.filter(key=key).active().values_list("rule", flat=True))
+        if standing == set(_vote_rules(post, actor, after)):
+            return Applied([], {})
+        return on_vote_changed(actor=actor, post=post, before=before, after=after)
+
+
+def _post_field(post: Post) -> dict[str, Post]:
+    return {"question": post} if isinstance(post, Question) else {"answer": post}
+
+
+def _vote_rules(post: Post, actor: User, value: int) -> list[str]:
+    """The rules a standing vote of `value` by `actor` on `post` is paid by."""
+    if not value or post.author_id == actor.pk:
+        return []
+    if isinstance(post, Question):
+        return [rules.QUESTION_UPVOTED if value > 0 else rules.QUESTION_DOWNVOTED]
+    if value > 0:
+        return [rules.ANSWER_UPVOTED]
+    return [rules.ANSWER_DOWNVOTED, rules.DOWNVOTE_CAST]
+
+
 def _accept_key(answer_id: int) -> str:
     return f"accept:{answer_id}"
 
 
-def on_answer_accepted(
-    *, actor: User, answer: Answer, previous_answer_id: int | None = None
-) -> Applied:
-    """`answer` became the accepted one, replacing `previous_answer_id` if any.
+ACCEPT_RULES = (rules.ANSWER_ACCEPTED, rules.ACCEPT_BONUS_ASKER)
 
-    Caller holds the question's row lock and has `answer.question` set to the locked row.
-    The answerer earns the acceptance, and the asker a small bonus when they accepted it
-    themselves; nobody earns anything for accepting their own answer. The previous
-    acceptance is reversed, so switching back and forth nets exactly one acceptance.
+
+def settle_acceptance(*, actor: User, question_id: int, answer_id: int | None) -> Applied:
+    """Make the acceptance points of a question match its accepted answer, after commit
+    (AnswerAccepted with `answer_id`, AnswerUnaccepted with None).
+
+    Its own transaction, in the forum's lock order: the question, then the answers it
+    pays or reverses, then the members (`_apply`). What stands for an answer that is no
+    longer the accepted one is reversed, so switching back and forth nets exactly one
+    acceptance whatever order the settlements run in. The accepted answer is paid only by
+    the event that accepted it (the asker's bonus goes to the asker who accepted), only
+    once (a standing award is never written again: retries and duplicates pay nothing),
+    and never for the asker's own answer or a deleted post.
     """
-    question = answer.question
-    key = _accept_key(answer.pk)
-    with transaction.atomic(savepoint=False):
-        # Answers before members (see LOCK ORDER): the forum's notification of this
-        # acceptance will point at the answer, and a vote on it holds it while it waits
-        # for the members.
-        list(
-            Answer.objects.select_for_update(no_key=True)
-            .filter(pk__in=[pk for pk in (answer.pk, previous_answer_id) if pk])
+    with transaction.atomic():
+        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        if question is None:
+            return Applied([], {})
+        accepted_id = question.accepted_answer_id
+        standing = list(
+            PointEvent.objects.active()
+            .filter(question_id=question_id, rule__in=ACCEPT_RULES, key__startswith="accept:")
             .order_by("pk")
-            .values_list("pk", flat=True)
         )
-        rows: list[_Row] = []
-        if previous_answer_id is not None and previous_answer_id != answer.pk:
-            rows += _reverse_active(
-                PointEvent.objects.filter(key=_accept_key(previous_answer_id)), actor
-            )
-        if answer.author_id != question.author_id:
-            ids = {"actor": actor, "key": key, "question_id": question.pk, "answer_id": answer.pk}
+        stale = [event for event in standing if event.answer_id != accepted_id]
+        pay = (
+            accepted_id is not None
+            and accepted_id == answer_id
+            and not question.is_deleted
+            and not any(event.answer_id == accepted_id for event in standing)
+        )
+        # Answers before members (see LOCK ORDER): a vote on an answer holds it while it
+        # waits for the members.
+        answers = {
+            answer.pk: answer
+            for answer in Answer.objects.select_for_update(no_key=True)
+            .filter(pk__in={e.answer_id for e in stale} | ({accepted_id} if pay else set()))
+            .order_by("pk")
+        }
+        answer = answers.get(accepted_id) if pay else None
+        rows: list[_Row] = [_reversal(event, actor) for event in stale]
+        paid = answer is not None and not answer.is_deleted
+        paid = paid and answer.author_id != question.author_id
+        if paid:
+            ids = {"actor": actor, "key": _accept_key(answer.pk), "question_id": question.pk}
+            ids["answer_id"] = answer.pk
             rows += _award(rules.ANSWER_ACCEPTED, recipient_id=answer.author_id, **ids)
             if actor.pk == question.author_id:
                 rows += _award(rules.ACCEPT_BONUS_ASKER, recipient_id=question.author_id, **ids)
         applied = _apply(rows)
-        if answer.author_id != question.author_id:
+        if paid:
+            answer.question = question
             author = User.objects.get(pk=answer.author_id)
             badges.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
         return applied
-
-
-def on_answer_unaccepted(*, actor: User, answer: Answer) -> Applied:
-    """`answer` stopped being the accepted one: reverse what its acceptance gave."""
-    with transaction.atomic(savepoint=False):
-        rows = _reverse_active(PointEvent.objects.filter(key=_accept_key(answer.pk)), actor)
-        return _apply(rows)
 
 
 def on_post_deleted(*, actor: User, post: Post) -> Applied:
