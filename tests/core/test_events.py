@@ -16,6 +16,11 @@ from tests.factories import AnswerFactory, QuestionFactory
 # Every subscription the apps make in ready(): (event, handler, phase). A handler added or
 # removed without updating this list (and docs/architecture.md) fails here.
 EXPECTED = [
+    (
+        "AnswerAccepted",
+        "advocacy.automation.acceptance.audit_community_acceptance",
+        "in_transaction",
+    ),
     ("AnswerAccepted", "advocacy.sla.acceptance.stop_clock_on_acceptance", "in_transaction"),
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "in_transaction"),
     ("AnswerAccepted", "integrations.handlers.announce_acceptance", "in_transaction"),
@@ -26,6 +31,11 @@ EXPECTED = [
     ("AnswerPosted", "integrations.handlers.announce_answer", "in_transaction"),
     ("AnswerPosted", "notifications.follows.tell_followers_of_answer", "after_commit"),
     ("AnswerPosted", "notifications.handlers.notify_answer", "in_transaction"),
+    (
+        "AnswerUnaccepted",
+        "advocacy.automation.acceptance.audit_acceptance_undone",
+        "in_transaction",
+    ),
     ("AnswerUnaccepted", "gamification.handlers.reverse_acceptance", "in_transaction"),
     ("CommentPosted", "gamification.handlers.badges_for_comment", "in_transaction"),
     ("CommentPosted", "notifications.handlers.notify_comment", "in_transaction"),
