@@ -37,6 +37,7 @@ def _open_questions():  # noqa: ANN202
 @register
 class RemindToAccept(Rule):
     key = "remind_accept"
+    member_label = _("Reminders to accept an answer to your questions")
     label = _("Remind the asker to accept")
     description = _(
         "After an answer gets a positive reaction, remind the asker to accept it; stops "
@@ -118,6 +119,7 @@ class RemindToAccept(Rule):
 @register
 class Welcome(Rule):
     key = "welcome"
+    member_label = _("A welcome with first steps when you join")
     label = _("Welcome a newly verified member")
     description = _("A notification and an e-mail with first steps, once.")
     params = (Param("within_days", _("Members who joined within (days)"), 7, maximum=365),)
@@ -153,6 +155,7 @@ class Welcome(Rule):
 @register
 class WinBack(Rule):
     key = "win_back"
+    member_label = _("Questions waiting for your help, after a while away")
     label = _("Win back a lapsed helper")
     description = _(
         "A helper with enough accepted answers who has been silent gets one e-mail "
@@ -236,6 +239,7 @@ class WinBack(Rule):
 @register
 class RouteUnanswered(Rule):
     key = "route_unanswered"
+    member_label = _("Unanswered questions in the tags you follow")
     label = _("Route the unanswered")
     description = _(
         "A question without an answer after N minutes is offered to members who follow "
