@@ -48,6 +48,7 @@ class RuleChangeSerializer(serializers.Serializer):
 class MessagesSerializer(serializers.Serializer):
     messages = serializers.DictField(
         child=serializers.BooleanField(),
+        required=False,
         help_text="{rule: true to get its messages, false to opt out}; rules left out keep "
         "theirs. Rules: remind_accept, welcome, win_back, route_unanswered.",
     )
@@ -169,7 +170,7 @@ class MyMessagesView(ForumAPIView):
         body = MessagesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            now = optout.set_receiving(request.user.pk, body.validated_data["messages"])
+            now = optout.set_receiving(request.user.pk, body.validated_data.get("messages", {}))
         except ValueError as exc:
             raise ValidationError(
                 {"messages": [_("Unknown rule: %(rules)s.") % {"rules": exc}]}
