@@ -25,3 +25,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy import tasks
 
         tasks.register()  # the periodic jobs: SLA sweep, digests, automation, pruning
+        from advocacy.automation import acceptance as community_acceptance
+
+        community_acceptance.register()  # the community's acceptance in the audit log

@@ -104,3 +104,15 @@ def privilege_table(user) -> list[PrivilegeRow]:  # noqa: ANN001
         PrivilegeRow(key, str(PRIVILEGE_LABELS[key]), needed, has_privilege(user, key))
         for key, needed in sorted(thresholds().items(), key=lambda kv: (kv[1], kv[0]))
     ]
+
+
+# Role privileges: what a role (not reputation) lets a member do ----------------------------
+
+# An advocate or staff member may accept an answer for an asker who has been away this
+# long (no acceptance, no reply in the thread): the community's acceptance.
+ABSENT_ASKER_DAYS = 14
+
+
+def may_accept_for_absent_asker(user) -> bool:  # noqa: ANN001
+    """Moderators (`core.roles`: staff, or an advocate who is not suspended), active."""
+    return bool(user.is_authenticated and user.is_active and roles.is_moderator(user))

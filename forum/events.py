@@ -45,22 +45,26 @@ class AnswerPosted(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class AnswerAccepted(DomainEvent):
     """accept_answer made `answer` the accepted one, replacing `previous_answer_id`.
-    The question's row is locked; `answer.question` is that locked row."""
+    The question's row is locked; `answer.question` is that locked row. `on_behalf`: an
+    advocate or staff member (the actor) accepted for the absent asker."""
 
     question_id: int
     answer_id: int
     answer_author_id: int
     question_author_id: int
     previous_answer_id: int | None
+    on_behalf: bool = False
     answer: Answer = row()
 
 
 @dataclass(frozen=True, kw_only=True)
 class AnswerUnaccepted(DomainEvent):
-    """unaccept_answer withdrew the acceptance of `answer` (question row locked)."""
+    """unaccept_answer withdrew the acceptance of `answer` (question row locked);
+    `on_behalf`: it was the community's acceptance."""
 
     question_id: int
     answer_id: int
+    on_behalf: bool = False
     answer: Answer = row()
 
 

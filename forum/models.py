@@ -179,6 +179,11 @@ class Question(models.Model):
         blank=True,
         related_name="accepted_for",
     )
+    # Set when an advocate or staff member accepted for an absent asker (the community's
+    # acceptance: forum.services.accepting); the asker's own acceptance clears it.
+    accepted_on_behalf_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -458,6 +463,11 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("escalation")
         SLA = "sla", _("SLA alert")
         FOLLOW = "follow", _("activity in what you follow")
+        COMMUNITY_ACCEPTED = "community_accepted", _("accepted by the community for you")
+        ACCEPT_REMINDER = "accept_reminder", _("reminder to accept an answer")
+        ROUTED = "routed", _("unanswered question for you")
+        WIN_BACK = "win_back", _("questions waiting for your help")
+        WELCOME = "welcome", _("welcome")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import privileges, roles
 from forum.models import Answer, Category, Comment, Question, User
@@ -156,10 +158,74 @@ def check_delete_post(user: User, post: Question | Answer | Comment) -> None:
 
 
 def check_accept_answer(user: User, answer: Answer) -> None:
+    """The asker accepts; an advocate or staff member may accept for an asker who has been
+    away `privileges.ABSENT_ASKER_DAYS` (the community's acceptance, on their behalf)."""
     _require_login(user)
     question = answer.question
-    if question.author_id != user.pk and not roles.is_moderator(user):
+    on_behalf = question.author_id != user.pk
+    if on_behalf and not privileges.may_accept_for_absent_asker(user):
         raise PermissionDenied(_("Only the person who asked can accept an answer."))
+    if answer.is_deleted or question.is_deleted:
+        raise PermissionDenied(_("You cannot accept a deleted answer."))
+    if question.is_locked:
+        raise PermissionDenied(_("This question is locked."))
+    if on_behalf:
+        _check_asker_absent(question)
+
+
+def _check_asker_absent(question: Question) -> None:
+    if question.accepted_answer_id is not None:
+        raise PermissionDenied(
+            _(
+                "This question already has an accepted answer; only the person who asked can change it."
+            )
+        )
+    days = privileges.ABSENT_ASKER_DAYS
+    since = timezone.now() - dt.timedelta(days=days)
+    # Asked within the period: no need to look for their replies.
+    if question.created_at > since or asker_last_seen(question) > since:
+        raise PermissionDenied(
+            ngettext(
+                "The person who asked was here less than %(days)d day ago: only they can "
+                "accept an answer for now.",
+                "The person who asked was here less than %(days)d days ago: only they can "
+                "accept an answer for now.",
+                days,
+            )
+            % {"days": days}
+        )
+
+
+def asker_last_seen(question: Question) -> dt.datetime:
+    """When the asker last showed up in their thread: asking it, or their latest answer or
+    comment there. Memoised on the question (a thread's answers share its instance)."""
+    seen = getattr(question, "_asker_last_seen", None)
+    if seen is None:
+        mine = {"author_id": question.author_id}
+        answers = Answer.objects.filter(question_id=question.pk, **mine).order_by("-created_at")
+        comments = Comment.objects.filter(
+            Q(question_id=question.pk) | Q(answer__question_id=question.pk), **mine
+        ).order_by("-created_at")
+        row = (
+            Question.objects.filter(pk=question.pk)
+            .annotate(
+                last_answer=Subquery(answers.values("created_at")[:1]),
+                last_comment=Subquery(comments.values("created_at")[:1]),
+            )
+            .values_list("last_answer", "last_comment")
+            .first()
+        )
+        seen = max(m for m in (question.created_at, *(row or ())) if m is not None)
+        question._asker_last_seen = seen
+    return seen
+
+
+def check_unaccept_answer(user: User, answer: Answer) -> None:
+    """The asker withdraws their acceptance; staff undo any (the community's included)."""
+    _require_login(user)
+    question = answer.question
+    if question.author_id != user.pk and not roles.is_staff(user):
+        raise PermissionDenied(_("Only the person who asked or staff can withdraw an acceptance."))
     if answer.is_deleted or question.is_deleted:
         raise PermissionDenied(_("You cannot accept a deleted answer."))
     if question.is_locked:
@@ -234,6 +300,7 @@ can_vote_post = _can(check_vote_post)
 can_edit_post = _can(check_edit_post)
 can_delete_post = _can(check_delete_post)
 can_accept_answer = _can(check_accept_answer)
+can_unaccept_answer = _can(check_unaccept_answer)
 can_close_question = _can(check_close_question)
 can_lock_question = _can(check_lock_question)
 can_cast_close_vote = _can(check_cast_close_vote)

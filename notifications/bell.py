@@ -179,6 +179,11 @@ def describe(notification: Notification) -> str:
         return gettext("%(who)s mentioned you in “%(title)s”") % values
     if notification.kind == Kind.ACCEPTED:
         return gettext("%(who)s accepted your answer to “%(title)s”") % values
+    if notification.kind == Kind.COMMUNITY_ACCEPTED:
+        return (
+            gettext("%(who)s accepted an answer to your question “%(title)s” on your behalf")
+            % values
+        )
     message = notification.data.get("message", "")
     params = {k: _in_language(v) for k, v in (notification.data.get("params") or {}).items()}
     for text in (gettext(message), message):

@@ -43,7 +43,7 @@ MESSAGES = {
 _DIRECT_KINDS = {
     "question": [Kind.MENTION],
     "answer": [Kind.ANSWER, Kind.MENTION],
-    "accepted": [Kind.ACCEPTED],
+    "accepted": [Kind.ACCEPTED, Kind.COMMUNITY_ACCEPTED],
 }
 
 

@@ -36,9 +36,13 @@ def notify_answer(event: AnswerPosted) -> None:
 
 
 def notify_acceptance(event: AnswerAccepted) -> None:
+    recipients = [(event.answer_author_id, Kind.ACCEPTED)]
+    if event.on_behalf:
+        # The absent asker hears that the community accepted an answer for them.
+        recipients.insert(0, (event.question_author_id, Kind.COMMUNITY_ACCEPTED))
     bell.notify(
         actor=event.actor,
-        recipients=[(event.answer_author_id, Kind.ACCEPTED)],
+        recipients=recipients,
         question=event.answer.question,
         answer=event.answer,
     )

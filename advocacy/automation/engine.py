@@ -50,6 +50,7 @@ class Rule:
     params: ClassVar[tuple[Param, ...]] = ()
     enabled_by_default: ClassVar[bool] = False
     opt_out: ClassVar[bool] = True  # members may opt out of its messages
+    member_label: ClassVar[Any] = None  # its messages, as the member's settings name them
 
     def due(self, settings: RuleSettings, now: dt.datetime) -> Iterable[Step]:
         raise NotImplementedError
@@ -93,6 +94,19 @@ def settings_for(rule: Rule, row: AutomationRule | None = None) -> RuleSettings:
             value = param.default
         values[param.name] = value
     return RuleSettings(enabled=enabled, values=values)
+
+
+def save_settings(rule: Rule, *, enabled: bool, values: dict[str, int], actor: Any) -> RuleSettings:
+    """Store a rule's switch and parameters (values already validated against `params`)."""
+    AutomationRule.objects.update_or_create(
+        key=rule.key,
+        defaults={
+            "enabled": enabled,
+            "params": {p.name: values[p.name] for p in rule.params},
+            "updated_by": actor,
+        },
+    )
+    return settings_for(rule)
 
 
 def opted_out(rule_key: str, user_ids: Iterable[int]) -> set[int]:

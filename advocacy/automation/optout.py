@@ -37,3 +37,27 @@ def opt_out(user_id: int, rule: str) -> None:
 
 def opt_in(user_id: int, rule: str) -> None:
     AutomationOptOut.objects.filter(user_id=user_id, rule=rule).delete()
+
+
+def member_rules() -> dict:
+    """{key: rule} of the rules whose messages members may switch off."""
+    from advocacy.automation.engine import registered
+
+    return {key: rule for key, rule in registered().items() if rule.opt_out}
+
+
+def receiving(user_id: int) -> dict[str, bool]:
+    """{rule: True when the member gets its messages} for every rule they may switch off."""
+    out = set(AutomationOptOut.objects.filter(user_id=user_id).values_list("rule", flat=True))
+    return {key: key not in out for key in member_rules()}
+
+
+def set_receiving(user_id: int, choices: dict[str, bool]) -> dict[str, bool]:
+    """Switch rules' messages on (True) or off (False); unknown rules raise ValueError
+    before anything changes."""
+    unknown = sorted(set(choices) - set(member_rules()))
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    for key, wanted in choices.items():
+        (opt_in if wanted else opt_out)(user_id, key)
+    return receiving(user_id)

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from taggit.models import TaggedItem
 
 from advocacy.automation import mail
 from advocacy.automation.engine import Param, Rule, RuleSettings, Step, opted_out, register
@@ -18,6 +19,10 @@ from forum.models import Answer, Comment, Notification, Question, User, Vote
 from notifications.bell import notify_member
 
 DAY = dt.timedelta(days=1)
+
+
+def _latest(rows):  # noqa: ANN001, ANN202 - a queryset correlated with OuterRef("pk")
+    return Subquery(rows.order_by("-created_at").values("created_at")[:1])
 
 
 def _open_questions():  # noqa: ANN202
@@ -32,6 +37,7 @@ def _open_questions():  # noqa: ANN202
 @register
 class RemindToAccept(Rule):
     key = "remind_accept"
+    member_label = _("Reminders to accept an answer to your questions")
     label = _("Remind the asker to accept")
     description = _(
         "After an answer gets a positive reaction, remind the asker to accept it; stops "
@@ -101,7 +107,7 @@ class RemindToAccept(Rule):
         question = step.question
         notify_member(
             question.author,
-            Notification.Kind.ANSWER,
+            Notification.Kind.ACCEPT_REMINDER,
             gettext_noop("Did an answer solve “%(title)s”? Accept it so others find it."),
             params={"title": question.title},
             link=question.get_absolute_url(),
@@ -113,6 +119,7 @@ class RemindToAccept(Rule):
 @register
 class Welcome(Rule):
     key = "welcome"
+    member_label = _("A welcome with first steps when you join")
     label = _("Welcome a newly verified member")
     description = _("A notification and an e-mail with first steps, once.")
     params = (Param("within_days", _("Members who joined within (days)"), 7, maximum=365),)
@@ -137,7 +144,7 @@ class Welcome(Rule):
         member = step.recipient
         notify_member(
             member,
-            Notification.Kind.FOLLOW,
+            Notification.Kind.WELCOME,
             gettext_noop("Welcome to the community! Follow a few tags to hear of new questions."),
             link="/",
         )
@@ -148,6 +155,7 @@ class Welcome(Rule):
 @register
 class WinBack(Rule):
     key = "win_back"
+    member_label = _("Questions waiting for your help, after a while away")
     label = _("Win back a lapsed helper")
     description = _(
         "A helper with enough accepted answers who has been silent gets one e-mail "
@@ -172,24 +180,19 @@ class WinBack(Rule):
             .exclude(last_login__gt=since)
             .exclude(Exists(Answer.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
             .exclude(Exists(Comment.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
+            .annotate(
+                last_answer=_latest(Answer.objects.filter(author=OuterRef("pk"))),
+                last_comment=_latest(Comment.objects.filter(author=OuterRef("pk"))),
+            )
             .order_by("pk")
         )
+        # Two queries whatever the number of helpers (pinned by a test).
         helpers = list(helpers[:500])
         out = opted_out(self.key, [h.pk for h in helpers])
         for helper in helpers:
             if helper.pk in out:
                 continue
-            moments = [
-                helper.last_login,
-                Answer.objects.filter(author=helper)
-                .order_by("-created_at")
-                .values_list("created_at", flat=True)
-                .first(),
-                Comment.objects.filter(author=helper)
-                .order_by("-created_at")
-                .values_list("created_at", flat=True)
-                .first(),
-            ]
+            moments = [helper.last_login, helper.last_answer, helper.last_comment]
             last = max((m for m in moments if m is not None), default=helper.date_joined)
             periods = int((now - last) / period)
             if periods < 1:
@@ -204,20 +207,31 @@ class WinBack(Rule):
 
     def perform(self, step: Step, settings: RuleSettings, now: dt.datetime) -> dict | None:
         helper = step.recipient
-        tag_ids = set(
-            Answer.objects.filter(author=helper, accepted_for__isnull=False).values_list(
-                "question__tags", flat=True
-            )
-        ) - {None}
+        # The tags of their accepted answers, as a subquery: one query however many.
+        tagged = TaggedItem.objects.filter(
+            content_type__app_label="forum",
+            content_type__model="question",
+            object_id__in=Answer.objects.filter(author=helper, accepted_for__isnull=False).values(
+                "question_id"
+            ),
+        ).values("tag_id")
         questions = list(
             _open_questions()
-            .filter(tags__in=tag_ids, answer_count=0)
+            .filter(tags__in=tagged, answer_count=0)
             .exclude(author=helper)
             .distinct()
             .order_by("-created_at")[:5]
         )
         if not questions:
             return None  # nothing to offer: the step stays due for a later run
+        notify_member(
+            helper,
+            Notification.Kind.WIN_BACK,
+            gettext_noop("Questions in your tags are waiting for an answer: “%(title)s” and more."),
+            params={"title": questions[0].title},
+            link=questions[0].get_absolute_url(),
+            question=questions[0],
+        )
         sent = mail.send_win_back(helper, questions, rule=self.key)
         return {"email": sent, "questions": [q.pk for q in questions]}
 
@@ -225,6 +239,7 @@ class WinBack(Rule):
 @register
 class RouteUnanswered(Rule):
     key = "route_unanswered"
+    member_label = _("Unanswered questions in the tags you follow")
     label = _("Route the unanswered")
     description = _(
         "A question without an answer after N minutes is offered to members who follow "
@@ -264,7 +279,7 @@ class RouteUnanswered(Rule):
         for member in members:
             notify_member(
                 member,
-                Notification.Kind.FOLLOW,
+                Notification.Kind.ROUTED,
                 gettext_noop(
                     "Still unanswered in a tag you follow: can you help with “%(title)s”?"
                 ),

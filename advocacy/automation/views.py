@@ -2,7 +2,7 @@
 parameters, and the activity log (filtered by rule, paginated). The one-click opt-out
 from the rules' e-mails at `/community/automation/opt-out/<token>/`.
 
-URL names (app "automation"): rules, update, opt_out.
+URL names (app "automation"): rules, update, opt_out, my_messages (the member's switches).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.automation import optout
-from advocacy.automation.engine import Rule, registered, settings_for
+from advocacy.automation.engine import Rule, registered, save_settings, settings_for
 from advocacy.health.permissions import check_view_health
 from advocacy.models import AutomationAction, AutomationRule
 
@@ -93,14 +93,7 @@ def update_rule(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, bound={key: form}, status=400)
     data = form.cleaned_data
-    AutomationRule.objects.update_or_create(
-        key=key,
-        defaults={
-            "enabled": data["enabled"],
-            "params": {p.name: data[p.name] for p in rule.params},
-            "updated_by": request.user,
-        },
-    )
+    save_settings(rule, enabled=data["enabled"], values=data, actor=request.user)
     messages.success(request, _("Rule “%(rule)s” saved.") % {"rule": rule.label})
     return redirect("automation:rules")
 
@@ -121,8 +114,20 @@ def opt_out_view(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """The member's switches on the e-mail settings page: a ticked box gets the rule's
+    messages (`mail/settings.html`, `{% automation_switches %}`)."""
+    choices = {key: key in request.POST.getlist("receive") for key in optout.member_rules()}
+    optout.set_receiving(request.user.pk, choices)
+    messages.success(request, _("Your choices for automatic messages are saved."))
+    return redirect(reverse("mail:settings") + "#automatic-messages")
+
+
 urlpatterns = [
     path("community/automation/", rules_page, name="rules"),
     path("community/automation/<slug:key>/", update_rule, name="update"),
     path("community/automation/opt-out/<str:token>/", opt_out_view, name="opt_out"),
+    path("settings/automatic-messages/", my_messages, name="my_messages"),
 ]

@@ -305,6 +305,11 @@ class AcceptResultSerializer(serializers.Serializer):
     accepted_answer_id = serializers.IntegerField(
         allow_null=True, help_text="The question's accepted answer now (null: none)."
     )
+    accepted_on_behalf_by = serializers.CharField(
+        allow_null=True,
+        help_text="The advocate or staff member who accepted for the absent asker (the "
+        "community's acceptance); null when the asker accepted or nothing is accepted.",
+    )
 
 
 class MemberBadgeSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("notifications.api")),
     path("", include("forum.api.follows")),  # following questions, tags and categories
     path("", include("advocacy.health.api")),  # community health figures
+    path("", include("advocacy.automation.api")),  # automation rules, members' switches
     path("", include("advocacy.moderation.api")),  # flags and the moderation queue
     path("", include("gamification.api")),  # the leaderboard and rewards
     path("", include("advocacy.desk.api")),  # escalations and the staff desk

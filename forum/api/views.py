@@ -321,8 +321,13 @@ class AcceptView(ForumAPIView):
     @extend_schema(
         tags=["answers"],
         summary="Accept an answer",
-        description="By the member who asked (or a moderator). Replaces an answer accepted "
-        "before; accepting the accepted answer again changes nothing.",
+        description="By the member who asked: replaces an answer accepted before; accepting "
+        "the accepted answer again changes nothing (if the community had accepted it, it "
+        "becomes the asker's own acceptance). An advocate or staff member may accept for the "
+        "asker (the community's acceptance, `accepted_on_behalf_by` in the result) once the "
+        "asker has been away 14 days (no acceptance, no answer or comment of theirs in the "
+        "thread); before that, or by anyone else, 403 with the reason. The answerer is paid "
+        "as for any acceptance; the asker's bonus only comes with their own.",
         request=None,
         responses={200: AcceptResultSerializer, **schema.write_errors(None)},
     )
@@ -334,7 +339,9 @@ class AcceptView(ForumAPIView):
     @extend_schema(
         tags=["answers"],
         summary="Withdraw an acceptance",
-        description="The answer stops being the accepted one (nothing changes if it was not).",
+        description="By the member who asked, or staff (who may also undo the community's "
+        "acceptance): the answer stops being the accepted one and its points are reversed "
+        "(nothing changes if it was not accepted).",
         request=None,
         responses={200: AcceptResultSerializer, **schema.write_errors(None)},
     )
@@ -344,7 +351,12 @@ class AcceptView(ForumAPIView):
         return self._result(question)
 
     def _result(self, question: Question) -> Response:
-        data = {"question_id": question.pk, "accepted_answer_id": question.accepted_answer_id}
+        by = question.accepted_on_behalf_by
+        data = {
+            "question_id": question.pk,
+            "accepted_answer_id": question.accepted_answer_id,
+            "accepted_on_behalf_by": by.username if by else None,
+        }
         return Response(AcceptResultSerializer(data).data)
 
 

@@ -1,4 +1,10 @@
-"""Accepting and unaccepting an answer."""
+"""Accepting and unaccepting an answer.
+
+The asker accepts; an advocate or staff member may accept for an asker who has been away
+(the community's acceptance, `Question.accepted_on_behalf_by`; the policy is
+`forum.permissions.check_accept_answer`). The asker's own acceptance replaces it, and the
+asker or staff withdraw either.
+"""
 
 from __future__ import annotations
 
@@ -29,11 +35,15 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
         permissions.check_accept_answer(actor, answer)
+        on_behalf = actor.pk != question.author_id
         if question.accepted_answer_id != answer.pk:
             previous_id = question.accepted_answer_id
             question.accepted_answer = answer
+            question.accepted_on_behalf_by = actor if on_behalf else None
             question.last_activity_at = timezone.now()
-            question.save(update_fields=["accepted_answer", "last_activity_at"])
+            question.save(
+                update_fields=["accepted_answer", "accepted_on_behalf_by", "last_activity_at"]
+            )
             emit(
                 forum_events.AnswerAccepted(
                     actor_id=actor.pk,
@@ -43,25 +53,36 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
                     answer_author_id=answer.author_id,
                     question_author_id=question.author_id,
                     previous_answer_id=previous_id,
+                    on_behalf=on_behalf,
                     answer=answer,
                 )
             )
-            publish(
-                _thread(question.pk), "answer.accepted", {"id": answer.pk, "question": question.pk}
-            )
+        elif not on_behalf and question.accepted_on_behalf_by_id is not None:
+            # The asker confirms the community's choice: it becomes their own acceptance.
+            question.accepted_on_behalf_by = None
+            question.save(update_fields=["accepted_on_behalf_by"])
+        else:
+            return question
+        publish(
+            _thread(question.pk),
+            "answer.accepted",
+            {"id": answer.pk, "question": question.pk, "on_behalf": on_behalf},
+        )
     return question
 
 
 def unaccept_answer(*, actor: User, answer: Answer) -> Question:
-    permissions.check_accept_answer(actor, answer)
+    permissions.check_unaccept_answer(actor, answer)
     with transaction.atomic():
         question = _lock_question(answer.question_id)
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
-        permissions.check_accept_answer(actor, answer)
+        permissions.check_unaccept_answer(actor, answer)
         if question.accepted_answer_id == answer.pk:
+            on_behalf = question.accepted_on_behalf_by_id is not None
             question.accepted_answer = None
-            question.save(update_fields=["accepted_answer"])
+            question.accepted_on_behalf_by = None
+            question.save(update_fields=["accepted_answer", "accepted_on_behalf_by"])
             publish(
                 _thread(question.pk),
                 "answer.unaccepted",
@@ -73,6 +94,7 @@ def unaccept_answer(*, actor: User, answer: Answer) -> Question:
                     actor=actor,
                     question_id=question.pk,
                     answer_id=answer.pk,
+                    on_behalf=on_behalf,
                     answer=answer,
                 )
             )

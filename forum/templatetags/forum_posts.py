@@ -67,7 +67,13 @@ def post_state(post: Question | Answer, user: User, my_votes: dict | None = None
         can_edit=permissions.can_edit_post(user, post),
         can_delete=permissions.can_delete_post(user, post),
         can_comment=permissions.can_comment_post(user, post),
-        can_accept=not is_question and permissions.can_accept_answer(user, post),
+        # The accept button, or on the accepted answer the unaccept one.
+        can_accept=not is_question
+        and (
+            permissions.can_unaccept_answer(user, post)
+            if post.question.accepted_answer_id == post.pk
+            else permissions.can_accept_answer(user, post)
+        ),
         can_close=is_question and permissions.can_close_question(user, post),
         can_lock=is_question and permissions.can_lock_question(user, post),
         can_vote_close=is_question

@@ -24,6 +24,12 @@ DEFAULT_MODES: dict[str, str] = {
     Kind.ESCALATION: EmailMode.INSTANT,
     Kind.SLA: EmailMode.INSTANT,
     Kind.FOLLOW: EmailMode.DIGEST,
+    Kind.COMMUNITY_ACCEPTED: EmailMode.INSTANT,
+    Kind.ACCEPT_REMINDER: EmailMode.INSTANT,
+    Kind.ROUTED: EmailMode.INSTANT,
+    # The welcome and win-back rules send their own e-mail (advocacy.automation.mail).
+    Kind.WIN_BACK: EmailMode.OFF,
+    Kind.WELCOME: EmailMode.OFF,
 }
 
 

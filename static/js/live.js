@@ -762,6 +762,7 @@
       case "answer": return format(gettext("%(who)s answered your question “%(title)s”"), values);
       case "comment": return format(gettext("%(who)s commented on your post in “%(title)s”"), values);
       case "mention": return format(gettext("%(who)s mentioned you in “%(title)s”"), values);
+      case "community_accepted": return format(gettext("%(who)s accepted an answer to your question “%(title)s” on your behalf"), values);
       default: return format(gettext("%(who)s accepted your answer to “%(title)s”"), values);
     }
   }

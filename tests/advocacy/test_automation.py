@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -79,7 +81,7 @@ def test_the_asker_is_reminded_at_3_days_1_week_and_1_month_once_each(clock, lik
         run_rule("remind_accept")  # a re-run sends nothing more
         assert _steps("remind_accept") == [f"reminder-{n}" for n in range(1, expected + 1)]
     reminders = Notification.objects.filter(recipient=asker, question=liked_answer.question)
-    assert reminders.filter(kind="answer", actor__isnull=True).count() == 3
+    assert reminders.filter(kind="accept_reminder", actor__isnull=True).count() == 3
 
 
 def test_a_late_start_sends_only_the_latest_due_reminder(clock, liked_answer):
@@ -203,6 +205,51 @@ def test_no_win_back_email_without_unanswered_questions_in_their_tags(clock, lap
     assert not AutomationAction.objects.exists()
 
 
+def _lapsed_helpers(prefix: str, count: int, tags_each: int) -> None:
+    for n in range(count):
+        helper = UserFactory(last_login=T0, locale="en")
+        tags = [f"{prefix}{n}-{t}" for t in range(tags_each)]
+        for _ in range(5):
+            question = QuestionFactory(tags=tags, created_at=T0 - 10 * DAY)
+            answer = AnswerFactory(question=question, author=helper, created_at=T0 - 9 * DAY)
+            question.accepted_answer = answer
+            question.save(update_fields=["accepted_answer"])
+        QuestionFactory(tags=tags, created_at=T0 + 20 * DAY)
+
+
+def test_win_back_queries_do_not_grow_with_helpers_or_tags(
+    clock, django_capture_on_commit_callbacks
+):
+    """Listing who is due takes the same queries whatever the number of helpers; each
+    helper's e-mail the same whatever the number of their tags."""
+    from advocacy.automation.engine import do_step, registered, settings_for
+
+    _enable("win_back")
+    rule = registered()["win_back"]
+    settings = settings_for(rule)
+    now = T0 + 31 * DAY
+    listing, per_step = [], []
+    for prefix, helpers, tags in (("a", 1, 1), ("b", 5, 6)):
+        _lapsed_helpers(prefix, helpers, tags)
+        clock(now)
+        with CaptureQueriesContext(connection) as queries:
+            steps = list(rule.due(settings, now))
+        listing.append(len(queries))
+        for step in steps:
+            if AutomationAction.objects.filter(subject=step.subject).exists():
+                continue  # done in the first round
+            with (
+                CaptureQueriesContext(connection) as queries,
+                django_capture_on_commit_callbacks(execute=False),
+            ):
+                assert do_step(rule, step, settings, now) is not None
+            per_step.append(len(queries))
+        clock(T0)
+    assert listing[0] == listing[1]
+    assert len(per_step) == 6
+    assert len(set(per_step)) == 1, per_step
+
+
 # Route the unanswered -----------------------------------------------------------------------
 
 
@@ -220,7 +267,7 @@ def test_an_unanswered_question_goes_to_recent_followers_of_its_tag(clock, custo
     run_rule("route_unanswered")
     clock(T0 + dt.timedelta(minutes=90))
     run_rule("route_unanswered")
-    offered = Notification.objects.filter(question=question, kind="follow")
+    offered = Notification.objects.filter(question=question, kind="routed")
     assert list(offered.values_list("recipient_id", flat=True)) == [recent.pk]
     assert AutomationAction.objects.get(rule="route_unanswered").detail["notified"] == [recent.pk]
 

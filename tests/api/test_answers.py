@@ -200,10 +200,18 @@ def test_asker_accepts_and_unaccepts(customer_api, question, answer):
     withdrawn = customer_api.delete(url)
 
     assert accepted.status_code == 200
-    assert accepted.json() == {"question_id": question.pk, "accepted_answer_id": answer.pk}
+    assert accepted.json() == {
+        "question_id": question.pk,
+        "accepted_answer_id": answer.pk,
+        "accepted_on_behalf_by": None,
+    }
     assert accepted_id == answer.pk
     assert withdrawn.status_code == 200
-    assert withdrawn.json() == {"question_id": question.pk, "accepted_answer_id": None}
+    assert withdrawn.json() == {
+        "question_id": question.pk,
+        "accepted_answer_id": None,
+        "accepted_on_behalf_by": None,
+    }
     question.refresh_from_db()
     assert question.accepted_answer_id is None
 
@@ -214,7 +222,11 @@ def test_accepting_another_answer_replaces_the_first(customer_api, question, ans
 
     response = customer_api.post(f"/api/v1/answers/{second.pk}/accept/")
 
-    assert response.json() == {"question_id": question.pk, "accepted_answer_id": second.pk}
+    assert response.json() == {
+        "question_id": question.pk,
+        "accepted_answer_id": second.pk,
+        "accepted_on_behalf_by": None,
+    }
     detail = customer_api.get(f"/api/v1/questions/{question.pk}/").json()
     assert [(a["id"], a["is_accepted"]) for a in detail["answers"]] == [
         (second.pk, True),

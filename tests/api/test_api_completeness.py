@@ -39,6 +39,8 @@ TWINS: dict[str, tuple[str, str]] = {
     "forum:notifications_read": ("POST", "api:notification-read"),
     "forum:profile_edit": ("PATCH", "api:my-profile"),
     "mail:settings": ("PATCH", "api:my-email-preferences"),
+    "automation:my_messages": ("PATCH", "api:my-automatic-messages"),
+    "automation:update": ("PATCH", "api:automation-rule"),
     "gamification:redeem_reward": ("POST", "api:reward-redeem"),
     "gamification:approve_redemption": ("POST", "api:redemption-approve"),
     "gamification:refuse_redemption": ("POST", "api:redemption-refuse"),
@@ -79,9 +81,8 @@ NO_TWIN: dict[str, str] = {
     "mail:unsubscribe": "the one-click link of an e-mail, authorised by its signed token "
     "(RFC 8058); API clients use PATCH /api/v1/users/me/email-preferences/",
     "automation:opt_out": "the one-click opt-out link of an automation e-mail, authorised "
-    "by its signed token, like mail:unsubscribe",
-    "automation:update": "a community manager's rule settings, edited on the rules page "
-    "(and in the admin); no API client automates the automation yet",
+    "by its signed token, like mail:unsubscribe; API clients use PATCH "
+    "/api/v1/users/me/automatic-messages/",
     "csp-report": "the browser's own Content-Security-Policy violation reports; nothing a "
     "person does",
     "api-not-found": "the JSON 404 for /api/ paths that match no endpoint",

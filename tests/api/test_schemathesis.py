@@ -47,6 +47,9 @@ NEEDS_REAL_DATA = {
     # An empty change is refused ("nothing to change"); a locale must be one we ship.
     "PATCH /api/v1/users/me/email-preferences/",
     "PATCH /api/v1/users/me/profile/",
+    # A rule's key must be one the engine runs; a parameter likewise, within its range.
+    "PATCH /api/v1/users/me/automatic-messages/",
+    "PATCH /api/v1/community/automation/rules/{key}/",
 }
 
 

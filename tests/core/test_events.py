@@ -20,6 +20,11 @@ from tests.factories import AnswerFactory, QuestionFactory
 EXPECTED = [
     ("AdvocateApproved", "integrations.handlers.announce_advocate_approved", "in_transaction"),
     ("AdvocateRevoked", "integrations.handlers.announce_advocate_revoked", "in_transaction"),
+    (
+        "AnswerAccepted",
+        "advocacy.automation.acceptance.audit_community_acceptance",
+        "in_transaction",
+    ),
     ("AnswerAccepted", "advocacy.sla.acceptance.stop_clock_on_acceptance", "in_transaction"),
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "after_commit"),
     ("AnswerAccepted", "integrations.handlers.announce_acceptance", "after_commit"),
@@ -30,6 +35,11 @@ EXPECTED = [
     ("AnswerPosted", "integrations.handlers.announce_answer", "after_commit"),
     ("AnswerPosted", "notifications.follows.tell_followers_of_answer", "after_commit"),
     ("AnswerPosted", "notifications.handlers.notify_answer", "after_commit"),
+    (
+        "AnswerUnaccepted",
+        "advocacy.automation.acceptance.audit_acceptance_undone",
+        "in_transaction",
+    ),
     ("AnswerUnaccepted", "gamification.handlers.reverse_acceptance", "after_commit"),
     ("CommentPosted", "gamification.handlers.badges_for_comment", "after_commit"),
     ("CommentPosted", "notifications.handlers.notify_comment", "after_commit"),

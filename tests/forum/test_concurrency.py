@@ -7,15 +7,18 @@ and every cached reputation equals the points ledger (`reputation_drift()` empty
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.utils import timezone
 
 from forum import services
 from forum.models import Answer, Comment, Question, Vote
 from forum.selectors import counter_differences, counter_drift
+from gamification.models import PointEvent
 from gamification.selectors import reputation_drift
 from tests.factories import UserFactory
 from tests.pg import POSTGRES_MARKS, race
@@ -253,3 +256,30 @@ def test_repair_during_a_vote_storm_loses_no_vote(answer):
     # Either the repair ran first (100 -> 0, then +16) or after some votes, recounting
     # them under the lock: in every order the score ends equal to the votes.
     assert answer.score == 16 == _vote_sum(answer=answer)
+
+
+def test_two_advocates_accepting_for_an_absent_asker_at_once_make_one_acceptance(
+    customer, question
+):
+    """Each picks a different answer; one acceptance, paid once, the other refused."""
+    first, second = (
+        services.post_answer(actor=member, question=question, body=f"Try option {n}, please.")
+        for n, member in enumerate(_members("answerer", 2))
+    )
+    advocates = [UserFactory(username=f"advocate{n}", is_advocate=True) for n in range(2)]
+    away = timezone.now() - dt.timedelta(days=15)
+    Question.objects.filter(pk=question.pk).update(created_at=away)
+    Answer.objects.filter(question=question).update(created_at=away)
+
+    results = race(
+        lambda: services.accept_answer(actor=advocates[0], answer=_fresh(first)),
+        lambda: services.accept_answer(actor=advocates[1], answer=_fresh(second)),
+    )
+
+    errors = _errors(results)
+    assert len(errors) == 1
+    assert isinstance(errors[0], PermissionDenied)
+    question.refresh_from_db()
+    assert question.accepted_answer_id in (first.pk, second.pk)
+    assert question.accepted_on_behalf_by_id in (advocates[0].pk, advocates[1].pk)
+    assert PointEvent.objects.filter(rule="answer_accepted").count() == 1

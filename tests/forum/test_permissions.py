@@ -76,7 +76,15 @@ MATRIX: dict[tuple[str, str], dict[str, frozenset[str]]] = {
         }
         for target in ("question", "answer", "comment")
     },
+    # Staff accept for the asker only once the asker has been away two weeks: a fresh
+    # thread here (tests/forum/test_community_acceptance.py has the rest).
     ("check_accept_answer", "accept"): {
+        "open": frozenset({"customer"}),
+        "closed": frozenset({"customer"}),
+        "locked": NOBODY,
+        "deleted": NOBODY,
+    },
+    ("check_unaccept_answer", "accept"): {
         "open": OWNER_OR_MOD,
         "closed": OWNER_OR_MOD,
         "locked": NOBODY,
@@ -271,7 +279,7 @@ SERVICES = {
         lambda u, w: services.accept_answer(actor=u, answer=w.helper_answer),
     ),
     "unaccept_answer": (
-        "check_accept_answer",
+        "check_unaccept_answer",
         "accept",
         lambda u, w: services.unaccept_answer(actor=u, answer=w.helper_answer),
     ),

@@ -296,3 +296,16 @@ def test_each_role_finds_work_waiting():
     # answer, for the health dashboard's SLA and accuracy figures).
     # (When demo-advocate answered an unsolved thread, demo-staff also resolved that case.)
     assert Escalation.objects.filter(assignee__username="demo-staff").count() in (1, 2)
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_community_acceptance_and_some_opt_outs():
+    from advocacy.models import AutomationOptOut
+    from gamification.selectors import reputation_drift
+
+    seed()
+
+    accepted = Question.objects.get(accepted_on_behalf_by__username="demo-advocate")
+    assert accepted.accepted_answer.author_id != accepted.author_id
+    assert AutomationOptOut.objects.count() == 3
+    assert reputation_drift() == []

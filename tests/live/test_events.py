@@ -119,7 +119,7 @@ async def test_accepting_and_unaccepting(connect, customer, question, answer):
     await run(services.unaccept_answer, actor=customer, answer=answer)
     data = {"id": answer.pk, "question": question.pk}
     assert [(f["id"], f["type"], f["data"]) for f in await received(page)] == [
-        (1, "answer.accepted", data),
+        (1, "answer.accepted", {**data, "on_behalf": False}),
         (2, "answer.unaccepted", data),
     ]
 

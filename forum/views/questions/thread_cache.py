@@ -155,6 +155,7 @@ def _row(obj: models.Model | None) -> tuple:
 QUESTION_FIELDS = (
     "author_id",
     "accepted_answer_id",
+    "accepted_on_behalf_by_id",
     "category_id",
     "deleted_at",
     "hidden_at",
