@@ -25,25 +25,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from advocacy.desk import forms, permissions, selectors
 from advocacy.models import CannedResponse, Escalation
 from advocacy.services import escalations as services
+from core.web import apply_service_errors, form_errors, login_redirect
 from forum import selectors as forum_selectors
-from forum.forms import apply_service_errors
 from forum.models import Category
-from forum.ratelimit import RateLimited
-from forum.views.questions._helpers import denied, login_redirect, too_fast
 from live.backlog import last_id
 
 QUEUE_PAGE_SIZE = 50
 
 
 def _guard(request: HttpRequest) -> HttpResponse | None:
-    """The response refusing a non-staff visitor, or None for staff."""
+    """The login redirect for an anonymous visitor, or None for staff; anyone else is
+    refused (PermissionDenied, answered by core.web)."""
     if not request.user.is_authenticated:
         back = request.get_full_path() if request.method == "GET" else reverse("desk:queue")
         return login_redirect(request, back)
-    try:
-        permissions.check_work_desk(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_work_desk(request.user)
     return None
 
 
@@ -210,8 +206,6 @@ def _act(request: HttpRequest, pk: int, act, *, success: str, form_name: str = "
         return render_case(request, escalation, status=403, error=str(exc))
     except services.EscalationConflict as exc:
         return render_case(request, _escalation(pk), status=409, error=str(exc))
-    except RateLimited as exc:
-        return too_fast(request, exc)
     except ValidationError as exc:
         if form is None:
             return render_case(request, escalation, status=400, error=" ".join(exc.messages))
@@ -381,25 +375,17 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
     question = forum_selectors.get_question(pk=pk, user=request.user)
     if not request.user.is_authenticated:
         return login_redirect(request, request.path)
-    try:
-        permissions.check_escalate_question(request.user, question)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_escalate_question(request.user, question)
     open_case = selectors.open_escalation(question=question)
     form = forms.EscalateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             escalation = services.escalate_question(
                 actor=request.user,
                 question=question,
                 reason=form.cleaned_data["reason"],
                 priority=form.cleaned_data["priority"],
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             messages.success(
                 request,
                 _("Escalated to staff. You can follow it in “My escalations”.")
@@ -420,10 +406,7 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return login_redirect(request, request.path)
-    try:
-        permissions.check_view_own_escalations(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_view_own_escalations(request.user)
     page = Paginator(selectors.escalations_by(member=request.user), 30).get_page(
         request.GET.get("page")
     )

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before the lockout's middleware, whose 429 page (with the lockout's reason) answers
+    # a LockedOut first: exceptions go through the middleware bottom up.
+    "core.web.RefusalMiddleware",
     "forum.middleware.LockoutMiddleware",
 ]
 

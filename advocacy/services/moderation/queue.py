@@ -22,7 +22,9 @@ from live.events import publish
 
 
 class ClaimedByAnother(PermissionDenied):
-    """The item is being worked by another moderator."""
+    """The item is being worked by another moderator (a conflict: 409 on the pages)."""
+
+    status_code = 409
 
 
 def claim_item(*, actor: User, item: str) -> QueueClaim:

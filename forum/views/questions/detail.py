@@ -14,21 +14,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.web import apply_service_errors, login_redirect, refusal, refuse
 from forum import permissions, selectors, services
-from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
+from forum.forms import AnswerForm, CommentForm, VoteForm
 from forum.models import Answer, Question, Vote
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
 from forum.views.questions import thread_cache, thread_snapshot
-from forum.views.questions._helpers import (
-    anchor_url,
-    denied,
-    get_post,
-    login_redirect,
-    question_of,
-    refuse,
-    too_fast,
-)
+from forum.views.questions._helpers import anchor_url, get_post, question_of
 from live.backlog import last_id
 
 
@@ -202,12 +195,9 @@ def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
             answer = services.post_answer(
                 actor=request.user, question=question, body=form.cleaned_data["body"]
             )
-        except PermissionDenied as exc:
+        except (PermissionDenied, RateLimited) as exc:
             fragment["context"]["answer_form"] = form
-            return denied(request, exc, **fragment)
-        except RateLimited as exc:
-            fragment["context"]["answer_form"] = form
-            return too_fast(request, exc, **fragment)
+            return refusal(request, exc, **fragment)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -238,10 +228,7 @@ def accept(request: HttpRequest, pk: int, accepted: bool) -> HttpResponse:
         return login_redirect(request, anchor_url(answer))
     previous = answer.question.accepted_answer_id
     action = services.accept_answer if accepted else services.unaccept_answer
-    try:
-        question = action(actor=request.user, answer=answer)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    question = action(actor=request.user, answer=answer)
     if not request.htmx:
         return redirect(anchor_url(answer))
     answer.question = question
@@ -284,12 +271,9 @@ def post_comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             comment = services.post_comment(
                 actor=request.user, post=post, body=form.cleaned_data["body"]
             )
-        except PermissionDenied as exc:
+        except (PermissionDenied, RateLimited) as exc:
             context = _comments_context(request, post, form)
-            return denied(request, exc, fragment="forum/_comments.html", context=context)
-        except RateLimited as exc:
-            context = _comments_context(request, post, form)
-            return too_fast(request, exc, fragment="forum/_comments.html", context=context)
+            return refusal(request, exc, fragment="forum/_comments.html", context=context)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -321,12 +305,9 @@ def vote(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         score, mine = services.cast_vote(
             actor=request.user, post=post, value=form.cleaned_data["value"]
         )
-    except PermissionDenied as exc:
+    except (PermissionDenied, RateLimited) as exc:
         box["state"] = post_state(post, request.user, _current_vote(request, post))
-        return denied(request, exc, fragment="forum/_vote_box.html", context=box)
-    except RateLimited as exc:
-        box["state"] = post_state(post, request.user, _current_vote(request, post))
-        return too_fast(request, exc, fragment="forum/_vote_box.html", context=box)
+        return refusal(request, exc, fragment="forum/_vote_box.html", context=box)
     if not request.htmx:
         return redirect(anchor_url(post))
     post.score = score
