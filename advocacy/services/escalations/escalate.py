@@ -16,17 +16,14 @@ from advocacy.models.desk import (
     EscalationPriority,
     EscalationSource,
 )
-from advocacy.services import audit
 from advocacy.services.escalations._shared import (
     ESCALATION_CREATE,
     ESCALATION_JOIN,
     Event,
     _clean,
     _clean_priority,
-    _event,
-    _publish,
+    _record_change,
     _set_due_times,
-    _touch,
 )
 from forum.models import Question, User
 
@@ -102,15 +99,20 @@ def escalate_question(
         )
         _set_due_times(escalation)
         escalation.save()
-        _event(escalation, Event.CREATED, actor, source=source, priority=priority, reason=reason)
-        audit.record(
+        _record_change(
+            escalation,
             actor=actor,
-            action=ESCALATION_CREATE,
+            now=now,
+            fields=None,
+            event=Event.CREATED,
+            data={"source": source, "priority": priority, "reason": reason},
+            audit_action=ESCALATION_CREATE,
             target=question,
             after={"escalation": escalation.pk, "priority": priority, "source": source},
             reason=reason,
+            stream_event="escalation.created",
+            change="created",
         )
-        _publish(escalation, "escalation.created", "created")
     escalation.is_new = True
     return escalation
 
@@ -122,30 +124,29 @@ def _join(
     now = timezone.now()
     raised = PRIORITY_RANK[priority] > PRIORITY_RANK[escalation.priority]
     before = escalation.priority
-    _event(
-        escalation,
-        Event.JOINED,
-        actor,
-        source=source,
-        priority=priority,
-        reason=reason,
-        **({"from": before, "to": priority} if raised else {}),
-    )
     fields = []
     if raised:
         escalation.priority = priority
         # A pause under way is added when it ends (`_end_pause`).
         _set_due_times(escalation)
         fields = ["priority", "first_response_due_at", "resolve_due_at"]
-    _touch(escalation, now, *fields)
-    audit.record(
+    _record_change(
+        escalation,
         actor=actor,
-        action=ESCALATION_JOIN,
-        target=escalation.question,
+        now=now,
+        fields=fields,
+        event=Event.JOINED,
+        data={
+            "source": source,
+            "priority": priority,
+            "reason": reason,
+            **({"from": before, "to": priority} if raised else {}),
+        },
+        audit_action=ESCALATION_JOIN,
         before={"priority": before},
         after={"escalation": escalation.pk, "priority": escalation.priority, "source": source},
         reason=reason,
+        change="joined",
     )
-    _publish(escalation, "escalation.updated", "joined")
     escalation.is_new = False
     return escalation
