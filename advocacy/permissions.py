@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from advocacy.posts import Post, thread_of
 from core import privileges
 from forum.models import Question, User
 from forum.permissions import (
@@ -19,6 +18,7 @@ from forum.permissions import (
     is_moderator,
     is_staff_member,
 )
+from forum.posts import Post, thread_of
 
 
 def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:

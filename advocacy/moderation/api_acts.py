@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from advocacy import permissions
-from advocacy.posts import thread_of, visible_post
+from advocacy.posts import visible_post
 from advocacy.services import moderation as services
 from advocacy.services.moderation import REASON_MAX_LENGTH, SUSPENSION_MAX_DAYS
 from forum.api import schema
@@ -30,6 +30,7 @@ from forum.api.exceptions import Conflict
 from forum.api.fields import StrictCharField, StrictIntegerField
 from forum.api.serializers import CategorySlugField
 from forum.models import CloseReason, Question, User
+from forum.posts import thread_of
 
 TAG = "moderation"
 KINDS = ("question", "answer", "comment")

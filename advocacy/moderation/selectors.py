@@ -23,9 +23,9 @@ from advocacy.models import (
     ModerationSettings,
     QueueClaim,
 )
-from advocacy.posts import POST_MODELS, Post, post_key, thread_of
 from forum.models import Answer, Question, User
 from forum.permissions import is_moderator, visible_questions
+from forum.posts import POST_MODELS, Post, post_key, thread_of
 
 QUEUE_LIMIT = 50
 

@@ -26,12 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from advocacy import permissions
 from advocacy.models import Flag
 from advocacy.moderation import forms, selectors
-from advocacy.posts import post_key, post_link, thread_of, visible_post
+from advocacy.posts import post_link, visible_post
 from advocacy.services import flags as flag_services
 from advocacy.services import moderation as services
 from core.web import SWAP_ERROR_HEADER, flashed_errors, form_errors, login_redirect, refuse
 from forum.models import CloseReason, Question, User
 from forum.permissions import is_moderator
+from forum.posts import post_key, thread_of
 from live.backlog import last_id
 
 AUDIT_PAGE_SIZE = 50

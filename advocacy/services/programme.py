@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
 from advocacy.services import audit
+from forum.locks import lock_member
 from forum.models import Notification, User
 from forum.validation import clean_text
 from integrations import dispatch as webhooks
@@ -41,7 +42,7 @@ def _clean_reason(reason: str, *, required: bool) -> str:
 
 
 def _lock_member(member: User) -> User:
-    return User.objects.select_for_update().get(pk=member.pk)
+    return lock_member(member.pk)
 
 
 def approve_advocate(*, actor: User, member: User, note: str = "", override: bool = False) -> User:

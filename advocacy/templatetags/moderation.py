@@ -6,9 +6,9 @@ from django import template
 
 from advocacy import permissions
 from advocacy.moderation.selectors import open_flag_count
-from advocacy.posts import post_type
 from forum.models import Question
 from forum.permissions import is_moderator
+from forum.posts import post_type
 
 register = template.Library()
 

@@ -20,7 +20,8 @@ from advocacy.models.desk import (
     EscalationStatus,
 )
 from advocacy.services import audit
-from forum.models import Question, User
+from forum.locks import lock_question
+from forum.models import User
 from forum.validation import clean_line, clean_text
 from integrations import dispatch as webhooks
 from live.events import publish
@@ -98,7 +99,7 @@ def _lock(escalation: Escalation, *, question: bool = False) -> Escalation:
     """The escalation's row, locked; with `question`, its question's row first (the
     order `escalate_question` takes them in, so the two cannot deadlock)."""
     if question:
-        Question.objects.select_for_update().filter(pk=escalation.question_id).first()
+        lock_question(escalation.question_id)
     # No select_related: on PostgreSQL a row that waited for the lock is re-read, but
     # the columns joined to it are not (they came from the statement's snapshot), so a
     # joined assignee could be missing. Related rows load afterwards, current.

@@ -25,6 +25,7 @@ from advocacy.services.escalations._shared import (
     _record_change,
     _set_due_times,
 )
+from forum.locks import lock_question
 from forum.models import Question, User
 
 # Escalating -------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def escalate_question(
     with transaction.atomic():
         # The question's row lock serialises escalations of one question; the partial
         # unique constraint is the backstop.
-        question = Question.objects.select_for_update().get(pk=question.pk)
+        question = lock_question(question.pk)
         if source == EscalationSource.ADVOCATE:
             permissions.check_escalate_question(actor, question)
         now = timezone.now()

@@ -19,7 +19,6 @@ from advocacy.models.desk import (
     RESOLUTION_MAX_LENGTH,
     Verdict,
 )
-from advocacy.posts import lock_post
 from advocacy.services import audit, moderation
 from advocacy.services.escalations._shared import (
     ANSWER_VERDICT,
@@ -37,6 +36,7 @@ from advocacy.services.escalations._shared import (
     _state,
 )
 from forum import services as forum_services
+from forum.locks import lock_post
 from forum.models import Answer, Notification, Question, User
 from gamification import services as points
 from notifications.bell import notify_member

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from advocacy.posts import Post, thread_id
 from forum.models import Answer, Question
+from forum.posts import Post, thread_id
 from forum.validation import clean_text
 from live.events import publish
 

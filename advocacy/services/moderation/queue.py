@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from advocacy import audit_actions as acts
 from advocacy import permissions
 from advocacy.models import FirstPostReview, QueueClaim
-from advocacy.posts import post_key
 from advocacy.services import audit
 from advocacy.services.moderation._shared import (
     CLAIM_TTL,
 )
 from forum.models import Answer, Question, User
+from forum.posts import post_key
 from live.events import publish
 
 # Claims ---------------------------------------------------------------------------------

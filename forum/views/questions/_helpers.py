@@ -16,10 +16,6 @@ def get_post(request: HttpRequest, kind: str, pk: int) -> Question | Answer:
     return selectors.get_answer(pk=pk, user=request.user)
 
 
-def question_of(post: Question | Answer) -> Question:
-    return post if isinstance(post, Question) else post.question
-
-
 def anchor_url(post: Question | Answer) -> str:
     """Where a post lives on its question page."""
     if isinstance(post, Question):

@@ -18,10 +18,11 @@ from core.web import apply_service_errors, login_redirect, refusal, refuse
 from forum import permissions, selectors, services
 from forum.forms import AnswerForm, CommentForm, VoteForm
 from forum.models import Answer, Question, Vote
+from forum.posts import post_type, thread_of
 from forum.ratelimit import RateLimited
 from forum.templatetags.forum_posts import post_state
 from forum.views.questions import thread_cache, thread_snapshot
-from forum.views.questions._helpers import anchor_url, get_post, question_of
+from forum.views.questions._helpers import anchor_url, get_post
 from live.backlog import last_id
 
 
@@ -252,7 +253,7 @@ def _comments_context(
     return {
         "post": post,
         "kind": kind,
-        "question": question_of(post),
+        "question": thread_of(post),
         "comments": list(comments.select_related("author")),
         "state": post_state(post, request.user),
         "comment_form": form,
@@ -279,12 +280,12 @@ def post_comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else:
             if request.htmx:
                 return render(request, "forum/_comments.html", _comments_context(request, post))
-            question = question_of(post)
+            question = thread_of(post)
             return redirect(f"{question.get_absolute_url()}#comment-{comment.pk}")
     if request.htmx:
         return render(request, "forum/_comments.html", _comments_context(request, post, form))
     return render_thread(
-        request, question_of(post), comment_form=form, comment_target=f"{kind}-{post.pk}"
+        request, thread_of(post), comment_form=form, comment_target=f"{kind}-{post.pk}"
     )
 
 
@@ -300,7 +301,7 @@ def vote(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = VoteForm(request.POST)
     if not form.is_valid():
         return refuse(request, _("A vote is 1 (up), -1 (down) or 0 (withdraw)."), status=400)
-    box = {"post": post, "question": question_of(post)}
+    box = {"post": post, "question": thread_of(post)}
     try:
         score, mine = services.cast_vote(
             actor=request.user, post=post, value=form.cleaned_data["value"]
@@ -311,19 +312,15 @@ def vote(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(anchor_url(post))
     post.score = score
-    box["state"] = post_state(post, request.user, {(box_kind(post), post.pk): mine})
+    box["state"] = post_state(post, request.user, {(post_type(post), post.pk): mine})
     return render(request, "forum/_vote_box.html", box)
-
-
-def box_kind(post: Question | Answer) -> str:
-    return "question" if isinstance(post, Question) else "answer"
 
 
 def _current_vote(request: HttpRequest, post: Question | Answer) -> dict:
     """The viewer's vote on one post, keyed like selectors.Thread.my_votes."""
     if not request.user.is_authenticated:
         return {}
-    kind = box_kind(post)
+    kind = post_type(post)
     value = (
         Vote.objects.filter(voter=request.user, **{kind: post})
         .values_list("value", flat=True)
