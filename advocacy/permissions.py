@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from advocacy.posts import Post, thread_of
 from core import privileges, roles
 from forum.models import Question, User
 from forum.permissions import _can, _require_login, _require_member_in_good_standing
+from forum.posts import Post, thread_of
 
 
 def check_flag_post(user: User, post: Post, *, thread: Question | None = None) -> None:

@@ -1,46 +1,13 @@
-"""Naming, finding and locking the three kinds of post that can be flagged or moderated."""
+"""Linking to and finding the three kinds of post that can be flagged or moderated
+(their names, threads and locks: `forum.posts`, `forum.locks`)."""
 
 from __future__ import annotations
 
-from django.db.models import Model
 from django.http import Http404
 
 from forum.models import Answer, Comment, Question, User
 from forum.permissions import visible_answers, visible_comments, visible_questions
-
-Post = Question | Answer | Comment
-
-POST_MODELS: dict[str, type[Model]] = {"question": Question, "answer": Answer, "comment": Comment}
-
-
-def post_type(post: Post) -> str:
-    if isinstance(post, Question):
-        return "question"
-    return "answer" if isinstance(post, Answer) else "comment"
-
-
-def post_key(post: Post) -> str:
-    """``question:12``, ``answer:40``, ``comment:7``."""
-    return f"{post_type(post)}:{post.pk}"
-
-
-def thread_of(post: Post) -> Question:
-    if isinstance(post, Question):
-        return post
-    return post.thread if isinstance(post, Comment) else post.question
-
-
-def thread_id(post: Post) -> int:
-    if isinstance(post, Question):
-        return post.pk
-    if isinstance(post, Answer):
-        return post.question_id
-    return post.question_id or post.answer.question_id
-
-
-def lock_post(post: Post) -> Post:
-    """The post's row, locked (FOR UPDATE), the lock forum.services take for it too."""
-    return type(post).objects.select_for_update().get(pk=post.pk)
+from forum.posts import Post, thread_of
 
 
 def post_link(post: Post) -> str:

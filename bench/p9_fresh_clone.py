@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_FRESH_PORT", "8291"))
 TIMEOUT = 15 * 60
-# pytest -q prints a row of result characters, then its progress, once tests have run.
-FIRST_RESULTS = re.compile(r"^[.sxXFE]+\s*(\[\s*\d+%\])?\s*$")
+# pytest -q prints one character per result ('.', 's', 'x', 'F', ...) on a line of its own.
+FIRST_RESULT = re.compile(r"^[.sxXFE]+")
 # What the clone's processes must not inherit from the benchmark runner. A new machine
 # has no PYTHONDONTWRITEBYTECODE either: inherited, it makes every Python process of the
 # clone compile the modules it imports again (pip precompiles what it installs, uv does
@@ -115,18 +115,22 @@ def _first_page(clone: Path, env: dict[str, str], started: float) -> tuple[float
 
 
 def _first_test(clone: Path, env: dict[str, str], started: float) -> float:
+    """Seconds until pytest reports its first result. pytest -q writes one character per
+    test and ends the line only after a row of them, and a pipe buffers its output, so
+    the clone runs unbuffered and the output is read as it comes, not by lines."""
     proc = subprocess.Popen(
         ["make", "test", "UV=.uv/bin/uv"],
         cwd=clone,
-        env=env,
+        env={**env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     try:
-        for line in proc.stdout:
-            if FIRST_RESULTS.match(line.strip()):
+        line = b""
+        while chunk := os.read(proc.stdout.fileno(), 4096):
+            line = (line + chunk).rsplit(b"\n", 1)[-1]  # the line being written
+            if FIRST_RESULT.match(line.decode(errors="replace")):
                 return time.monotonic() - started
         raise RuntimeError("make test ended before any test ran")
     finally:

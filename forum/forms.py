@@ -56,15 +56,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field when the form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 # A Markdown textarea previews itself (server-rendered) into the next `.preview` element.
 PREVIEW_ATTRS = {
     "hx-post": reverse_lazy("forum:preview"),

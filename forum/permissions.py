@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from core import privileges, roles
 from forum.models import Answer, Category, Comment, Question, User
+from forum.posts import thread_of
 
 
 def _require_login(user: User) -> None:
@@ -79,12 +80,6 @@ def can_see_question(user: User, question: Question) -> bool:
     return roles.is_moderator(user) or (user.is_authenticated and question.author_id == user.pk)
 
 
-def _thread_of(post: Question | Answer | Comment) -> Question:
-    if isinstance(post, Question):
-        return post
-    return post.thread if isinstance(post, Comment) else post.question
-
-
 def check_ask_question(user: User, category: Category | None = None) -> None:
     _require_member_in_good_standing(user)
     check_use_category(user, category)
@@ -108,7 +103,7 @@ def check_answer_question(user: User, question: Question) -> None:
 
 def check_comment_post(user: User, post: Question | Answer) -> None:
     _require_member_in_good_standing(user)
-    question = post if isinstance(post, Question) else post.question
+    question = thread_of(post)
     if post.is_deleted or question.is_deleted:
         raise PermissionDenied(_("You cannot comment on a deleted post."))
     if question.is_locked:
@@ -125,7 +120,7 @@ def check_vote_post(user: User, post: Question | Answer, value: int = 1) -> None
     _require_member_in_good_standing(user)
     if post.author_id == user.pk:
         raise PermissionDenied(_("You cannot vote on your own post."))
-    question = post if isinstance(post, Question) else post.question
+    question = thread_of(post)
     if post.is_deleted or question.is_deleted:
         raise PermissionDenied(_("You cannot vote on a deleted post."))
     if question.is_locked:
@@ -140,7 +135,7 @@ def check_edit_post(user: User, post: Question | Answer) -> None:
     _require_member_in_good_standing(user)
     if post.author_id != user.pk and not roles.is_moderator(user):
         privileges.check_privilege(user, privileges.EDIT_ANY)
-    question = post if isinstance(post, Question) else post.question
+    question = thread_of(post)
     if question.is_locked and not roles.is_moderator(user):
         raise PermissionDenied(_("This question is locked."))
     if post.is_deleted:
@@ -153,7 +148,7 @@ def check_delete_post(user: User, post: Question | Answer | Comment) -> None:
         raise PermissionDenied(_("Only the author can delete this post."))
     if post.deleted_at is not None:
         raise PermissionDenied(_("This post is already deleted."))
-    if not roles.is_moderator(user) and _thread_of(post).is_locked:
+    if not roles.is_moderator(user) and thread_of(post).is_locked:
         raise PermissionDenied(_("This question is locked."))
 
 
@@ -264,7 +259,7 @@ def check_suggest_edit(user: User, post: Question | Answer) -> None:
         raise PermissionDenied(_("You can edit this post directly."))
     if post.is_deleted:
         raise PermissionDenied(_("You cannot edit a deleted post."))
-    if (post if isinstance(post, Question) else post.question).is_locked:
+    if thread_of(post).is_locked:
         raise PermissionDenied(_("This question is locked."))
 
 

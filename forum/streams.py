@@ -37,19 +37,7 @@ async def _authorise_question(user: object, arg: str | None) -> str:
     return f"question.{int(arg)}"
 
 
-async def _authorise_lounge(user: object, arg: str | None) -> str:
-    """The advocates' lounge's list stream (questions of private categories): moderators
-    only, so a lounge question is never announced to the public `feed`."""
-    if arg is not None:
-        raise Denied("unknown_stream")
-    if not getattr(user, "is_authenticated", False):
-        raise Denied("login_required")
-    if not roles.is_moderator(user):
-        raise Denied("forbidden")
-    return "lounge"
-
-
 def register() -> None:
     streams.register("feed", _authorise_feed)
-    streams.register("lounge", _authorise_lounge)
+    streams.register_for_members("lounge", roles.is_moderator)
     streams.register("question", _authorise_question)

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from forum.api import schema
-from forum.api.base import ForumAPIView, Pagination
+from forum.api.base import ForumAPIView, Pagination, validated
 from forum.api.exceptions import Conflict
 from forum.api.fields import StrictCharField
 from forum.api.serializers import AuthorSerializer
@@ -48,12 +48,6 @@ class RefuseRequestSerializer(serializers.Serializer):
     reason = StrictCharField(help_text="Why (the member reads it); the points go back.")
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class _DecideView(ForumAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "post"
@@ -79,7 +73,7 @@ class ApproveRedemptionView(_DecideView):
     )
     def post(self, request: Request, pk: int) -> Response:
         redemption = self.redemption(request, pk)
-        data = _valid(ApproveRequestSerializer, request.data)
+        data = validated(ApproveRequestSerializer, request.data)
         try:
             decided = reward_services.approve_redemption(
                 actor=request.user, redemption=redemption, note=data["note"]
@@ -103,7 +97,7 @@ class RefuseRedemptionView(_DecideView):
     )
     def post(self, request: Request, pk: int) -> Response:
         redemption = self.redemption(request, pk)
-        data = _valid(RefuseRequestSerializer, request.data)
+        data = validated(RefuseRequestSerializer, request.data)
         try:
             decided = reward_services.refuse_redemption(
                 actor=request.user, redemption=redemption, reason=data["reason"]
@@ -189,7 +183,7 @@ class FairPlayCaseListView(ForumAPIView):
     )
     def get(self, request: Request) -> Response:
         check_review_fair_play(request.user)
-        filters = _valid(CaseFilterSerializer, request.query_params)
+        filters = validated(CaseFilterSerializer, request.query_params)
         qs = fair_play_selectors.cases(status=filters["status"]).prefetch_related(
             "voters", "targets"
         )
@@ -220,7 +214,7 @@ class ReviewCaseView(ForumAPIView):
         case = FairPlayCase.objects.filter(pk=pk).first()
         if case is None:
             raise NotFound()
-        data = _valid(ReviewCaseRequestSerializer, request.data)
+        data = validated(ReviewCaseRequestSerializer, request.data)
         if case.status != FairPlayCase.Status.OPEN:
             raise Conflict(detail=_("This case has already been reviewed."))
         reawarded = 0

@@ -5,22 +5,22 @@ server authorises the name for the socket's member and maps it to the internal s
 key that events are published to and stored under. Only `user` differs: it maps to the
 member's own `user.<id>`, so a client can never name another member's stream.
 
-Apps add streams with `register(prefix, authorise)`, e.g. in `AppConfig.ready()`:
+Apps add streams from `AppConfig.ready()`. A stream for some members only (the desk,
+the moderation queue, the advocates' lounge) is one line with the app's permission:
 
-    async def authorise_desk(user, arg):
-        if arg is not None:
-            raise Denied("unknown_stream")
-        if not roles.is_staff(user):
-            raise Denied("forbidden")
-        return "desk"
+    streams.register_for_members("desk", can_work_desk)
 
-    streams.register("desk", authorise_desk)
+Any other rule (a stream per object, like `question.<id>`) registers its own
+`authorise(user, arg)` with `register(prefix, authorise)`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 
 # Lower-case words, optionally followed by a numeric id. Channel-layer group names allow
 # [A-Za-z0-9._-] up to 100 characters; everything this accepts maps to a valid one.
@@ -62,6 +62,29 @@ def register(prefix: str, authorise: Authoriser) -> None:
     if not re.fullmatch(r"[a-z][a-z_-]{0,30}", prefix):
         raise ValueError(f"Bad stream prefix: {prefix!r}")
     _AUTHORISERS[prefix] = authorise
+
+
+def register_for_members(name: str, allowed: Callable[[object], bool]) -> None:
+    """Make the single stream `name` (no id) subscribable by logged-in members for whom
+    `allowed(member)` holds (a `can_*` permission). The member's row is read again, so
+    one deactivated, suspended or demoted since the socket logged in is refused.
+    Refusals: `unknown_stream` (an id given), `login_required`, `forbidden`."""
+
+    @database_sync_to_async
+    def _allowed(user: object) -> bool:
+        fresh = get_user_model().objects.filter(pk=user.pk, is_active=True).first()
+        return fresh is not None and allowed(fresh)
+
+    async def authorise_member(user: object, arg: str | None) -> str:
+        if arg is not None:
+            raise Denied("unknown_stream")
+        if not getattr(user, "is_authenticated", False):
+            raise Denied("login_required")
+        if not await _allowed(user):
+            raise Denied("forbidden")
+        return name
+
+    register(name, authorise_member)
 
 
 def unregister(prefix: str) -> None:

@@ -22,9 +22,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.web import refuse
 from forum.models import Question
 from forum.permissions import visible_questions
-from forum.views.questions._helpers import refuse
 from notifications import bell as notifications
 
 NOTIFICATIONS_PER_PAGE = 30

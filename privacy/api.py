@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from forum.api import schema
 from forum.api.base import ForumAPIView
 from forum.api.fields import StrictCharField
-from forum.api.views import MeView as BaseMeView
+from forum.api.members import MeView as BaseMeView
 from privacy import erasure, export
 
 

@@ -33,6 +33,7 @@ from advocacy.models import AuditEntry, CrmRecord, QueueClaim
 from core import audit, ratelimit, roles
 from core.audit import register
 from forum.follows.models import Follow
+from forum.locks import lock_member
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
 from live.models import LiveEvent
 from notifications.models import EmailDigestState, EmailPreference
@@ -106,7 +107,7 @@ def erase_member(*, actor: User, member: User) -> User:
     """
     check_erase_member(actor, member)
     with transaction.atomic():
-        member = User.objects.select_for_update().get(pk=member.pk)
+        member = lock_member(member.pk)
         if member.is_erased:
             return member
         old_name = member.username

@@ -21,7 +21,7 @@ from advocacy.services import community as services
 from forum import permissions
 from forum import selectors as forum_selectors
 from forum.api import schema
-from forum.api.base import MAX_ID, ForumAPIView, Pagination
+from forum.api.base import MAX_ID, ForumAPIView, Pagination, validated
 from forum.api.fields import StrictCharField, StrictIntegerField
 from forum.api.serializers import AuthorSerializer, CategorySlugField
 from forum.models import CloseReason, Question
@@ -99,12 +99,6 @@ class ReviewRequestSerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class CloseVoteView(ForumAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "post"
@@ -126,7 +120,7 @@ class CloseVoteView(ForumAPIView):
     def post(self, request: Request, pk: int) -> Response:
         question = forum_selectors.get_question(pk=pk, user=request.user)
         permissions.check_cast_close_vote(request.user, question)
-        data = _valid(CloseVoteRequestSerializer, request.data)
+        data = validated(CloseVoteRequestSerializer, request.data)
         duplicate_of = None
         if data.get("duplicate_of") is not None:
             duplicate_of = (
@@ -174,7 +168,7 @@ class SuggestQuestionEditView(_SuggestView):
     def post(self, request: Request, pk: int) -> Response:
         question = forum_selectors.get_question(pk=pk, user=request.user)
         permissions.check_suggest_edit(request.user, question)
-        data = _valid(SuggestQuestionEditSerializer, request.data)
+        data = validated(SuggestQuestionEditSerializer, request.data)
         suggestion = services.suggest_edit(
             actor=request.user,
             post=question,
@@ -204,7 +198,7 @@ class SuggestAnswerEditView(_SuggestView):
     def post(self, request: Request, pk: int) -> Response:
         answer = forum_selectors.get_answer(pk=pk, user=request.user)
         permissions.check_suggest_edit(request.user, answer)
-        data = _valid(SuggestAnswerEditSerializer, request.data)
+        data = validated(SuggestAnswerEditSerializer, request.data)
         suggestion = services.suggest_edit(
             actor=request.user, post=answer, body=data["body"], summary=data["summary"]
         )
@@ -253,7 +247,7 @@ class _ReviewView(ForumAPIView):
         # Only suggestions on posts the reviewer can see; others look missing.
         forum_selectors.get_question(pk=suggestion.thread.pk, user=request.user)
         community_permissions.check_review_suggestion(request.user, suggestion)
-        data = _valid(ReviewRequestSerializer, request.data)
+        data = validated(ReviewRequestSerializer, request.data)
         service = services.approve_suggestion if self.approve else services.reject_suggestion
         suggestion = service(actor=request.user, suggestion=suggestion, reason=data["reason"])
         return Response(SuggestionSerializer(suggestion, context={"request": request}).data)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,12 +26,12 @@ from advocacy.community import selectors
 from advocacy.models import CloseVote, EditSuggestion
 from advocacy.models.community import NOTE_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from advocacy.services import community as services
-from core.ratelimit import RateLimited
+from core.web import flashed_errors, form_errors
 from forum import permissions
 from forum import selectors as forum_selectors
-from forum.forms import CloseForm, EditAnswerForm, EditQuestionForm, apply_service_errors
+from forum.forms import CloseForm, EditAnswerForm, EditQuestionForm
 from forum.models import Answer, Question
-from forum.views.questions._helpers import anchor_url, denied, too_fast
+from forum.views.questions._helpers import anchor_url
 from forum.views.questions.edit import inline_diff
 
 app_name = "community"
@@ -61,17 +60,14 @@ class ReviewForm(forms.Form):
 def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote to close an open question (with a reason) or to reopen a closed one."""
     question = forum_selectors.get_question(pk=pk, user=request.user)
-    try:
-        permissions.check_cast_close_vote(request.user, question)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_cast_close_vote(request.user, question)
     tally = selectors.close_tally(question=question, user=request.user)
     closing = tally.kind == CloseVote.Kind.CLOSE
     form_class = CloseForm if closing else ReopenForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             vote = services.cast_close_vote(
                 actor=request.user,
                 question=question,
@@ -80,11 +76,6 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data.get("note", ""),
                 duplicate_of=data.get("duplicate_of"),
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             if vote.settled_at is not None:
                 done = _("The question is closed.") if closing else _("The question is open again.")
             else:
@@ -104,10 +95,7 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
 def _suggest(request: HttpRequest, post: Question | Answer) -> HttpResponse:
     is_question = isinstance(post, Question)
     question = post if is_question else post.question
-    try:
-        permissions.check_suggest_edit(request.user, post)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_suggest_edit(request.user, post)
     if is_question:
         initial = EditQuestionForm.initial_for(post)
         form = EditQuestionForm(request.POST or None, initial=initial, user=request.user)
@@ -115,7 +103,7 @@ def _suggest(request: HttpRequest, post: Question | Answer) -> HttpResponse:
         form = EditAnswerForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             services.suggest_edit(
                 actor=request.user,
                 post=post,
@@ -125,13 +113,6 @@ def _suggest(request: HttpRequest, post: Question | Answer) -> HttpResponse:
                 category=data.get("category"),
                 summary=data["summary"],
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except RateLimited as exc:
-            return too_fast(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             messages.success(
                 request, _("Thank you: your edit will appear once a reviewer approves it.")
             )
@@ -185,10 +166,7 @@ def _diffed(suggestion: EditSuggestion) -> SuggestionView:
 @require_GET
 def suggestions(request: HttpRequest) -> HttpResponse:
     """The review queue: pending suggestions, oldest first, each as a diff."""
-    try:
-        community_permissions.check_review_suggestions(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    community_permissions.check_review_suggestions(request.user)
     page_obj = Paginator(
         selectors.pending_suggestions(user=request.user), SUGGESTIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -203,22 +181,14 @@ def _review(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     )
     # Only suggestions on posts the reviewer can see; others look missing.
     forum_selectors.get_question(pk=suggestion.thread.pk, user=request.user)
-    try:
-        community_permissions.check_review_suggestion(request.user, suggestion)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    community_permissions.check_review_suggestion(request.user, suggestion)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("community:suggestions")
     service = services.approve_suggestion if approve else services.reject_suggestion
-    try:
+    with flashed_errors(request):
         service(actor=request.user, suggestion=suggestion, reason=form.cleaned_data["reason"])
-    except PermissionDenied as exc:
-        return denied(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(
             request,
             _("The edit is applied.") if approve else _("The suggestion is rejected."),

@@ -16,179 +16,39 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from advocacy.desk import permissions, selectors
-from advocacy.models import DeskNote, Escalation, EscalationEvent
-from advocacy.models.desk import EscalationPriority, EscalationStatus, Verdict
+from advocacy.desk.serializers import (
+    AssignEscalationRequestSerializer,
+    DeskBodyRequestSerializer,
+    DismissEscalationRequestSerializer,
+    EscalateRequestSerializer,
+    EscalationDetailSerializer,
+    EscalationFilterSerializer,
+    EscalationSerializer,
+    EscalationStatusRequestSerializer,
+    NoteSerializer,
+    ResolveEscalationRequestSerializer,
+)
+from advocacy.models import Escalation
 from advocacy.services import escalations as services
 from forum import selectors as forum_selectors
 from forum.api import schema
-from forum.api.base import MAX_ID, ForumAPIView, Pagination
+from forum.api.base import ForumAPIView, Pagination, validated
 from forum.api.exceptions import Conflict
-from forum.api.fields import StrictCharField, StrictIntegerField
-from forum.api.serializers import AnswerSerializer, AuthorSerializer
+from forum.api.serializers import AnswerSerializer
 from forum.api.views import _answer_data
 from forum.models import Category, User
 
 TAG = "escalations"
-MAX_VERDICTS = 100
-
-
-# Serializers -------------------------------------------------------------------------------
-
-
-class EscalatedQuestionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    url = serializers.SerializerMethodField()
-
-    def get_url(self, question) -> str:  # noqa: ANN001
-        request = self.context.get("request")
-        url = question.get_absolute_url()
-        return request.build_absolute_uri(url) if request is not None else url
-
-
-class EscalationSerializer(serializers.ModelSerializer):
-    question = EscalatedQuestionSerializer(read_only=True)
-    created_by = AuthorSerializer(read_only=True, allow_null=True)
-    assignee = AuthorSerializer(read_only=True, allow_null=True)
-    next_due_at = serializers.DateTimeField(
-        read_only=True,
-        help_text="The due time that matters now: first response until there is one, then "
-        "resolution. Both move later by the time spent waiting on the customer.",
-    )
-
-    class Meta:
-        model = Escalation
-        fields = [
-            "id",
-            "question",
-            "status",
-            "priority",
-            "source",
-            "reason",
-            "created_by",
-            "assignee",
-            "created_at",
-            "updated_at",
-            "first_response_due_at",
-            "resolve_due_at",
-            "next_due_at",
-            "first_response_at",
-            "resolved_at",
-            "paused_at",
-            "paused_seconds",
-            "first_response_breached",
-            "resolve_breached",
-            "resolution",
-        ]
-        read_only_fields = fields
-
-
-class EscalationEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
-    data = serializers.DictField(
-        help_text="What changed: from/to, assignee, answer, verdict, reason, note (an id)."
-    )
-
-    class Meta:
-        model = EscalationEvent
-        fields = ["id", "kind", "actor", "data", "created_at"]
-        read_only_fields = fields
-
-
-class NoteSerializer(serializers.ModelSerializer):
-    author = AuthorSerializer(read_only=True)
-
-    class Meta:
-        model = DeskNote
-        fields = ["id", "author", "body", "created_at"]
-        read_only_fields = fields
-
-
-class EscalationDetailSerializer(EscalationSerializer):
-    events = EscalationEventSerializer(many=True, read_only=True)
-    notes = NoteSerializer(many=True, read_only=True, help_text="Internal: staff only.")
-
-    class Meta(EscalationSerializer.Meta):
-        fields = [*EscalationSerializer.Meta.fields, "events", "notes"]
-        read_only_fields = fields
-
-
-class EscalateRequestSerializer(serializers.Serializer):
-    reason = StrictCharField(help_text="Why staff are needed (1 to 1000 characters).")
-    priority = serializers.ChoiceField(
-        choices=EscalationPriority.choices, default=EscalationPriority.NORMAL
-    )
-
-
-# Named choice sets, so the schema's enums get stable names (SPECTACULAR_SETTINGS).
-QUEUE_STATUS_CHOICES = [("active", "active"), *EscalationStatus.choices, ("all", "all")]
-SETTABLE_STATUS_CHOICES = [
-    (EscalationStatus.IN_PROGRESS.value, EscalationStatus.IN_PROGRESS.label),
-    (EscalationStatus.WAITING.value, EscalationStatus.WAITING.label),
-]
-
-
-class EscalationFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=QUEUE_STATUS_CHOICES,
-        required=False,
-        help_text="`active` (the default: open, in progress, waiting on customer), one "
-        "status, or `all`.",
-    )
-    assignee = serializers.RegexField(
-        r"^(me|none|[0-9]{1,18})$",
-        required=False,
-        help_text="`me`, `none` (unassigned) or a member's id.",
-    )
-    priority = serializers.ChoiceField(choices=EscalationPriority.choices, required=False)
-    category = serializers.SlugField(required=False, help_text="A category's slug.")
-
-
-class DeskBodyRequestSerializer(serializers.Serializer):
-    body = StrictCharField()
-
-
-class AssignEscalationRequestSerializer(serializers.Serializer):
-    assignee = StrictIntegerField(
-        min_value=1, max_value=MAX_ID, allow_null=True, help_text="A staff member's id, or null."
-    )
-
-
-class EscalationStatusRequestSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=SETTABLE_STATUS_CHOICES,
-        help_text="`waiting_on_customer` stops the SLA clocks; `in_progress` restarts them.",
-    )
-
-
-class AnswerVerdictSerializer(serializers.Serializer):
-    answer_id = StrictIntegerField(min_value=1, max_value=MAX_ID)
-    verdict = serializers.ChoiceField(choices=Verdict.choices)
-
-
-class ResolveEscalationRequestSerializer(serializers.Serializer):
-    resolution = StrictCharField(help_text="The summary (1 to 2000 characters).")
-    verdicts = AnswerVerdictSerializer(many=True, required=False, max_length=MAX_VERDICTS)
-
-
-class DismissEscalationRequestSerializer(serializers.Serializer):
-    reason = StrictCharField(help_text="Why there is nothing for staff to do.")
 
 
 # Views -------------------------------------------------------------------------------------
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _escalation_data(request: Request, pk: int, *, detail: bool = False) -> dict:
@@ -219,7 +79,7 @@ class EscalateView(ForumAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         question = forum_selectors.get_question(pk=pk, user=request.user)
-        data = _valid(EscalateRequestSerializer, request.data)
+        data = validated(EscalateRequestSerializer, request.data)
         escalation = services.escalate_question(
             actor=request.user,
             question=question,
@@ -257,7 +117,7 @@ class EscalationListView(ForumAPIView):
     )
     def get(self, request: Request) -> Response:
         permissions.check_work_desk(request.user)
-        filters = _valid(EscalationFilterSerializer, request.query_params)
+        filters = validated(EscalationFilterSerializer, request.query_params)
         assignee = filters.get("assignee", "")
         category = None
         if filters.get("category"):
@@ -343,7 +203,7 @@ class AssignView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(AssignEscalationRequestSerializer, request.data)
+        data = validated(AssignEscalationRequestSerializer, request.data)
         assignee = None
         if data["assignee"] is not None:
             assignee = User.objects.filter(pk=data["assignee"]).first()
@@ -369,7 +229,7 @@ class StatusView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(EscalationStatusRequestSerializer, request.data)
+        data = validated(EscalationStatusRequestSerializer, request.data)
         services.set_escalation_status(
             actor=request.user, escalation=escalation, status=data["status"]
         )
@@ -390,7 +250,7 @@ class NoteView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(DeskBodyRequestSerializer, request.data)
+        data = validated(DeskBodyRequestSerializer, request.data)
         note = services.add_note(actor=request.user, escalation=escalation, body=data["body"])
         return Response(
             NoteSerializer(note, context={"request": request}).data,
@@ -412,7 +272,7 @@ class OfficialAnswerView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(DeskBodyRequestSerializer, request.data)
+        data = validated(DeskBodyRequestSerializer, request.data)
         answer = services.post_official_answer(
             actor=request.user, escalation=escalation, body=data["body"]
         )
@@ -442,7 +302,7 @@ class ResolveView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(ResolveEscalationRequestSerializer, request.data)
+        data = validated(ResolveEscalationRequestSerializer, request.data)
         services.resolve_escalation(
             actor=request.user,
             escalation=escalation,
@@ -466,7 +326,7 @@ class DismissView(_CaseAct):
     )
     def post(self, request: Request, pk: int) -> Response:
         escalation = self.case(request, pk)
-        data = _valid(DismissEscalationRequestSerializer, request.data)
+        data = validated(DismissEscalationRequestSerializer, request.data)
         services.dismiss_escalation(
             actor=request.user, escalation=escalation, reason=data["reason"]
         )

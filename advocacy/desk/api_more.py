@@ -12,12 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from advocacy.desk import permissions
-from advocacy.desk.api import EscalationSerializer, _escalation_data
+from advocacy.desk.api import _escalation_data
+from advocacy.desk.serializers import EscalationSerializer
 from advocacy.models import Escalation
 from advocacy.models.desk import EscalationPriority
 from advocacy.services import escalations as services
 from forum.api import schema
-from forum.api.base import MAX_ID, ForumAPIView
+from forum.api.base import MAX_ID, ForumAPIView, validated
 from forum.api.fields import StrictIntegerField
 from forum.models import User
 
@@ -37,12 +38,6 @@ class BulkAssignRequestSerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class PriorityView(ForumAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "post"
@@ -60,7 +55,7 @@ class PriorityView(ForumAPIView):
     def post(self, request: Request, pk: int) -> Response:
         permissions.check_work_desk(request.user)
         escalation = get_object_or_404(Escalation.objects.select_related("question"), pk=pk)
-        data = _valid(PriorityRequestSerializer, request.data)
+        data = validated(PriorityRequestSerializer, request.data)
         services.set_escalation_priority(
             actor=request.user, escalation=escalation, priority=data["priority"]
         )
@@ -85,7 +80,7 @@ class BulkAssignView(ForumAPIView):
     )
     def post(self, request: Request) -> Response:
         permissions.check_work_desk(request.user)
-        data = _valid(BulkAssignRequestSerializer, request.data)
+        data = validated(BulkAssignRequestSerializer, request.data)
         assignee = None
         if data["assignee"] is not None:
             assignee = User.objects.filter(pk=data["assignee"]).first()

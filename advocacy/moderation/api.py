@@ -24,7 +24,7 @@ from advocacy.services import flags as flag_services
 from advocacy.services.flags import ResolveAction
 from advocacy.services.moderation import REASON_MAX_LENGTH
 from forum.api import schema
-from forum.api.base import ForumAPIView
+from forum.api.base import ForumAPIView, validated
 
 TAG = "moderation"
 
@@ -94,12 +94,6 @@ class ResolveResultSerializer(serializers.Serializer):
     flags = FlagSerializer(many=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class _FlagView(ForumAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "post"
@@ -107,7 +101,7 @@ class _FlagView(ForumAPIView):
 
     def post(self, request: Request, pk: int) -> Response:
         post = visible_post(self.kind, pk, request.user)
-        data = _valid(FlagRequestSerializer, request.data)
+        data = validated(FlagRequestSerializer, request.data)
         flag = flag_services.raise_flag(
             actor=request.user, post=post, reason=data["reason"], note=data.get("note", "")
         )
@@ -197,7 +191,7 @@ class ResolveFlagView(ForumAPIView):
         flag = selectors.get_flag(pk)
         if flag is None:
             raise NotFound()
-        data = _valid(ResolveRequestSerializer, request.data)
+        data = validated(ResolveRequestSerializer, request.data)
         flags = flag_services.resolve_flags(
             actor=request.user, flag=flag, action=data["action"], note=data.get("note", "")
         )

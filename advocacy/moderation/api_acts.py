@@ -21,15 +21,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from advocacy import permissions
-from advocacy.posts import thread_of, visible_post
+from advocacy.posts import visible_post
 from advocacy.services import moderation as services
 from advocacy.services.moderation import REASON_MAX_LENGTH, SUSPENSION_MAX_DAYS
 from forum.api import schema
-from forum.api.base import MAX_ID, ForumAPIView
+from forum.api.base import MAX_ID, ForumAPIView, validated
 from forum.api.exceptions import Conflict
 from forum.api.fields import StrictCharField, StrictIntegerField
 from forum.api.serializers import CategorySlugField
 from forum.models import CloseReason, Question, User
+from forum.posts import thread_of
 
 TAG = "moderation"
 KINDS = ("question", "answer", "comment")
@@ -81,12 +82,6 @@ class SuspensionSerializer(serializers.Serializer):
     suspended_until = serializers.DateTimeField(allow_null=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _conflict_on_claim(act):  # noqa: ANN001, ANN202
     try:
         return act()
@@ -123,7 +118,7 @@ class ActView(ForumAPIView):
         else:
             permissions.check_moderate(request.user)
         post = visible_post(kind, pk, request.user)
-        data = _valid(ActRequestSerializer, request.data)
+        data = validated(ActRequestSerializer, request.data)
         reason = data["reason"]
         user = request.user
         if action == "approve":
@@ -183,7 +178,7 @@ class _ItemView(ForumAPIView):
 
     def post(self, request: Request) -> Response:
         permissions.check_review_first_posts(request.user)
-        item = _valid(ItemRequestSerializer, request.data)["item"]
+        item = validated(ItemRequestSerializer, request.data)["item"]
         _queue, _colon, key = item.partition(":")
         kind, _colon, pk = key.partition(":")
         if kind not in KINDS or not pk.isdigit() or int(pk) > MAX_ID:
@@ -249,7 +244,7 @@ class SuspendView(_MemberView):
     def post(self, request: Request, username: str) -> Response:
         member = self.member(request, username)
         permissions.check_suspend_member(request.user, member)
-        data = _valid(SuspendRequestSerializer, request.data)
+        data = validated(SuspendRequestSerializer, request.data)
         services.suspend_member(
             actor=request.user, member=member, days=data["days"], reason=data["reason"]
         )
@@ -269,7 +264,7 @@ class UnsuspendView(_MemberView):
     )
     def post(self, request: Request, username: str) -> Response:
         member = self.member(request, username)
-        data = _valid(UnsuspendRequestSerializer, request.data)
+        data = validated(UnsuspendRequestSerializer, request.data)
         services.unsuspend_member(actor=request.user, member=member, reason=data["reason"])
         return self.result(member)
 

@@ -23,10 +23,10 @@ from advocacy.models import (
     ModerationSettings,
     QueueClaim,
 )
-from advocacy.posts import POST_MODELS, Post, post_key, thread_of
 from core import roles
 from forum.models import Answer, Question, User
 from forum.permissions import visible_questions
+from forum.posts import POST_MODELS, Post, post_key, thread_of
 
 QUEUE_LIMIT = 50
 

@@ -14,7 +14,7 @@ release, suspend, unsuspend, audit.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,14 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from advocacy import permissions
 from advocacy.models import Flag
 from advocacy.moderation import forms, selectors
-from advocacy.posts import post_key, post_link, thread_of, visible_post
+from advocacy.posts import post_link, visible_post
 from advocacy.services import flags as flag_services
 from advocacy.services import moderation as services
 from core import roles
-from core.ratelimit import RateLimited
-from forum.forms import apply_service_errors
+from core.web import SWAP_ERROR_HEADER, flashed_errors, form_errors, login_redirect, refuse
 from forum.models import CloseReason, Question, User
-from forum.views.questions._helpers import denied, login_redirect, refuse, too_fast
+from forum.posts import post_key, thread_of
 from live.backlog import last_id
 
 AUDIT_PAGE_SIZE = 50
@@ -41,14 +40,12 @@ KINDS = ("question", "answer", "comment")
 
 
 def _login_or(request: HttpRequest, check) -> HttpResponse | None:  # noqa: ANN001
-    """The refusal for a visitor `check(user)` rejects, or None."""
+    """The login redirect for an anonymous visitor, or None when `check(user)` lets the
+    member through (it raises PermissionDenied otherwise, answered by core.web)."""
     if not request.user.is_authenticated:
         back = request.get_full_path() if request.method == "GET" else reverse("moderation:queue")
         return login_redirect(request, back)
-    try:
-        check(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    check(request.user)
     return None
 
 
@@ -65,26 +62,16 @@ def flag(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     post = visible_post(kind, pk, request.user)
     template = "advocacy/_flag_form.html" if request.htmx else "advocacy/flag.html"
     context = {"post": post, "kind": kind, "question": thread_of(post), "nav": "questions"}
-    try:
-        permissions.check_flag_post(request.user, post)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_flag_post(request.user, post)
     form = forms.FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             flag_services.raise_flag(
                 actor=request.user,
                 post=post,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except RateLimited as exc:
-            return too_fast(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             done = _("Thank you: the moderators will look at this post.")
             if request.htmx:
                 return render(request, "advocacy/_flag_done.html", {"message": done})
@@ -93,7 +80,7 @@ def flag(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     response = render(request, template, {**context, "form": form}, status=status)
     if request.htmx and status == 400:
-        response["X-Circolo-Swap"] = "1"
+        response[SWAP_ERROR_HEADER] = "1"
     return response
 
 
@@ -127,7 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return refusal
     tab = _tab(request)
     if tab == "flags" and not roles.is_moderator(request.user):
-        return denied(request, PermissionDenied(_("Only advocates and staff can moderate.")))
+        raise PermissionDenied(_("Only advocates and staff can moderate."))
     live_since = last_id("moderation") if roles.is_moderator(request.user) else None
     context = {**_queue_context(request, tab), "nav": "moderation", "live_since": live_since}
     return render(request, "advocacy/queue.html", context)
@@ -140,7 +127,7 @@ def queue_items(request: HttpRequest) -> HttpResponse:
         return refusal
     tab = _tab(request)
     if tab == "flags" and not roles.is_moderator(request.user):
-        return denied(request, PermissionDenied(_("Only advocates and staff can moderate.")))
+        raise PermissionDenied(_("Only advocates and staff can moderate."))
     return render(request, "advocacy/_queue_items.html", _queue_context(request, tab))
 
 
@@ -194,14 +181,8 @@ def _back(kind: str, pk: int) -> HttpResponse:
 
 
 def _run(request: HttpRequest, act, done: str, *, kind: str, pk: int) -> HttpResponse:  # noqa: ANN001
-    try:
+    with flashed_errors(request):
         act()
-    except PermissionDenied as exc:
-        status = 409 if isinstance(exc, services.ClaimedByAnother) else 403
-        return refuse(request, str(exc), status=status)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, done)
     return _back(kind, pk)
 
@@ -365,24 +346,16 @@ def suspend(request: HttpRequest, username: str) -> HttpResponse:
     if (refusal := _login_or(request, permissions.check_moderate)) is not None:
         return refusal
     member = get_object_or_404(User, username=username)
-    try:
-        permissions.check_suspend_member(request.user, member)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_suspend_member(request.user, member)
     form = forms.SuspendForm(request.POST or None, language=get_language())
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.suspend_member(
                 actor=request.user,
                 member=member,
                 days=form.cleaned_data["days"],
                 reason=form.chosen_reason(),
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             messages.success(request, _("%(name)s is suspended.") % {"name": member.name})
             return redirect("moderation:suspend", username=member.username)
     status = 400 if request.method == "POST" else 200
@@ -395,15 +368,10 @@ def unsuspend(request: HttpRequest, username: str) -> HttpResponse:
     if (refusal := _login_or(request, permissions.check_moderate)) is not None:
         return refusal
     member = get_object_or_404(User, username=username)
-    try:
+    with flashed_errors(request):
         services.unsuspend_member(
             actor=request.user, member=member, reason=str(request.POST.get("reason", ""))
         )
-    except PermissionDenied as exc:
-        return denied(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, _("The suspension is lifted."))
     return redirect("moderation:suspend", username=member.username)
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from advocacy.programme import permissions
 from advocacy.services import programme as services
 from forum.api import schema
-from forum.api.base import ForumAPIView
+from forum.api.base import ForumAPIView, validated
 from forum.api.fields import StrictCharField
 from forum.models import User
 
@@ -49,12 +49,6 @@ def _member(request: Request, username: str) -> User:
     return get_object_or_404(User, username=username, is_active=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class ApproveAdvocateView(ForumAPIView):
     permission_classes = [IsAuthenticated]
     throttle_scope = "post"
@@ -74,7 +68,7 @@ class ApproveAdvocateView(ForumAPIView):
     )
     def post(self, request: Request, username: str) -> Response:
         member = _member(request, username)
-        data = _valid(ApproveAdvocateRequestSerializer, request.data)
+        data = validated(ApproveAdvocateRequestSerializer, request.data)
         member = services.approve_advocate(
             actor=request.user, member=member, note=data["note"], override=data["override"]
         )
@@ -97,7 +91,7 @@ class RevokeAdvocateView(ForumAPIView):
     )
     def post(self, request: Request, username: str) -> Response:
         member = _member(request, username)
-        data = _valid(RevokeAdvocateRequestSerializer, request.data)
+        data = validated(RevokeAdvocateRequestSerializer, request.data)
         member = services.revoke_advocate(actor=request.user, member=member, reason=data["reason"])
         return Response({"username": member.username, "is_advocate": member.is_advocate})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -20,10 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import permissions, selectors
 from advocacy.services import programme as services
+from core.web import form_errors
 from forum import permissions as forum_permissions
-from forum.forms import apply_service_errors
 from forum.models import Category, User
-from forum.views.questions._helpers import denied
 
 app_name = "programme"
 
@@ -71,10 +70,7 @@ def advocates(request: HttpRequest) -> HttpResponse:
 @require_GET
 def candidates(request: HttpRequest) -> HttpResponse:
     """Members near or past every threshold, with their figures against the rules."""
-    try:
-        permissions.check_view_candidates(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_view_candidates(request.user)
     context = {
         "candidates": selectors.candidates(),
         "rules": selectors.rules(),
@@ -92,10 +88,7 @@ def _member(username: str) -> User:
 @login_required
 @require_POST
 def approve(request: HttpRequest, username: str) -> HttpResponse:
-    try:
-        permissions.check_manage_advocates(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_manage_advocates(request.user)
     member = _member(username)
     form = ApproveForm(request.POST)
     if not form.is_valid():
@@ -103,8 +96,6 @@ def approve(request: HttpRequest, username: str) -> HttpResponse:
         return redirect("programme:candidates")
     try:
         services.approve_advocate(actor=request.user, member=member, note=form.cleaned_data["note"])
-    except PermissionDenied as exc:
-        return denied(request, exc)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         return redirect("programme:candidates")
@@ -115,24 +106,16 @@ def approve(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, username: str) -> HttpResponse:
-    try:
-        permissions.check_manage_advocates(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_manage_advocates(request.user)
     member = _member(username)
     if not member.is_advocate:
         raise Http404("Not an advocate.")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.revoke_advocate(
                 actor=request.user, member=member, reason=form.cleaned_data["reason"]
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             messages.success(
                 request, _("%(name)s is no longer an advocate.") % {"name": member.name}
             )

@@ -34,7 +34,9 @@ from core import audit, ratelimit, roles
 from core.text import clean_line, clean_note
 from forum import permissions, personal_data
 from forum import services as forum_services
+from forum.locks import lock_post, lock_question
 from forum.models import Answer, Category, CloseReason, Notification, Question, User
+from forum.posts import post_fields
 from forum.validation import clean_answer_body, clean_body, clean_tags, clean_title
 from notifications.bell import notify_member
 
@@ -94,11 +96,7 @@ def cast_close_vote(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        question = (
-            Question.objects.select_for_update(of=("self",))
-            .select_related("category")
-            .get(pk=question.pk)
-        )
+        question = lock_question(question.pk, related=("category",))
         permissions.check_cast_close_vote(actor, question)
         if kind == Kind.CLOSE and question.is_closed:
             raise ValidationError({"kind": [_("This question is already closed.")]})
@@ -219,10 +217,6 @@ def _decide(
 # Edit suggestions -------------------------------------------------------------------------
 
 
-def _post_fields(post: Question | Answer) -> dict[str, Question | Answer]:
-    return {"question": post} if isinstance(post, Question) else {"answer": post}
-
-
 def suggest_edit(
     *,
     actor: User,
@@ -267,7 +261,7 @@ def suggest_edit(
     if not roles.is_staff(actor):
         ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
     with transaction.atomic():
-        post = type(post).objects.select_for_update().get(pk=post.pk)
+        post = lock_post(post)
         permissions.check_suggest_edit(actor, post)
         unchanged = body == post.body
         if is_question:
@@ -282,7 +276,7 @@ def suggest_edit(
         try:
             with transaction.atomic():
                 suggestion = EditSuggestion.objects.create(
-                    **_post_fields(post),
+                    **post_fields(post),
                     author=actor,
                     title=title,
                     body=body,

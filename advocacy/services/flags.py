@@ -21,7 +21,6 @@ from advocacy import permissions
 from advocacy.events import FlagRaised
 from advocacy.models import Flag, FlagReason, FlagStatus, ModerationSettings
 from advocacy.models.flags import FLAG_NOTE_MAX_LENGTH, HIDING_REASONS
-from advocacy.posts import Post, lock_post, post_key, thread_id
 from advocacy.services.moderation import (
     HIDDEN_BY_FLAGS,
     HIDDEN_BY_MODERATOR,
@@ -31,7 +30,9 @@ from advocacy.services.moderation import (
 )
 from core import audit, events, ratelimit, roles
 from core.text import clean_note
+from forum.locks import lock_post, lock_question, lock_thread
 from forum.models import Answer, CloseReason, Comment, Question, User
+from forum.posts import Post, post_key, thread_id
 from gamification import services as points
 
 # Flags a member may raise in a window (settings.CIRCOLO_FLAG_RATE overrides).
@@ -46,7 +47,8 @@ class ResolveAction:
     ALL = (HIDE, DISMISS, CLOSE, LOCK)
 
 
-def _post_fields(post: Post) -> dict[str, object]:
+def _target_ids(post: Post) -> dict[str, object]:
+    """The flag's denormalised pointers: the thread, and the answer or comment flagged."""
     if isinstance(post, Question):
         return {"question_id": post.pk}
     if isinstance(post, Answer):
@@ -100,11 +102,11 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
     try:
         with transaction.atomic():
             # The question first, then the post: the forum's lock order.
-            _lock_thread(post)
+            lock_thread(post)
             post = lock_post(post)
             permissions.check_flag_post(actor, post)  # deleted while we waited?
             flag = Flag.objects.create(
-                flagger=actor, post_key=key, reason=reason, note=note, **_post_fields(post)
+                flagger=actor, post_key=key, reason=reason, note=note, **_target_ids(post)
             )
             audit.record(
                 actor=actor,
@@ -125,11 +127,6 @@ def raise_flag(*, actor: User, post: Post, reason: str, note: str = "") -> Flag:
             {"reason": [_("You have already flagged this post; a moderator will look at it.")]}
         ) from None
     return flag
-
-
-def _lock_thread(post: Post) -> None:
-    if not isinstance(post, Question):
-        list(Question.objects.select_for_update().filter(pk=thread_id(post)).values_list("pk"))
 
 
 def _maybe_auto_hide(post: Post, key: str) -> bool:
@@ -199,7 +196,7 @@ def resolve_flags(*, actor: User, flag: Flag, action: str, note: str = "") -> li
     with transaction.atomic():
         post = _flagged_post(flag)
         # Question before its answers and comments: the forum's lock order.
-        _lock_thread(post)
+        lock_thread(post)
         if action in (ResolveAction.CLOSE, ResolveAction.LOCK):
             _act_on_thread(actor, post, action, note)
         post = lock_post(post)
@@ -291,7 +288,7 @@ def _act_on_thread(actor: User, post: Post, action: str, note: str) -> None:
     """Close or lock the flagged post's thread (already closed or locked: left as is)."""
     from advocacy.services import moderation
 
-    question = Question.objects.select_for_update().get(pk=thread_id(post))
+    question = lock_question(thread_id(post))
     if action == ResolveAction.LOCK:
         if not question.is_locked:
             moderation.set_question_lock(actor=actor, question=question, locked=True, reason=note)

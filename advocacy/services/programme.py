@@ -19,6 +19,7 @@ from advocacy.models.audit import REASON_MAX_LENGTH
 from advocacy.programme import actions, permissions, selectors
 from core import audit, events
 from core.text import clean_note
+from forum.locks import lock_member
 from forum.models import Notification, User
 from notifications.bell import notify_member
 
@@ -36,7 +37,7 @@ _clean_reason = partial(
 
 
 def _lock_member(member: User) -> User:
-    return User.objects.select_for_update().get(pk=member.pk)
+    return lock_member(member.pk)
 
 
 def approve_advocate(*, actor: User, member: User, note: str = "", override: bool = False) -> User:

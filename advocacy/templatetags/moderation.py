@@ -6,9 +6,9 @@ from django import template
 
 from advocacy import permissions
 from advocacy.moderation.selectors import open_flag_count
-from advocacy.posts import post_type
 from core import roles
 from forum.models import Question
+from forum.posts import post_type
 
 register = template.Library()
 

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before the lockout's middleware, whose 429 page (with the lockout's reason) answers
+    # a LockedOut first: exceptions go through the middleware bottom up.
+    "core.web.RefusalMiddleware",
     "forum.middleware.LockoutMiddleware",
 ]
 
@@ -258,8 +261,8 @@ SPECTACULAR_SETTINGS = {
     # Several fields are called "status" with different choices; name the desk's enums.
     "ENUM_NAME_OVERRIDES": {
         "EscalationStatusEnum": "advocacy.models.desk.EscalationStatus",
-        "EscalationQueueStatusEnum": "advocacy.desk.api.QUEUE_STATUS_CHOICES",
-        "EscalationSettableStatusEnum": "advocacy.desk.api.SETTABLE_STATUS_CHOICES",
+        "EscalationQueueStatusEnum": "advocacy.desk.serializers.QUEUE_STATUS_CHOICES",
+        "EscalationSettableStatusEnum": "advocacy.desk.serializers.SETTABLE_STATUS_CHOICES",
         "CloseReasonEnum": "forum.models.CloseReason",
         "FlagReasonEnum": "advocacy.models.FlagReason",
         "RedemptionStatusEnum": "gamification.rewards.models.Redemption.Status",

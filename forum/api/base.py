@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework import parsers, throttling
+from rest_framework import parsers, serializers, throttling
 from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
@@ -95,3 +95,11 @@ class ForumAPIView(APIView):
         super().initial(request, *args, **kwargs)
         if kwargs.get("pk", 0) > MAX_ID:
             raise NotFound()
+
+
+def validated(serializer_class: type[serializers.Serializer], data: object) -> dict:
+    """`data` checked by `serializer_class`: its validated data, or a 400 with the field
+    errors (raised; `forum.api.exceptions` answers it)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,5 +1,6 @@
 """`/api/v1/comments/{id}/`: read, edit (`forum.comment_edits`) and delete a comment (the
-HTML page's twin, `forum:delete_comment`; a moderator's delete is audited)."""
+HTML page's twin, `forum:delete_comment`; a moderator's delete is audited); and
+`/api/v1/questions/{id}/comments/`, `/api/v1/answers/{id}/comments/`: comment on a post."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from forum import permissions, selectors
-from forum.api import schema
-from forum.api.base import ForumAPIView
+from forum import permissions, selectors, services
+from forum.api import personal_data, schema
+from forum.api.base import ForumAPIView, validated
 from forum.api.serializers import BodySerializer, CommentSerializer
 from forum.comment_edits import edit_comment
-from forum.models import Comment
+from forum.models import Answer, Comment, Question
 
 TAG = "comments"
 
@@ -77,6 +78,56 @@ class CommentDetailView(ForumAPIView):
         comment = _comment(request, pk)
         moderation.delete_post(actor=request.user, post=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _CommentView(ForumAPIView):
+    throttle_scope = "post"
+
+    def _post(self, request: Request, pk: int) -> Question | Answer:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        post = self._post(request, pk)
+        data = validated(BodySerializer, request.data)
+        comment = services.post_comment(
+            actor=request.user, post=post, body=data["body"], personal_data=personal_data.mode(data)
+        )
+        data = CommentSerializer(comment, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+_COMMENT_RESPONSES = {
+    201: CommentSerializer,
+    **schema.write_errors(schema.field_errors("PostComment", "body")),
+}
+
+
+class QuestionCommentView(_CommentView):
+    def _post(self, request: Request, pk: int) -> Question:
+        return selectors.get_question(pk=pk, user=request.user)
+
+    @extend_schema(
+        tags=["questions"],
+        summary="Comment on a question",
+        request=BodySerializer,
+        responses=_COMMENT_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class AnswerCommentView(_CommentView):
+    def _post(self, request: Request, pk: int) -> Answer:
+        return selectors.get_answer(pk=pk, user=request.user)
+
+    @extend_schema(
+        tags=["answers"],
+        summary="Comment on an answer",
+        request=BodySerializer,
+        responses=_COMMENT_RESPONSES,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
 
 
 urlpatterns = [

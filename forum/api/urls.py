@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from forum.api import auth, views
+from forum.api import auth, comments, members, views, votes
 from privacy import api as privacy_api
 
 app_name = "api"
@@ -12,19 +12,21 @@ urlpatterns = [
     path("questions/", views.QuestionListView.as_view(), name="question-list"),
     path("questions/<int:pk>/", views.QuestionDetailView.as_view(), name="question-detail"),
     path("questions/<int:pk>/answers/", views.AnswerCreateView.as_view(), name="answer-create"),
-    path("questions/<int:pk>/vote/", views.QuestionVoteView.as_view(), name="question-vote"),
+    path("questions/<int:pk>/vote/", votes.QuestionVoteView.as_view(), name="question-vote"),
     path(
         "questions/<int:pk>/comments/",
-        views.QuestionCommentView.as_view(),
+        comments.QuestionCommentView.as_view(),
         name="question-comments",
     ),
     path("answers/<int:pk>/", views.AnswerDetailView.as_view(), name="answer-detail"),
-    path("answers/<int:pk>/vote/", views.AnswerVoteView.as_view(), name="answer-vote"),
-    path("answers/<int:pk>/accept/", views.AcceptView.as_view(), name="answer-accept"),
-    path("answers/<int:pk>/comments/", views.AnswerCommentView.as_view(), name="answer-comments"),
+    path("answers/<int:pk>/vote/", votes.AnswerVoteView.as_view(), name="answer-vote"),
+    path("answers/<int:pk>/accept/", votes.AcceptView.as_view(), name="answer-accept"),
+    path(
+        "answers/<int:pk>/comments/", comments.AnswerCommentView.as_view(), name="answer-comments"
+    ),
     path("users/me/export/", privacy_api.ExportView.as_view(), name="me-export"),
     path("users/me/", privacy_api.MeView.as_view(), name="me"),  # GET, and DELETE (erasure)
-    path("users/<int:pk>/", views.MemberView.as_view(), name="member"),
+    path("users/<int:pk>/", members.MemberView.as_view(), name="member"),
     path("notifications/", include("notifications.api")),
     path("", include("forum.api.follows")),  # following questions, tags and categories
     path("", include("advocacy.health.api")),  # community health figures

@@ -6,33 +6,26 @@ Errors become responses in `forum.api.exceptions`.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from forum import selectors, services
 from forum.api import personal_data, schema
-from forum.api.base import ForumAPIView, Pagination
-from forum.api.selectors import answer_detail, get_member, tag_slug
+from forum.api.base import ForumAPIView, Pagination, validated
+from forum.api.selectors import answer_detail, tag_slug
 from forum.api.serializers import (
-    AcceptResultSerializer,
     AnswerSerializer,
     AskQuestionSerializer,
     BodySerializer,
-    CommentSerializer,
     EditAnswerSerializer,
     EditQuestionSerializer,
-    MemberSerializer,
     QuestionDetailSerializer,
     QuestionFilterSerializer,
     QuestionSummarySerializer,
-    VoteRequestSerializer,
-    VoteResultSerializer,
 )
-from forum.models import Answer, Question, User
 
 
 def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
@@ -41,12 +34,6 @@ def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
     from advocacy.services import moderation
 
     return moderation
-
-
-def _valid(serializer_class: type, data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _question_data(request: Request, pk: int) -> dict:
@@ -90,7 +77,7 @@ class QuestionListView(ForumAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        filters = _valid(QuestionFilterSerializer, request.query_params)
+        filters = validated(QuestionFilterSerializer, request.query_params)
         ordering = filters.get("ordering", "")
         text = filters.get("q", "").strip()
         questions = selectors.question_list(
@@ -121,7 +108,7 @@ class QuestionListView(ForumAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _valid(AskQuestionSerializer, request.data)
+        data = validated(AskQuestionSerializer, request.data)
         question = services.ask_question(
             actor=request.user,
             title=data["title"],
@@ -162,7 +149,7 @@ class QuestionDetailView(ForumAPIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         question = selectors.get_question(pk=pk, user=request.user)
-        data = _valid(EditQuestionSerializer, request.data)
+        data = validated(EditQuestionSerializer, request.data)
         services.edit_question(
             actor=request.user,
             question=question,
@@ -203,7 +190,7 @@ class AnswerCreateView(ForumAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         question = selectors.get_question(pk=pk, user=request.user)
-        data = _valid(BodySerializer, request.data)
+        data = validated(BodySerializer, request.data)
         answer = services.post_answer(
             actor=request.user,
             question=question,
@@ -236,7 +223,7 @@ class AnswerDetailView(ForumAPIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         answer = selectors.get_answer(pk=pk, user=request.user)
-        data = _valid(EditAnswerSerializer, request.data)
+        data = validated(EditAnswerSerializer, request.data)
         services.edit_answer(
             actor=request.user,
             answer=answer,
@@ -258,186 +245,3 @@ class AnswerDetailView(ForumAPIView):
         answer = selectors.get_answer(pk=pk, user=request.user)
         _moderation().delete_post(actor=request.user, post=answer)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class _VoteView(ForumAPIView):
-    throttle_scope = "vote"
-
-    def _post(self, request: Request, pk: int) -> Question | Answer:
-        raise NotImplementedError
-
-    def post(self, request: Request, pk: int) -> Response:
-        post = self._post(request, pk)
-        data = _valid(VoteRequestSerializer, request.data)
-        score, my_vote = services.cast_vote(actor=request.user, post=post, value=data["value"])
-        return Response(VoteResultSerializer({"score": score, "my_vote": my_vote}).data)
-
-
-_VOTE_DESCRIPTION = (
-    "1 votes up, -1 down, 0 withdraws your vote. Voting the same value again changes "
-    "nothing. You cannot vote on your own posts."
-)
-
-
-class QuestionVoteView(_VoteView):
-    def _post(self, request: Request, pk: int) -> Question:
-        return selectors.get_question(pk=pk, user=request.user)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Vote on a question",
-        description=_VOTE_DESCRIPTION,
-        request=VoteRequestSerializer,
-        responses={
-            200: VoteResultSerializer,
-            **schema.write_errors(schema.field_errors("Vote", "value")),
-        },
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-
-class AnswerVoteView(_VoteView):
-    def _post(self, request: Request, pk: int) -> Answer:
-        return selectors.get_answer(pk=pk, user=request.user)
-
-    @extend_schema(
-        tags=["answers"],
-        summary="Vote on an answer",
-        description=_VOTE_DESCRIPTION,
-        request=VoteRequestSerializer,
-        responses={
-            200: VoteResultSerializer,
-            **schema.write_errors(schema.field_errors("Vote", "value")),
-        },
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-
-class AcceptView(ForumAPIView):
-    throttle_scope = "vote"
-
-    @extend_schema(
-        tags=["answers"],
-        summary="Accept an answer",
-        description="By the member who asked: replaces an answer accepted before; accepting "
-        "the accepted answer again changes nothing (if the community had accepted it, it "
-        "becomes the asker's own acceptance). An advocate or staff member may accept for the "
-        "asker (the community's acceptance, `accepted_on_behalf_by` in the result) once the "
-        "asker has been away 14 days (no acceptance, no answer or comment of theirs in the "
-        "thread); before that, or by anyone else, 403 with the reason. The answerer is paid "
-        "as for any acceptance; the asker's bonus only comes with their own.",
-        request=None,
-        responses={200: AcceptResultSerializer, **schema.write_errors(None)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        answer = selectors.get_answer(pk=pk, user=request.user)
-        question = services.accept_answer(actor=request.user, answer=answer)
-        return self._result(question)
-
-    @extend_schema(
-        tags=["answers"],
-        summary="Withdraw an acceptance",
-        description="By the member who asked, or staff (who may also undo the community's "
-        "acceptance): the answer stops being the accepted one and its points are reversed "
-        "(nothing changes if it was not accepted).",
-        request=None,
-        responses={200: AcceptResultSerializer, **schema.write_errors(None)},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        answer = selectors.get_answer(pk=pk, user=request.user)
-        question = services.unaccept_answer(actor=request.user, answer=answer)
-        return self._result(question)
-
-    def _result(self, question: Question) -> Response:
-        by = question.accepted_on_behalf_by
-        data = {
-            "question_id": question.pk,
-            "accepted_answer_id": question.accepted_answer_id,
-            "accepted_on_behalf_by": by.username if by else None,
-        }
-        return Response(AcceptResultSerializer(data).data)
-
-
-class _CommentView(ForumAPIView):
-    throttle_scope = "post"
-
-    def _post(self, request: Request, pk: int) -> Question | Answer:
-        raise NotImplementedError
-
-    def post(self, request: Request, pk: int) -> Response:
-        post = self._post(request, pk)
-        data = _valid(BodySerializer, request.data)
-        comment = services.post_comment(
-            actor=request.user, post=post, body=data["body"], personal_data=personal_data.mode(data)
-        )
-        data = CommentSerializer(comment, context={"request": request}).data
-        return Response(data, status=status.HTTP_201_CREATED)
-
-
-_COMMENT_RESPONSES = {
-    201: CommentSerializer,
-    **schema.write_errors(schema.field_errors("PostComment", "body")),
-}
-
-
-class QuestionCommentView(_CommentView):
-    def _post(self, request: Request, pk: int) -> Question:
-        return selectors.get_question(pk=pk, user=request.user)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Comment on a question",
-        request=BodySerializer,
-        responses=_COMMENT_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-
-class AnswerCommentView(_CommentView):
-    def _post(self, request: Request, pk: int) -> Answer:
-        return selectors.get_answer(pk=pk, user=request.user)
-
-    @extend_schema(
-        tags=["answers"],
-        summary="Comment on an answer",
-        request=BodySerializer,
-        responses=_COMMENT_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-
-def _member_data(request: Request, member: User) -> dict:
-    context = {"request": request, "stats": selectors.member_stats(member, request.user)}
-    return MemberSerializer(member, context=context).data
-
-
-class MemberView(ForumAPIView):
-    @extend_schema(
-        tags=["members"],
-        summary="A member's public profile",
-        responses={200: MemberSerializer, **schema.read_errors()},
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(_member_data(request, get_member(pk=pk)))
-
-
-class MeView(ForumAPIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        tags=["members"],
-        summary="The calling member's profile",
-        responses={
-            200: MemberSerializer,
-            401: OpenApiResponse(
-                response=schema.ErrorSerializer, description="Not logged in, or a wrong token."
-            ),
-            429: schema.THROTTLED,
-        },
-    )
-    def get(self, request: Request) -> Response:
-        return Response(_member_data(request, request.user))

@@ -1,6 +1,6 @@
 """Helpers shared by the forum's services: validation collection, throttling, row locks, streams.
 
-LOCK ORDER (gamification.services.ledger): question before answer, then members.
+LOCK ORDER: `forum.locks` (question, answer, comment, the act's rows, members last).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from forum.models import (
     Revision,
     User,
 )
+from forum.posts import post_fields
 
 Post = Question | Answer
 
@@ -38,28 +39,6 @@ def _throttle_posting(actor: User) -> None:
         ratelimit.hit(f"post:{actor.pk}", settings.CIRCOLO_POST_RATE)
 
 
-def _lock_question(question_id: int) -> Question:
-    return Question.objects.select_for_update().get(pk=question_id)
-
-
-def _lock_post(post: Post) -> Post:
-    return type(post).objects.select_for_update().get(pk=post.pk)
-
-
-def _lock_post_after_question(post: Post) -> Post:
-    """Lock `post`; for an answer, its question first. LOCK ORDER (gamification.services):
-    question before answer, as accept_answer and delete_answer take them; a service that
-    locks an answer and then writes its question (last_activity_at) would deadlock with
-    an acceptance of that answer."""
-    if isinstance(post, Answer):
-        _lock_question(post.question_id)
-    return _lock_post(post)
-
-
-def _post_fields(post: Post) -> dict[str, Post]:
-    return {"question": post} if isinstance(post, Question) else {"answer": post}
-
-
 def _thread(question_id: int) -> str:
     """The live stream of a question's page."""
     return f"question.{question_id}"
@@ -77,7 +56,7 @@ def _add_revision(
     """Caller holds the post's row lock, so numbers cannot collide."""
     number = post.revisions.count() + 1
     Revision.objects.create(
-        **_post_fields(post),
+        **post_fields(post),
         number=number,
         author=actor,
         title=title,

@@ -14,13 +14,13 @@ from django.utils import timezone
 from core.events import emit
 from forum import events as forum_events
 from forum import permissions
+from forum.locks import lock_question
 from forum.models import (
     Answer,
     Question,
     User,
 )
 from forum.services._common import (
-    _lock_question,
     _thread,
 )
 from live.events import publish
@@ -30,7 +30,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
     """Mark `answer` as the accepted one; a previously accepted answer is replaced."""
     permissions.check_accept_answer(actor, answer)
     with transaction.atomic():
-        question = _lock_question(answer.question_id)
+        question = lock_question(answer.question_id)
         # delete_answer takes the same question lock, so this read cannot be stale.
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
@@ -74,7 +74,7 @@ def accept_answer(*, actor: User, answer: Answer) -> Question:
 def unaccept_answer(*, actor: User, answer: Answer) -> Question:
     permissions.check_unaccept_answer(actor, answer)
     with transaction.atomic():
-        question = _lock_question(answer.question_id)
+        question = lock_question(answer.question_id)
         answer = Answer.objects.get(pk=answer.pk)
         answer.question = question
         permissions.check_unaccept_answer(actor, answer)

@@ -11,6 +11,7 @@ from core.events import emit
 from core.text import clean_line
 from forum import events as forum_events
 from forum import permissions
+from forum.locks import lock_post, lock_post_after_question, lock_question
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
@@ -22,9 +23,6 @@ from forum.personal_data import REFUSE, guard
 from forum.services._common import (
     _add_revision,
     _collect,
-    _lock_post,
-    _lock_post_after_question,
-    _lock_question,
     _raise_if,
     _thread,
     _throttle_posting,
@@ -45,7 +43,7 @@ def post_answer(
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         permissions.check_answer_question(actor, question)  # closed while we were rendering?
         answer = Answer.objects.create(
             question=question, author=actor, body=body, body_html=rendered.html
@@ -89,7 +87,7 @@ def edit_answer(
     body = guard(personal_data, body=body)["body"]
     summary = clean_line(summary)[:200]
     with transaction.atomic():
-        answer = _lock_post_after_question(answer)
+        answer = lock_post_after_question(answer)
         permissions.check_edit_post(actor, answer)
         if body == answer.body:
             return answer
@@ -112,8 +110,8 @@ def delete_answer(*, actor: User, answer: Answer) -> Answer:
     """Soft delete; an accepted answer stops being accepted."""
     permissions.check_delete_post(actor, answer)
     with transaction.atomic():
-        question = _lock_question(answer.question_id)
-        answer = _lock_post(answer)
+        question = lock_question(answer.question_id)
+        answer = lock_post(answer)
         answer.question = question
         # Re-checked on the locked row: a stale copy must not decrement the count twice.
         permissions.check_delete_post(actor, answer)

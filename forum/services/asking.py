@@ -9,6 +9,7 @@ from core.events import emit
 from core.text import clean_line
 from forum import events as forum_events
 from forum import permissions
+from forum.locks import lock_question
 from forum.markdown import render_markdown
 from forum.models import (
     Category,
@@ -22,7 +23,6 @@ from forum.services._common import (
     _add_revision,
     _collect,
     _feed,
-    _lock_question,
     _raise_if,
     _thread,
     _throttle_posting,
@@ -116,7 +116,7 @@ def edit_question(
     title, body = guard(personal_data, title=title, body=body).values()
     summary = clean_line(summary)[:200]
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         # The caller's copy may be stale (locked or deleted meanwhile): decide on the row.
         permissions.check_edit_post(actor, question)
         if category != question.category:
@@ -168,7 +168,7 @@ def delete_question(*, actor: User, question: Question) -> Question:
     """Soft delete: the question disappears from lists; author and moderators still see it."""
     permissions.check_delete_post(actor, question)
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         permissions.check_delete_post(actor, question)
         question.deleted_at = timezone.now()
         question.save(update_fields=["deleted_at"])

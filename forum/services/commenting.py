@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.events import emit
 from forum import events as forum_events
 from forum import permissions
+from forum.locks import lock_post_after_question
 from forum.markdown import render_markdown
 from forum.models import (
     Answer,
@@ -18,11 +19,10 @@ from forum.models import (
     User,
 )
 from forum.personal_data import REFUSE, guard
+from forum.posts import post_fields
 from forum.services._common import (
     Post,
     _collect,
-    _lock_post_after_question,
-    _post_fields,
     _raise_if,
     _thread,
     _throttle_posting,
@@ -41,10 +41,10 @@ def post_comment(*, actor: User, post: Post, body: str, personal_data: str = REF
     _throttle_posting(actor)
     rendered = render_markdown(body)
     with transaction.atomic():
-        post = _lock_post_after_question(post)
+        post = lock_post_after_question(post)
         permissions.check_comment_post(actor, post)  # deleted or locked while we rendered?
         comment = Comment.objects.create(
-            **_post_fields(post), author=actor, body=body, body_html=rendered.html
+            **post_fields(post), author=actor, body=body, body_html=rendered.html
         )
         type(post).objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
         question_id = post.pk if isinstance(post, Question) else post.question_id

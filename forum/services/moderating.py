@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.text import clean_line
 from forum import permissions
+from forum.locks import lock_question
 from forum.models import (
     CloseReason,
     Question,
@@ -16,7 +17,6 @@ from forum.models import (
 )
 from forum.services._common import (
     _feed,
-    _lock_question,
     _raise_if,
     _thread,
 )
@@ -36,7 +36,7 @@ def close_question(
     (advocacy.services.community), which closes through `close_locked_question`."""
     permissions.check_close_question(actor, question)
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         permissions.check_close_question(actor, question)
         return close_locked_question(
             actor=actor, question=question, reason=reason, note=note, duplicate_of=duplicate_of
@@ -102,7 +102,7 @@ def reopen_question(*, actor: User, question: Question) -> Question:
     """Reopen at once (moderators); members vote (advocacy.services.community)."""
     permissions.check_close_question(actor, question)
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         permissions.check_close_question(actor, question)
         return reopen_locked_question(actor=actor, question=question)
 
@@ -129,7 +129,7 @@ def set_question_lock(*, actor: User, question: Question, locked: bool) -> Quest
     """Lock (no answers, comments, votes or edits by members) or unlock a question."""
     permissions.check_lock_question(actor, question)
     with transaction.atomic():
-        question = _lock_question(question.pk)
+        question = lock_question(question.pk)
         question.locked_at = timezone.now() if locked else None
         question.save(update_fields=["locked_at"])
         publish(_thread(question.pk), "question.updated", {"id": question.pk})

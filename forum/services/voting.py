@@ -16,9 +16,9 @@ from forum.models import (
     User,
     Vote,
 )
+from forum.posts import post_fields
 from forum.services._common import (
     Post,
-    _post_fields,
     _thread,
 )
 from live.events import publish
@@ -44,12 +44,12 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     if type(value) is not int or value not in (Vote.UP, Vote.DOWN, 0):
         raise ValidationError({"value": [_("A vote is 1 (up), -1 (down) or 0 (withdraw).")]})
     permissions.check_vote_post(actor, post, value=value)
-    fields = _post_fields(post)
+    fields = post_fields(post)
     try:
         with transaction.atomic():
             post = _lock_post_with_question(post)
             permissions.check_vote_post(actor, post, value=value)  # deleted or locked meanwhile?
-            existing = Vote.objects.filter(voter=actor, **_post_fields(post)).first()
+            existing = Vote.objects.filter(voter=actor, **post_fields(post)).first()
             old = existing.value if existing else 0
             if value == old:
                 return post.score, old

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from forum import permissions
 from forum.models import Answer, Category, Comment, Question, User
+from forum.posts import post_type
 
 register = template.Library()
 
@@ -96,7 +97,7 @@ def _vote_refusal(user: User, post: Question | Answer, value: int) -> str:
 @register.filter
 def post_key(post: Question | Answer) -> str:
     """ "question-12" or "answer-34": the suffix of a post's element ids."""
-    return f"{'question' if isinstance(post, Question) else 'answer'}-{post.pk}"
+    return f"{post_type(post)}-{post.pk}"
 
 
 @register.filter

@@ -7,16 +7,15 @@ it swaps itself for its new state. URL names (app "forum"): follow, following.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from core.web import login_redirect
 from forum.follows import selectors, services
 from forum.models import Category, Question
-from forum.views.questions._helpers import login_redirect, refuse
 
 KINDS = ("question", "tag", "category")
 _MAX_ID = 2**63 - 1
@@ -57,10 +56,7 @@ def follow(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return login_redirect(request, back)
     following = request.POST.get("following") != "0"
-    try:
-        services.set_following(actor=request.user, target=target, following=following)
-    except PermissionDenied as exc:
-        return refuse(request, str(exc), status=403)
+    services.set_following(actor=request.user, target=target, following=following)
     if request.htmx:
         context = button_context(request.user, target, following=following, next_url=back)
         return render(request, "forum/_follow_button.html", context)

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from forum.models import Answer, Question, User, Vote
+from forum.locks import lock_posts
+from forum.models import User, Vote
 from gamification import services as points
 from gamification.fairplay import services
 from gamification.fairplay.models import FairPlayCase, FairPlayEvidence
@@ -59,18 +60,7 @@ def find_case_legitimate(
             {a.question_id for a in awards if a.answer_id is None and a.question_id}
         )
         answer_ids = sorted({a.answer_id for a in awards if a.answer_id})
-        list(
-            Question.objects.select_for_update()
-            .filter(pk__in=question_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
-        list(
-            Answer.objects.select_for_update()
-            .filter(pk__in=answer_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
+        lock_posts(question_ids=question_ids, answer_ids=answer_ids)
         case = services.review_case(actor=actor, case=case, note=note)
         rows = []
         for item in evidence:

@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from forum.models import Answer, Question
+from forum.locks import lock_posts
 from gamification import rules
 from gamification import services as points
 from gamification.fairplay.detection import (
@@ -213,18 +213,7 @@ def settle(pattern: Pattern, now: datetime | None = None) -> tuple[FairPlayCase,
         )
         question_ids = sorted({q for q, a in candidates if a is None and q})
         answer_ids = sorted({a for _q, a in candidates if a})
-        list(
-            Question.objects.select_for_update()
-            .filter(pk__in=question_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
-        list(
-            Answer.objects.select_for_update()
-            .filter(pk__in=answer_ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
+        lock_posts(question_ids=question_ids, answer_ids=answer_ids)
         edges = set(pattern.edges)
         awards = [
             award

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from forum.views.questions._helpers import denied, login_redirect
+from core.web import login_redirect
 from gamification.fairplay import selectors, services
 from gamification.fairplay.models import FairPlayCase
 from gamification.fairplay.permissions import check_review_fair_play
@@ -42,12 +42,11 @@ class ReviewForm(forms.Form):
 
 
 def _staff_only(request: HttpRequest, next_url: str = "") -> HttpResponse | None:
+    """The login redirect for an anonymous visitor, or None for staff; anyone else is
+    refused (PermissionDenied, answered by core.web)."""
     if not request.user.is_authenticated:
         return login_redirect(request, next_url or request.get_full_path())
-    try:
-        check_review_fair_play(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    check_review_fair_play(request.user)
     return None
 
 
@@ -103,8 +102,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         services.review_case(
             actor=request.user, case=context["case"], note=form.cleaned_data["note"]
         )
-    except PermissionDenied as exc:
-        return denied(request, exc)
     except ValidationError as exc:
         context["form"] = form
         context["error"] = " ".join(exc.messages)

@@ -41,7 +41,9 @@ REQUEST_KEY_MAX = 40
 
 class AlreadyDecided(Exception):
     """The redemption was approved or refused already (perhaps a moment ago, by someone
-    else); nothing changed."""
+    else); nothing changed. A conflict: 409."""
+
+    status_code = 409
 
     def __init__(self, redemption: Redemption) -> None:
         self.redemption = redemption

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from forum.views.questions._helpers import denied, login_redirect, refuse
+from core.web import login_redirect, refusal, refuse
 from gamification.rewards import selectors, services
 from gamification.rewards.models import Redemption, Reward
 from gamification.rewards.permissions import check_decide_redemption
@@ -84,7 +84,7 @@ def redeem(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, reward=reward, request_key=form.cleaned_data["key"]
         )
     except PermissionDenied as exc:
-        return denied(request, exc, context=_card(request, reward), **fragment)
+        return refusal(request, exc, context=_card(request, reward), **fragment)
     except ValidationError as exc:
         message = " ".join(exc.messages)
         if request.htmx:
@@ -130,20 +130,14 @@ def _queue_context(**extra: object) -> dict:
 def redemption_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return login_redirect(request, request.get_full_path())
-    try:
-        check_decide_redemption(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    check_decide_redemption(request.user)
     return render(request, "gamification/rewards_queue.html", _queue_context())
 
 
 def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     if not request.user.is_authenticated:
         return login_redirect(request, reverse("gamification:redemption_queue"))
-    try:
-        check_decide_redemption(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    check_decide_redemption(request.user)
     if pk > MAX_ID:
         raise Http404
     redemption = get_object_or_404(Redemption.objects.select_related("reward", "member"), pk=pk)
@@ -161,10 +155,8 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
             decided = services.refuse_redemption(
                 actor=request.user, redemption=redemption, reason=reason
             )
-    except PermissionDenied as exc:
-        return denied(request, exc, **row)
-    except services.AlreadyDecided as exc:
-        return refuse(request, str(exc), status=409, **row)
+    except (PermissionDenied, services.AlreadyDecided) as exc:
+        return refusal(request, exc, **row)
     except ValidationError as exc:
         message = " ".join(exc.messages)
         if request.htmx:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import roles
+from forum.locks import locked_members
 from forum.models import User
 from gamification import leaderboards, rules
 from gamification.models import PointEvent, PointSettings
@@ -60,11 +61,7 @@ def recompute_reputation(*, floor: int | None = None) -> list[tuple[int, int, in
     fixed = []
     for user_id, _cached, _expected in reputation_drift(floor=floor):
         with transaction.atomic():
-            was = (
-                User.objects.select_for_update(no_key=True)
-                .filter(pk=user_id)
-                .values_list("reputation", flat=True)
-            ).first()
+            was = locked_members([user_id]).values_list("reputation", flat=True).first()
             if was is None:
                 continue
             now = max(floor, 1 + _ledger_sum(user_id))

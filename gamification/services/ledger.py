@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from forum.locks import locked_members
 from forum.models import Answer, Question, User
 from gamification import leaderboards, rules
 from gamification.fairplay.detection import unpaid_vote
@@ -119,10 +120,9 @@ def _apply(rows: list[_Row]) -> Applied:
     locked = {
         # A suspended member earns nothing until the suspension ends (awards dropped).
         pk: (reputation, active and (suspended_until is None or suspended_until <= now))
-        for pk, reputation, active, suspended_until in User.objects.select_for_update(no_key=True)
-        .filter(pk__in={row.recipient_id for row in rows})
-        .order_by("pk")
-        .values_list("pk", "reputation", "is_active", "suspended_until")
+        for pk, reputation, active, suspended_until in locked_members(
+            row.recipient_id for row in rows
+        ).values_list("pk", "reputation", "is_active", "suspended_until")
     }
     today = timezone.localdate()
     cap_used: dict[int, int] = {}

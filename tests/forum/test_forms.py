@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from forum import services
@@ -15,7 +14,6 @@ from forum.forms import (
     EditQuestionForm,
     QuestionForm,
     VoteForm,
-    apply_service_errors,
 )
 from tests.factories import CategoryFactory, QuestionFactory
 
@@ -255,16 +253,3 @@ def test_close_form_requires_a_known_reason(db):
     assert form.errors["reason"] == [
         "Select a valid choice. because is not one of the available choices."
     ]
-
-
-def test_service_errors_land_on_their_fields_or_on_the_form():
-    form = CloseForm({"reason": "other"})
-    form.is_valid()
-
-    apply_service_errors(
-        form, ValidationError({"reason": ["Already closed."], "elsewhere": ["Odd."]})
-    )
-    apply_service_errors(form, ValidationError("Plain message."))
-
-    assert form.errors["reason"] == ["Already closed."]
-    assert form.non_field_errors() == ["Odd.", "Plain message."]

@@ -254,3 +254,31 @@ def test_a_stream_prefix_must_be_a_plain_word():
 
     with pytest.raises(ValueError, match="Bad stream prefix"):
         streams.register("desk.1", anyone)
+
+
+@pytest.fixture
+def staff_room():
+    streams.register_for_members("staffroom", lambda member: member.is_staff)
+    yield
+    streams.unregister("staffroom")
+
+
+async def test_a_members_stream_reads_the_member_again(connect, staff_room, staff, customer):
+    # given a member of staff and a customer, both logged in
+    staff_socket = await connect(staff)
+    second_staff_socket = await connect(staff)
+    customer_socket = await connect(customer)
+    anonymous_socket = await connect()
+
+    assert (await subscribe(staff_socket, "staffroom"))["type"] == "subscribed"
+    assert (await subscribe(customer_socket, "staffroom"))["reason"] == "forbidden"
+    assert (await subscribe(anonymous_socket, "staffroom"))["reason"] == "login_required"
+    assert (await subscribe(staff_socket, "staffroom.1"))["reason"] == "unknown_stream"
+
+    # when the staff member loses the role while a socket is open, that socket's next
+    # subscription is refused: the row is read again, not the socket's copy of the member
+    def demote() -> None:
+        type(staff).objects.filter(pk=staff.pk).update(is_staff=False)
+
+    await run(demote)
+    assert (await subscribe(second_staff_socket, "staffroom"))["reason"] == "forbidden"

@@ -35,7 +35,11 @@ from advocacy.services.escalations._shared import (
     EscalationConflict,
 )
 from advocacy.services.escalations.escalate import escalate_question
-from advocacy.services.escalations.resolve import dismiss_escalation, resolve_escalation
+from advocacy.services.escalations.resolve import (
+    dismiss_escalation,
+    resolve_escalation,
+    resolve_on_acceptance,
+)
 from advocacy.services.escalations.work import (
     SETTABLE_STATUSES,
     add_note,
@@ -73,6 +77,7 @@ __all__ = [
     "post_official_answer",
     "resume_after_customer_reply",
     "resolve_escalation",
+    "resolve_on_acceptance",
     "set_escalation_priority",
     "set_escalation_status",
 ]

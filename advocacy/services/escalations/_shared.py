@@ -4,8 +4,10 @@ conflict error, validation, locking, history lines and the desk stream's events.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -19,7 +21,8 @@ from advocacy.models.desk import (
 )
 from core import audit, events
 from core.text import clean_note
-from forum.models import Question, User
+from forum.locks import lock_question
+from forum.models import User
 from live.events import publish
 
 Status = EscalationStatus
@@ -90,7 +93,7 @@ def _lock(escalation: Escalation, *, question: bool = False) -> Escalation:
     """The escalation's row, locked; with `question`, its question's row first (the
     order `escalate_question` takes them in, so the two cannot deadlock)."""
     if question:
-        Question.objects.select_for_update().filter(pk=escalation.question_id).first()
+        lock_question(escalation.question_id)
     # No select_related: on PostgreSQL a row that waited for the lock is re-read, but
     # the columns joined to it are not (they came from the statement's snapshot), so a
     # joined assignee could be missing. Related rows load afterwards, current.
@@ -131,6 +134,42 @@ def _publish(escalation: Escalation, event_type: str, change: str) -> None:
 def _touch(escalation: Escalation, now: dt.datetime, *fields: str) -> None:
     escalation.updated_at = now
     escalation.save(update_fields=[*fields, "updated_at"])
+
+
+def _record_change(
+    escalation: Escalation,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    fields: Sequence[str] | None,
+    event: str,
+    change: str,
+    data: dict[str, object] | None = None,
+    audit_action: str = "",
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+    target: Model | None = None,
+    reason: str = "",
+    stream_event: str = "escalation.updated",
+) -> None:
+    """The tail every change to a case ends with, in this order: save the changed
+    `fields` (None: the row is saved already) with `updated_at`, the history line
+    `event` (with `data`), the audit row when `audit_action` is given (`target` defaults
+    to the question, `after` to the case's state), and the desk's event `change` after
+    commit. Caller holds the escalation's row lock; notifications go before this."""
+    if fields is not None:
+        _touch(escalation, now, *fields)
+    _event(escalation, event, actor, **(data or {}))
+    if audit_action:
+        audit.record(
+            actor=actor,
+            action=audit_action,
+            target=target or escalation.question,
+            before=before,
+            after=_state(escalation) if after is None else after,
+            reason=reason,
+        )
+    _publish(escalation, stream_event, change)
 
 
 def _state(escalation: Escalation) -> dict[str, object]:

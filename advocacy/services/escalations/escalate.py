@@ -22,12 +22,10 @@ from advocacy.services.escalations._shared import (
     Event,
     _clean,
     _clean_priority,
-    _event,
-    _publish,
+    _record_change,
     _set_due_times,
-    _touch,
 )
-from core import audit
+from forum.locks import lock_question
 from forum.models import Question, User
 
 # Escalating -------------------------------------------------------------------------------
@@ -80,7 +78,7 @@ def escalate_question(
     with transaction.atomic():
         # The question's row lock serialises escalations of one question; the partial
         # unique constraint is the backstop.
-        question = Question.objects.select_for_update().get(pk=question.pk)
+        question = lock_question(question.pk)
         if source == EscalationSource.ADVOCATE:
             permissions.check_escalate_question(actor, question)
         now = timezone.now()
@@ -102,15 +100,20 @@ def escalate_question(
         )
         _set_due_times(escalation)
         escalation.save()
-        _event(escalation, Event.CREATED, actor, source=source, priority=priority, reason=reason)
-        audit.record(
+        _record_change(
+            escalation,
             actor=actor,
-            action=ESCALATION_CREATE,
+            now=now,
+            fields=None,
+            event=Event.CREATED,
+            data={"source": source, "priority": priority, "reason": reason},
+            audit_action=ESCALATION_CREATE,
             target=question,
             after={"escalation": escalation.pk, "priority": priority, "source": source},
             reason=reason,
+            stream_event="escalation.created",
+            change="created",
         )
-        _publish(escalation, "escalation.created", "created")
     escalation.is_new = True
     return escalation
 
@@ -122,30 +125,29 @@ def _join(
     now = timezone.now()
     raised = PRIORITY_RANK[priority] > PRIORITY_RANK[escalation.priority]
     before = escalation.priority
-    _event(
-        escalation,
-        Event.JOINED,
-        actor,
-        source=source,
-        priority=priority,
-        reason=reason,
-        **({"from": before, "to": priority} if raised else {}),
-    )
     fields = []
     if raised:
         escalation.priority = priority
         # A pause under way is added when it ends (`_end_pause`).
         _set_due_times(escalation)
         fields = ["priority", "first_response_due_at", "resolve_due_at"]
-    _touch(escalation, now, *fields)
-    audit.record(
+    _record_change(
+        escalation,
         actor=actor,
-        action=ESCALATION_JOIN,
-        target=escalation.question,
+        now=now,
+        fields=fields,
+        event=Event.JOINED,
+        data={
+            "source": source,
+            "priority": priority,
+            "reason": reason,
+            **({"from": before, "to": priority} if raised else {}),
+        },
+        audit_action=ESCALATION_JOIN,
         before={"priority": before},
         after={"escalation": escalation.pk, "priority": escalation.priority, "source": source},
         reason=reason,
+        change="joined",
     )
-    _publish(escalation, "escalation.updated", "joined")
     escalation.is_new = False
     return escalation

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from advocacy.desk import permissions
 from advocacy.models import AnswerVerdict, Escalation
 from advocacy.models.desk import (
+    OPEN_STATUSES,
     RESOLUTION_MAX_LENGTH,
     Verdict,
 )
-from advocacy.posts import lock_post
 from advocacy.services import moderation
 from advocacy.services.escalations._shared import (
     ANSWER_VERDICT,
@@ -31,12 +32,12 @@ from advocacy.services.escalations._shared import (
     _event,
     _lock,
     _mark_first_response,
-    _publish,
+    _record_change,
     _state,
-    _touch,
 )
 from core import audit
 from forum import services as forum_services
+from forum.locks import lock_post
 from forum.models import Answer, Notification, Question, User
 from gamification import services as points
 from notifications.bell import notify_member
@@ -194,16 +195,6 @@ def resolve_escalation(
         escalation.resolution = resolution
         if escalation.assignee_id is None:
             escalation.assignee = actor
-        _touch(escalation, now, *_CLOSE_FIELDS, "assignee")
-        _event(escalation, Event.RESOLVED, actor, verdicts=len(judged))
-        audit.record(
-            actor=actor,
-            action=ESCALATION_RESOLVE,
-            target=question,
-            before=before,
-            after={**_state(escalation), "verdicts": {str(a.pk): v for a, v in judged}},
-            reason=resolution,
-        )
         notify_member(
             question.author,
             Notification.Kind.ESCALATION,
@@ -223,7 +214,52 @@ def resolve_escalation(
                 actor=actor,
                 question=question,
             )
-        _publish(escalation, "escalation.updated", "resolved")
+        _record_change(
+            escalation,
+            actor=actor,
+            now=now,
+            fields=(*_CLOSE_FIELDS, "assignee"),
+            event=Event.RESOLVED,
+            data={"verdicts": len(judged)},
+            audit_action=ESCALATION_RESOLVE,
+            before=before,
+            after={**_state(escalation), "verdicts": {str(a.pk): v for a, v in judged}},
+            reason=resolution,
+            change="resolved",
+        )
+    return escalation
+
+
+def resolve_on_acceptance(
+    *, question_id: int, actor: User | None, answer_id: int
+) -> Escalation | None:
+    """Close the question's open case as resolved because answer `answer_id` was
+    accepted: its SLA clocks stop at the acceptance and the desk hears of it. No audit
+    row (the acceptance is the member's act, not staff's). Runs in the acceptance's
+    transaction, which holds the question's row lock, so the lock order is the desk's
+    (question, then escalation). Returns the case, or None when none was open."""
+    escalation = Escalation.objects.filter(
+        question_id=question_id, status__in=OPEN_STATUSES
+    ).first()
+    if escalation is None:
+        return None
+    escalation = _lock(escalation)
+    if escalation.status not in OPEN_STATUSES:
+        return None
+    now = timezone.now()
+    _close(escalation, status=Status.RESOLVED, now=now)
+    # Stored text the desk shows as written: the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        escalation.resolution = _("Solved: an answer was accepted.")
+    _record_change(
+        escalation,
+        actor=actor,
+        now=now,
+        fields=_CLOSE_FIELDS,
+        event=Event.RESOLVED,
+        data={"accepted_answer": answer_id},
+        change="resolved",
+    )
     return escalation
 
 
@@ -241,16 +277,6 @@ def dismiss_escalation(*, actor: User, escalation: Escalation, reason: str) -> E
         now = timezone.now()
         _close(escalation, status=Status.DISMISSED, now=now)
         escalation.resolution = reason
-        _touch(escalation, now, *_CLOSE_FIELDS)
-        _event(escalation, Event.DISMISSED, actor)
-        audit.record(
-            actor=actor,
-            action=ESCALATION_DISMISS,
-            target=escalation.question,
-            before=before,
-            after=_state(escalation),
-            reason=reason,
-        )
         if escalation.created_by_id:
             notify_member(
                 escalation.created_by,
@@ -261,5 +287,15 @@ def dismiss_escalation(*, actor: User, escalation: Escalation, reason: str) -> E
                 actor=actor,
                 question=escalation.question,
             )
-        _publish(escalation, "escalation.updated", "dismissed")
+        _record_change(
+            escalation,
+            actor=actor,
+            now=now,
+            fields=_CLOSE_FIELDS,
+            event=Event.DISMISSED,
+            audit_action=ESCALATION_DISMISS,
+            before=before,
+            reason=reason,
+            change="dismissed",
+        )
     return escalation

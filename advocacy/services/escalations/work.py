@@ -29,15 +29,13 @@ from advocacy.services.escalations._shared import (
     _clean,
     _clean_priority,
     _end_pause,
-    _event,
     _lock,
     _mark_first_response,
-    _publish,
+    _record_change,
     _set_due_times,
     _state,
-    _touch,
 )
-from core import audit, roles
+from core import roles
 from forum import services as forum_services
 from forum.models import Answer, Notification, User
 from notifications.bell import notify_member
@@ -68,16 +66,17 @@ def claim_escalation(*, actor: User, escalation: Escalation) -> Escalation:
         escalation.assignee = actor
         if escalation.status == Status.OPEN:
             escalation.status = Status.IN_PROGRESS
-        _touch(escalation, now, "assignee", "status")
-        _event(escalation, Event.CLAIMED, actor, assignee=actor.username)
-        audit.record(
+        _record_change(
+            escalation,
             actor=actor,
-            action=ESCALATION_CLAIM,
-            target=escalation.question,
+            now=now,
+            fields=("assignee", "status"),
+            event=Event.CLAIMED,
+            data={"assignee": actor.username},
+            audit_action=ESCALATION_CLAIM,
             before=before,
-            after=_state(escalation),
+            change="claimed",
         )
-        _publish(escalation, "escalation.updated", "claimed")
     return escalation
 
 
@@ -91,15 +90,6 @@ def _assign(escalation: Escalation, *, actor: User, assignee: User | None, now) 
     escalation.assignee = assignee
     if assignee is not None and escalation.status == Status.OPEN:
         escalation.status = Status.IN_PROGRESS
-    _touch(escalation, now, "assignee", "status")
-    _event(escalation, Event.ASSIGNED, actor, assignee=assignee.username if assignee else None)
-    audit.record(
-        actor=actor,
-        action=ESCALATION_ASSIGN,
-        target=escalation.question,
-        before=before,
-        after=_state(escalation),
-    )
     if assignee is not None:
         notify_member(
             assignee,
@@ -110,7 +100,17 @@ def _assign(escalation: Escalation, *, actor: User, assignee: User | None, now) 
             actor=actor,
             question=escalation.question,
         )
-    _publish(escalation, "escalation.updated", "assigned")
+    _record_change(
+        escalation,
+        actor=actor,
+        now=now,
+        fields=("assignee", "status"),
+        event=Event.ASSIGNED,
+        data={"assignee": assignee.username if assignee else None},
+        audit_action=ESCALATION_ASSIGN,
+        before=before,
+        change="assigned",
+    )
 
 
 def assign_escalation(*, actor: User, escalation: Escalation, assignee: User | None) -> Escalation:
@@ -191,26 +191,25 @@ def set_escalation_status(*, actor: User, escalation: Escalation, status: str) -
         else:
             _end_pause(escalation, now)
         escalation.status = status
-        _touch(
+        _record_change(
             escalation,
-            now,
-            "status",
-            "paused_at",
-            "paused_seconds",
-            "first_response_at",
-            "first_response_breached",
-            "first_response_due_at",
-            "resolve_due_at",
-        )
-        _event(escalation, Event.STATUS, actor, **{"from": before["status"], "to": status})
-        audit.record(
             actor=actor,
-            action=ESCALATION_STATUS,
-            target=escalation.question,
+            now=now,
+            fields=(
+                "status",
+                "paused_at",
+                "paused_seconds",
+                "first_response_at",
+                "first_response_breached",
+                "first_response_due_at",
+                "resolve_due_at",
+            ),
+            event=Event.STATUS,
+            data={"from": before["status"], "to": status},
+            audit_action=ESCALATION_STATUS,
             before=before,
-            after=_state(escalation),
+            change="status",
         )
-        _publish(escalation, "escalation.updated", "status")
     return escalation
 
 
@@ -228,21 +227,6 @@ def resume_after_customer_reply(*, escalation: Escalation) -> bool:
         now = timezone.now()
         _end_pause(escalation, now)
         escalation.status = Status.IN_PROGRESS
-        _touch(
-            escalation,
-            now,
-            "status",
-            "paused_at",
-            "paused_seconds",
-            "first_response_due_at",
-            "resolve_due_at",
-        )
-        _event(
-            escalation,
-            Event.STATUS,
-            None,
-            **{"from": Status.WAITING, "to": Status.IN_PROGRESS, "customer_replied": True},
-        )
         if escalation.assignee_id:
             notify_member(
                 escalation.assignee,
@@ -252,7 +236,21 @@ def resume_after_customer_reply(*, escalation: Escalation) -> bool:
                 link=_case_link(escalation),
                 question=escalation.question,
             )
-        _publish(escalation, "escalation.updated", "status")
+        _record_change(
+            escalation,
+            actor=None,
+            now=now,
+            fields=(
+                "status",
+                "paused_at",
+                "paused_seconds",
+                "first_response_due_at",
+                "resolve_due_at",
+            ),
+            event=Event.STATUS,
+            data={"from": Status.WAITING, "to": Status.IN_PROGRESS, "customer_replied": True},
+            change="status",
+        )
     return True
 
 
@@ -268,16 +266,17 @@ def set_escalation_priority(*, actor: User, escalation: Escalation, priority: st
         before = _state(escalation)
         escalation.priority = priority
         _set_due_times(escalation)
-        _touch(escalation, timezone.now(), "priority", "first_response_due_at", "resolve_due_at")
-        _event(escalation, Event.PRIORITY, actor, **{"from": before["priority"], "to": priority})
-        audit.record(
+        _record_change(
+            escalation,
             actor=actor,
-            action=ESCALATION_PRIORITY,
-            target=escalation.question,
+            now=timezone.now(),
+            fields=("priority", "first_response_due_at", "resolve_due_at"),
+            event=Event.PRIORITY,
+            data={"from": before["priority"], "to": priority},
+            audit_action=ESCALATION_PRIORITY,
             before=before,
-            after=_state(escalation),
+            change="priority",
         )
-        _publish(escalation, "escalation.updated", "priority")
     return escalation
 
 
@@ -294,9 +293,15 @@ def add_note(*, actor: User, escalation: Escalation, body: str) -> DeskNote:
         note = DeskNote.objects.create(
             escalation=escalation, author=actor, body=body, created_at=now
         )
-        _event(escalation, Event.NOTE, actor, note=note.pk)
-        _touch(escalation, now)
-        _publish(escalation, "escalation.updated", "note")
+        _record_change(
+            escalation,
+            actor=actor,
+            now=now,
+            fields=(),
+            event=Event.NOTE,
+            data={"note": note.pk},
+            change="note",
+        )
     return note
 
 
@@ -323,21 +328,17 @@ def post_official_answer(*, actor: User, escalation: Escalation, body: str) -> A
             escalation.assignee = actor
         if escalation.status == Status.OPEN:
             escalation.status = Status.IN_PROGRESS
-        _touch(
+        _record_change(
             escalation,
-            now,
-            "first_response_at",
-            "first_response_breached",
-            "assignee",
-            "status",
-        )
-        _event(escalation, Event.ANSWER, actor, answer=answer.pk)
-        audit.record(
             actor=actor,
-            action=ANSWER_OFFICIAL,
+            now=now,
+            fields=("first_response_at", "first_response_breached", "assignee", "status"),
+            event=Event.ANSWER,
+            data={"answer": answer.pk},
+            audit_action=ANSWER_OFFICIAL,
             target=answer,
             before=before,
             after={**_state(escalation), "answer": answer.pk},
+            change="answer",
         )
-        _publish(escalation, "escalation.updated", "answer")
     return answer

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from advocacy.posts import Post, thread_id
 from core.text import clean_note
 from forum.models import Answer, Question
+from forum.posts import Post, thread_id
 from live.events import publish
 
 REASON_MAX_LENGTH = 500

@@ -17,6 +17,7 @@ from advocacy.services.moderation._shared import (
     clean_reason,
 )
 from core import audit
+from forum.locks import lock_member
 from forum.models import Notification, User
 from notifications.bell import notify_member
 
@@ -35,7 +36,7 @@ def suspend_member(*, actor: User, member: User, days: int, reason: str) -> User
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        member = User.objects.select_for_update().get(pk=member.pk)
+        member = lock_member(member.pk)
         permissions.check_suspend_member(actor, member)
         before = {"suspended_until": member.suspended_until}
         member.suspended_until = timezone.now() + timedelta(days=days)
@@ -62,7 +63,7 @@ def unsuspend_member(*, actor: User, member: User, reason: str = "") -> User:
     permissions.check_suspend_member(actor, member)
     reason = clean_reason(reason)
     with transaction.atomic():
-        member = User.objects.select_for_update().get(pk=member.pk)
+        member = lock_member(member.pk)
         if not member.is_suspended:
             raise ValidationError({"member": [_("This member is not suspended.")]})
         before = {"suspended_until": member.suspended_until}

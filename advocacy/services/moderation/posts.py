@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from advocacy import audit_actions as acts
 from advocacy import permissions
-from advocacy.posts import Post, lock_post, post_link
+from advocacy.posts import post_link
 from advocacy.services.moderation._shared import (
     HIDDEN_BY_MODERATOR,
     _hidden_state,
@@ -19,7 +19,9 @@ from advocacy.services.moderation._shared import (
 )
 from core import audit
 from forum import services as forum_services
+from forum.locks import lock_post
 from forum.models import Answer, Comment, Notification, Question, User
+from forum.posts import Post
 from notifications.bell import notify_member
 
 

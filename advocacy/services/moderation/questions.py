@@ -15,6 +15,7 @@ from advocacy.services.moderation._shared import (
 )
 from core import audit
 from forum import services as forum_services
+from forum.locks import lock_question
 from forum.models import Category, CloseReason, Question, User
 
 
@@ -81,7 +82,7 @@ def set_question_lock(
     permissions.check_moderate(actor)
     reason = clean_reason(reason)
     with transaction.atomic():
-        current = Question.objects.select_for_update().get(pk=question.pk)
+        current = lock_question(question.pk)
         if current.is_locked == locked:
             raise ValidationError(
                 {
@@ -118,7 +119,7 @@ def _edit_thread(
     permissions.check_moderate(actor)
     reason = clean_reason(reason)
     with transaction.atomic():
-        current = Question.objects.select_for_update().get(pk=question.pk)
+        current = lock_question(question.pk)
         before = _question_state(current)
         question = forum_services.edit_question(
             actor=actor,

@@ -10,19 +10,21 @@ from django.utils.translation import gettext as _
 from advocacy import audit_actions as acts
 from advocacy import permissions
 from advocacy.models import FirstPostReview, QueueClaim
-from advocacy.posts import post_key
 from advocacy.services.moderation._shared import (
     CLAIM_TTL,
 )
 from core import audit
 from forum.models import Answer, Question, User
+from forum.posts import post_key
 from live.events import publish
 
 # Claims ---------------------------------------------------------------------------------
 
 
 class ClaimedByAnother(PermissionDenied):
-    """The item is being worked by another moderator."""
+    """The item is being worked by another moderator (a conflict: 409 on the pages)."""
+
+    status_code = 409
 
 
 def claim_item(*, actor: User, item: str) -> QueueClaim:

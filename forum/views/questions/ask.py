@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import ratelimit
 from core.ratelimit import RateLimited
+from core.web import apply_service_errors, refuse
 from forum import selectors, services
-from forum.forms import QuestionForm, apply_service_errors
+from forum.forms import QuestionForm
 from forum.markdown import render_markdown
 from forum.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
-from forum.views.questions._helpers import denied, refuse, too_fast
 
 # The preview renders what is typed on every pause: cheap, but not free, so it is capped
 # in length and in rate per member.
@@ -66,8 +66,6 @@ def ask(request: HttpRequest) -> HttpResponse:
                         tags=data["tags"],
                         category=data["category"],
                     )
-                except PermissionDenied as exc:
-                    return denied(request, exc)
                 except RateLimited as exc:
                     form.add_error(None, str(exc))
                     status, retry_after = 429, exc.retry_after
@@ -97,10 +95,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     """The draft `body` rendered by the server's Markdown renderer, as a fragment."""
     if not request.user.is_authenticated:
         return refuse(request, _("Log in to preview your text."), status=403)
-    try:
-        ratelimit.hit(f"preview:{request.user.pk}", PREVIEW_RATE)
-    except RateLimited as exc:
-        return too_fast(request, exc)
+    ratelimit.hit(f"preview:{request.user.pk}", PREVIEW_RATE)
     html, truncated = preview_html(request.POST.get("body", ""))
     context = {"preview": html, "preview_truncated": truncated}
     return render(request, "forum/_preview.html", context)

@@ -15,21 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.ratelimit import RateLimited
+from core.web import apply_service_errors, login_redirect, refusal, refuse
 from forum import permissions, selectors, services
-from forum.forms import AnswerForm, CommentForm, VoteForm, apply_service_errors
+from forum.forms import AnswerForm, CommentForm, VoteForm
 from forum.models import Answer, Question, Vote
+from forum.posts import post_type, thread_of
 from forum.related import related_questions
 from forum.templatetags.forum_posts import post_state
 from forum.views.questions import thread_cache, thread_snapshot
-from forum.views.questions._helpers import (
-    anchor_url,
-    denied,
-    get_post,
-    login_redirect,
-    question_of,
-    refuse,
-    too_fast,
-)
+from forum.views.questions._helpers import anchor_url, get_post
 from live.backlog import last_id
 
 
@@ -207,12 +201,9 @@ def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
             answer = services.post_answer(
                 actor=request.user, question=question, body=form.cleaned_data["body"]
             )
-        except PermissionDenied as exc:
+        except (PermissionDenied, RateLimited) as exc:
             fragment["context"]["answer_form"] = form
-            return denied(request, exc, **fragment)
-        except RateLimited as exc:
-            fragment["context"]["answer_form"] = form
-            return too_fast(request, exc, **fragment)
+            return refusal(request, exc, **fragment)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -243,10 +234,7 @@ def accept(request: HttpRequest, pk: int, accepted: bool) -> HttpResponse:
         return login_redirect(request, anchor_url(answer))
     previous = answer.question.accepted_answer_id
     action = services.accept_answer if accepted else services.unaccept_answer
-    try:
-        question = action(actor=request.user, answer=answer)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    question = action(actor=request.user, answer=answer)
     if not request.htmx:
         return redirect(anchor_url(answer))
     answer.question = question
@@ -270,7 +258,7 @@ def _comments_context(
     return {
         "post": post,
         "kind": kind,
-        "question": question_of(post),
+        "question": thread_of(post),
         "comments": list(comments.select_related("author")),
         "state": post_state(post, request.user),
         "comment_form": form,
@@ -289,23 +277,20 @@ def post_comment(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             comment = services.post_comment(
                 actor=request.user, post=post, body=form.cleaned_data["body"]
             )
-        except PermissionDenied as exc:
+        except (PermissionDenied, RateLimited) as exc:
             context = _comments_context(request, post, form)
-            return denied(request, exc, fragment="forum/_comments.html", context=context)
-        except RateLimited as exc:
-            context = _comments_context(request, post, form)
-            return too_fast(request, exc, fragment="forum/_comments.html", context=context)
+            return refusal(request, exc, fragment="forum/_comments.html", context=context)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             if request.htmx:
                 return render(request, "forum/_comments.html", _comments_context(request, post))
-            question = question_of(post)
+            question = thread_of(post)
             return redirect(f"{question.get_absolute_url()}#comment-{comment.pk}")
     if request.htmx:
         return render(request, "forum/_comments.html", _comments_context(request, post, form))
     return render_thread(
-        request, question_of(post), comment_form=form, comment_target=f"{kind}-{post.pk}"
+        request, thread_of(post), comment_form=form, comment_target=f"{kind}-{post.pk}"
     )
 
 
@@ -321,33 +306,26 @@ def vote(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = VoteForm(request.POST)
     if not form.is_valid():
         return refuse(request, _("A vote is 1 (up), -1 (down) or 0 (withdraw)."), status=400)
-    box = {"post": post, "question": question_of(post)}
+    box = {"post": post, "question": thread_of(post)}
     try:
         score, mine = services.cast_vote(
             actor=request.user, post=post, value=form.cleaned_data["value"]
         )
-    except PermissionDenied as exc:
+    except (PermissionDenied, RateLimited) as exc:
         box["state"] = post_state(post, request.user, _current_vote(request, post))
-        return denied(request, exc, fragment="forum/_vote_box.html", context=box)
-    except RateLimited as exc:
-        box["state"] = post_state(post, request.user, _current_vote(request, post))
-        return too_fast(request, exc, fragment="forum/_vote_box.html", context=box)
+        return refusal(request, exc, fragment="forum/_vote_box.html", context=box)
     if not request.htmx:
         return redirect(anchor_url(post))
     post.score = score
-    box["state"] = post_state(post, request.user, {(box_kind(post), post.pk): mine})
+    box["state"] = post_state(post, request.user, {(post_type(post), post.pk): mine})
     return render(request, "forum/_vote_box.html", box)
-
-
-def box_kind(post: Question | Answer) -> str:
-    return "question" if isinstance(post, Question) else "answer"
 
 
 def _current_vote(request: HttpRequest, post: Question | Answer) -> dict:
     """The viewer's vote on one post, keyed like selectors.Thread.my_votes."""
     if not request.user.is_authenticated:
         return {}
-    kind = box_kind(post)
+    kind = post_type(post)
     value = (
         Vote.objects.filter(voter=request.user, **{kind: post})
         .values_list("value", flat=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -16,11 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.ratelimit import RateLimited
+from core.web import form_errors
 from forum import permissions, selectors, services
-from forum.forms import EditAnswerForm, EditQuestionForm, apply_service_errors
+from forum.forms import EditAnswerForm, EditQuestionForm
 from forum.models import Answer, Question, Revision
-from forum.views.questions._helpers import anchor_url, denied, get_post, too_fast
+from forum.views.questions._helpers import anchor_url, get_post
 from forum.views.questions.ask import preview_html
 
 # Word-level diffs are quadratic in the worst case; beyond this many characters in a
@@ -110,10 +109,7 @@ def revisions(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_question(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.get_question(pk=pk, user=request.user)
-    try:
-        permissions.check_edit_post(request.user, question)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_edit_post(request.user, question)
     context: dict = {"question": question, "nav": "questions"}
     if request.method == "GET":
         form = EditQuestionForm(initial=EditQuestionForm.initial_for(question), user=request.user)
@@ -125,7 +121,7 @@ def edit_question(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_errors(form):
                 services.edit_question(
                     actor=request.user,
                     question=question,
@@ -135,13 +131,6 @@ def edit_question(request: HttpRequest, pk: int) -> HttpResponse:
                     category=data["category"],
                     summary=data["summary"],
                 )
-            except PermissionDenied as exc:
-                return denied(request, exc)
-            except RateLimited as exc:
-                return too_fast(request, exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
                 messages.success(request, _("Your changes are saved."))
                 return redirect(anchor_url(question))
     context["form"] = form
@@ -152,10 +141,7 @@ def edit_question(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_answer(request: HttpRequest, pk: int) -> HttpResponse:
     answer: Answer = selectors.get_answer(pk=pk, user=request.user)
-    try:
-        permissions.check_edit_post(request.user, answer)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_edit_post(request.user, answer)
     context: dict = {"answer": answer, "question": answer.question, "nav": "questions"}
     if request.method == "GET":
         form = EditAnswerForm(initial={"body": answer.body})
@@ -166,18 +152,13 @@ def edit_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 request.POST.get("body", "")
             )
         elif form.is_valid():
-            try:
+            with form_errors(form):
                 services.edit_answer(
                     actor=request.user,
                     answer=answer,
                     body=form.cleaned_data["body"],
                     summary=form.cleaned_data["summary"],
                 )
-            except PermissionDenied as exc:
-                return denied(request, exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
                 messages.success(request, _("Your changes are saved."))
                 return redirect(anchor_url(answer))
     context["form"] = form

@@ -10,17 +10,18 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import roles
+from core.web import flashed_errors, form_errors
 from forum import permissions, selectors, services
-from forum.forms import CloseForm, apply_service_errors
+from forum.forms import CloseForm
 from forum.models import Comment, Question
-from forum.views.questions._helpers import anchor_url, denied, get_post
+from forum.views.questions._helpers import anchor_url, get_post
 
 
 def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
@@ -41,18 +42,10 @@ def _confirm(
     next_url: str,
 ) -> HttpResponse:
     """GET: ask for confirmation. POST: act, say so, and go to `next_url`."""
-    try:
-        check()
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    check()
     if request.method == "POST":
-        try:
+        with flashed_errors(request):
             act()
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, done)
         return redirect(next_url)
     context.setdefault("cancel_url", next_url)
@@ -100,7 +93,7 @@ def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
     # Only comments on posts the viewer can see, and never a deleted one.
     question = selectors.get_question(pk=comment.thread.pk, user=request.user)
     if comment.deleted_at is not None:
-        return denied(request, PermissionDenied(_("This post is already deleted.")))
+        raise PermissionDenied(_("This post is already deleted."))
     user = request.user
     context = {
         "heading": _("Delete this comment?"),
@@ -176,10 +169,7 @@ def lock_question(request: HttpRequest, pk: int, locked: bool) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close_question(request: HttpRequest, pk: int) -> HttpResponse:
     question: Question = selectors.get_question(pk=pk, user=request.user)
-    try:
-        permissions.check_close_question(request.user, question)
-    except PermissionDenied as exc:
-        return denied(request, exc)
+    permissions.check_close_question(request.user, question)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -189,7 +179,7 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
             if roles.is_moderator(request.user)
             else services.close_question
         )
-        try:
+        with form_errors(form):
             close(
                 actor=request.user,
                 question=question,
@@ -197,11 +187,6 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 duplicate_of=data["duplicate_of"],
             )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
             messages.success(request, _("The question is closed."))
             return redirect(anchor_url(question))
     context = {"question": question, "form": form, "nav": "questions"}

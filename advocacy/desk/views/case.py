@@ -1,135 +1,24 @@
-"""The desk's pages (staff), the escalate form (advocates and staff) and "my escalations".
-
-Thin: parse the form, fetch, call one service, redirect back with a message; a refused
-act shows why (403 with the reason, 409 when another agent was first) and changes
-nothing. Every page works without JavaScript; `static/js/desk.js` keeps the queue and a
-case live on the `desk` stream and ticks the countdowns.
-
-URL names (app "desk"): queue, case, claim, assign, bulk_assign, status, priority, note,
-answer, resolve, dismiss, escalate, mine.
-"""
+"""A case: its page and the acts on it (claim, assign, status, priority, note, the
+official answer, resolve, dismiss)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from advocacy.desk import forms, permissions, selectors
+from advocacy.desk import forms, selectors
+from advocacy.desk.views._common import get_case, staff_guard
 from advocacy.models import CannedResponse, Escalation
 from advocacy.services import escalations as services
-from core import roles
-from core.ratelimit import RateLimited
+from core.web import apply_service_errors
 from forum import selectors as forum_selectors
-from forum.forms import apply_service_errors
-from forum.models import Category
-from forum.views.questions._helpers import denied, login_redirect, too_fast
 from live.backlog import last_id
-
-QUEUE_PAGE_SIZE = 50
-
-
-def _guard(request: HttpRequest) -> HttpResponse | None:
-    """The response refusing a non-staff visitor, or None for staff."""
-    if not request.user.is_authenticated:
-        back = request.get_full_path() if request.method == "GET" else reverse("desk:queue")
-        return login_redirect(request, back)
-    try:
-        permissions.check_work_desk(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
-    return None
-
-
-def _escalation(pk: int) -> Escalation:
-    return selectors.get_escalation(pk=pk)
-
-
-# The queue ----------------------------------------------------------------------------------
-
-
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
-    if (refusal := _guard(request)) is not None:
-        return refusal
-    live_since = last_id("desk")  # before the queue is read
-    categories = list(Category.objects.all())
-    form = forms.QueueFilterForm(request.GET or None, categories=categories)
-    filters = form.cleaned_data if form.is_valid() else {}
-    view = filters.get("view") or "all"
-    category_slug = filters.get("category") or ""
-    escalations = selectors.desk_queue(
-        user=request.user,
-        status=filters.get("status") or "active",
-        mine=view == "mine",
-        unassigned=view == "unassigned",
-        priority=filters.get("priority") or "",
-        category=next((c for c in categories if c.slug == category_slug), None),
-    )
-    page = Paginator(escalations, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "nav": "desk",
-        "page": page,
-        "filter_form": form,
-        "view": view,
-        "counts": selectors.queue_counts(user=request.user),
-        "staff": selectors.staff_members(),
-        "live_since": live_since,
-        "query": _query_without(request, "page", "partial"),
-        "view_query": _query_without(request, "page", "partial", "view"),
-    }
-    template = (
-        "advocacy/desk/_queue.html" if request.GET.get("partial") else "advocacy/desk/queue.html"
-    )
-    return render(request, template, context)
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-@require_POST
-def bulk_assign(request: HttpRequest) -> HttpResponse:
-    if (refusal := _guard(request)) is not None:
-        return refusal
-    staff = selectors.staff_members()
-    ids = [pk for pk in request.POST.getlist("escalations") if pk.isdigit() and len(pk) < 19]
-    form = forms.BulkAssignForm(request.POST, staff=staff, escalation_ids=[int(pk) for pk in ids])
-    back = request.POST.get("next") or ""
-    target = back if back.startswith("/desk/") else "/desk/"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(target)
-    assignee = next((m for m in staff if m.pk == form.cleaned_data["assignee"]), None)
-    try:
-        done = services.bulk_assign_escalations(
-            actor=request.user, escalation_ids=form.cleaned_data["escalations"], assignee=assignee
-        )
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-        return redirect(target)
-    messages.success(
-        request,
-        _("%(count)d escalations assigned to %(name)s.")
-        % {"count": len(done), "name": assignee.name if assignee else _("nobody")},
-    )
-    return redirect(target)
-
-
-# A case -------------------------------------------------------------------------------------
 
 
 def _canned_prefill(request: HttpRequest, escalation: Escalation) -> str:
@@ -191,18 +80,18 @@ def render_case(
 
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refusal := _guard(request)) is not None:
+    if (refusal := staff_guard(request)) is not None:
         return refusal
-    return render_case(request, _escalation(pk))
+    return render_case(request, get_case(pk))
 
 
 def _act(request: HttpRequest, pk: int, act, *, success: str, form_name: str = "", form=None):  # noqa: ANN001, ANN202
     """Run `act(escalation)` for a POST on a case: success -> back to the case with
     `success`; refused -> the case with the reason (403 / 409); invalid -> the case with
     the bound form and its errors (400)."""
-    if (refusal := _guard(request)) is not None:
+    if (refusal := staff_guard(request)) is not None:
         return refusal
-    escalation = _escalation(pk)
+    escalation = get_case(pk)
     if form is not None and not form.is_valid():
         return render_case(request, escalation, status=400, **{form_name: form})
     try:
@@ -210,9 +99,7 @@ def _act(request: HttpRequest, pk: int, act, *, success: str, form_name: str = "
     except PermissionDenied as exc:
         return render_case(request, escalation, status=403, error=str(exc))
     except services.EscalationConflict as exc:
-        return render_case(request, _escalation(pk), status=409, error=str(exc))
-    except RateLimited as exc:
-        return too_fast(request, exc)
+        return render_case(request, get_case(pk), status=409, error=str(exc))
     except ValidationError as exc:
         if form is None:
             return render_case(request, escalation, status=400, error=" ".join(exc.messages))
@@ -251,10 +138,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def update_case(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page's one Save: each field that differs from the case is changed through
     its own service, all in one transaction (a refusal changes none of them)."""
-    if (refusal := _guard(request)) is not None:
+    if (refusal := staff_guard(request)) is not None:
         return refusal
     staff = selectors.staff_members()
-    current = _escalation(pk)
+    current = get_case(pk)
     form = forms.CaseForm(request.POST, staff=staff, status=current.status)
 
     def act(escalation: Escalation) -> None:
@@ -339,9 +226,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    if (refusal := _guard(request)) is not None:
+    if (refusal := staff_guard(request)) is not None:
         return refusal
-    escalation = _escalation(pk)
+    escalation = get_case(pk)
     form = forms.ResolveForm(request.POST, answers=selectors.case_answers(escalation=escalation))
     return _act(
         request,
@@ -370,68 +257,4 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Escalation dismissed."),
         form_name="dismiss_form",
         form=form,
-    )
-
-
-# Escalating and "my escalations" -----------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    """The escalate form of a question (the question page's button leads here)."""
-    question = forum_selectors.get_question(pk=pk, user=request.user)
-    if not request.user.is_authenticated:
-        return login_redirect(request, request.path)
-    try:
-        permissions.check_escalate_question(request.user, question)
-    except PermissionDenied as exc:
-        return denied(request, exc)
-    open_case = selectors.open_escalation(question=question)
-    form = forms.EscalateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            escalation = services.escalate_question(
-                actor=request.user,
-                question=question,
-                reason=form.cleaned_data["reason"],
-                priority=form.cleaned_data["priority"],
-            )
-        except PermissionDenied as exc:
-            return denied(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Escalated to staff. You can follow it in “My escalations”.")
-                if escalation.is_new
-                else _("This question was already with staff: your reason is added to its case."),
-            )
-            return redirect(question.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "advocacy/escalate.html",
-        {"question": question, "form": form, "open_case": open_case, "nav": "questions"},
-        status=status,
-    )
-
-
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return login_redirect(request, request.path)
-    try:
-        permissions.check_view_own_escalations(request.user)
-    except PermissionDenied as exc:
-        return denied(request, exc)
-    page = Paginator(selectors.escalations_by(member=request.user), 30).get_page(
-        request.GET.get("page")
-    )
-    # The reasons and resolutions are written for staff and escalators, not for the asker.
-    sees_reasons = permissions.can_work_desk(request.user) or roles.is_advocate(request.user)
-    return render(
-        request,
-        "advocacy/my_escalations.html",
-        {"page": page, "nav": "escalations", "sees_reasons": sees_reasons},
     )

@@ -1,0 +1,44 @@
+"""The desk's pages (staff), the escalate form (advocates and staff) and "my escalations".
+
+Thin: parse the form, fetch, call one service, redirect back with a message; a refused
+act shows why (403 with the reason, 409 when another agent was first) and changes
+nothing. Every page works without JavaScript; `static/js/desk.js` keeps the queue and a
+case live on the `desk` stream and ticks the countdowns.
+
+URL names (app "desk"): queue, case, claim, assign, bulk_assign, status, priority, note,
+answer, resolve, dismiss, escalate, mine.
+"""
+
+from advocacy.desk.views.case import (
+    answer,
+    assign,
+    case,
+    claim,
+    dismiss,
+    note,
+    render_case,
+    resolve,
+    set_priority,
+    set_status,
+    update_case,
+)
+from advocacy.desk.views.escalating import escalate, mine
+from advocacy.desk.views.queue import bulk_assign, queue
+
+__all__ = [
+    "answer",
+    "assign",
+    "bulk_assign",
+    "case",
+    "claim",
+    "dismiss",
+    "escalate",
+    "mine",
+    "note",
+    "queue",
+    "render_case",
+    "resolve",
+    "set_priority",
+    "set_status",
+    "update_case",
+]
