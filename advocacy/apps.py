@@ -17,3 +17,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy.sla import acceptance
 
         acceptance.register()  # acceptance stops an escalation's SLA clocks
+        from advocacy.health import facts as health_facts
+
+        health_facts.register()  # the health dashboard's per-question row follows the forum

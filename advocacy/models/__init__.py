@@ -23,6 +23,7 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
+from advocacy.models.health import QuestionHealth
 from advocacy.models.periodic import PeriodicJob
 from advocacy.models.programme import AdvocateRules
 from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
@@ -33,6 +34,7 @@ __all__ = [
     "AutomationRule",
     "CrmRecord",
     "PeriodicJob",
+    "QuestionHealth",
     "SlaPolicy",
     "SlaRule",
     "SlaRuleFiring",

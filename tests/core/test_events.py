@@ -16,25 +16,31 @@ from tests.factories import AnswerFactory, QuestionFactory
 # Every subscription the apps make in ready(): (event, handler, phase). A handler added or
 # removed without updating this list (and docs/architecture.md) fails here.
 EXPECTED = [
+    ("AnswerAccepted", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("AnswerAccepted", "advocacy.sla.acceptance.stop_clock_on_acceptance", "in_transaction"),
     ("AnswerAccepted", "gamification.handlers.pay_for_acceptance", "in_transaction"),
     ("AnswerAccepted", "integrations.handlers.announce_acceptance", "in_transaction"),
     ("AnswerAccepted", "notifications.follows.tell_followers_of_acceptance", "after_commit"),
     ("AnswerAccepted", "notifications.handlers.notify_acceptance", "in_transaction"),
+    ("AnswerPosted", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("AnswerPosted", "forum.follows.handlers.follow_answered_question", "in_transaction"),
     ("AnswerPosted", "gamification.handlers.badges_for_answer", "in_transaction"),
     ("AnswerPosted", "integrations.handlers.announce_answer", "in_transaction"),
     ("AnswerPosted", "notifications.follows.tell_followers_of_answer", "after_commit"),
     ("AnswerPosted", "notifications.handlers.notify_answer", "in_transaction"),
+    ("AnswerUnaccepted", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("AnswerUnaccepted", "gamification.handlers.reverse_acceptance", "in_transaction"),
     ("CommentPosted", "gamification.handlers.badges_for_comment", "in_transaction"),
     ("CommentPosted", "notifications.handlers.notify_comment", "in_transaction"),
+    ("PostDeleted", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("PostDeleted", "gamification.handlers.reverse_deleted_post", "in_transaction"),
+    ("QuestionAsked", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("QuestionAsked", "forum.follows.handlers.follow_asked_question", "in_transaction"),
     ("QuestionAsked", "gamification.handlers.badges_for_question", "in_transaction"),
     ("QuestionAsked", "integrations.handlers.announce_question", "in_transaction"),
     ("QuestionAsked", "notifications.follows.tell_followers_of_question", "after_commit"),
     ("QuestionAsked", "notifications.handlers.notify_question_mentions", "in_transaction"),
+    ("QuestionMoved", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("VoteCast", "gamification.handlers.pay_for_vote", "in_transaction"),
 ]
 
