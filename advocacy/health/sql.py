@@ -189,7 +189,8 @@ def _helper_params(now: dt.datetime, current: Period, previous: Period) -> dict:
 
 
 def compute_in_sql(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict:
-    """The figures, aggregated by PostgreSQL: 9 queries."""
+    """The figures, aggregated by PostgreSQL: 8 queries (see the module docstring; the
+    content type of questions comes from its cache after the first)."""
     now = now or timezone.now()
     current, previous = periods(days, now)
     since = previous.start
