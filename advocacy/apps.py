@@ -28,3 +28,6 @@ class AdvocacyConfig(AppConfig):
         from advocacy.automation import acceptance as community_acceptance
 
         community_acceptance.register()  # the community's acceptance in the audit log
+        from advocacy.health import facts as health_facts
+
+        health_facts.register()  # the health dashboard's per-question row follows the forum

@@ -1,8 +1,9 @@
 """Demo data for follows and the health dashboard (called by `demo.seeding.seed_demo`).
 
-A few members follow tags, categories and their own threads, and solved threads get
-signed-out views over the last weeks, so the dashboard's deflection figure and the
-"What you follow" page show something real. Deterministic for a given anchor.
+A few members follow tags, categories and their own threads, solved threads get
+signed-out views over the last weeks and every question gets its dashboard row
+(`QuestionHealth`), so the dashboard and the "What you follow" page show something real.
+Deterministic for a given anchor.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import random
 from django.utils import timezone
 from taggit.models import Tag
 
+from advocacy.health import facts as health_facts
 from forum.deflection import SolvedThreadView
 from forum.follows.models import Follow
 from forum.models import Category, Question, User
@@ -59,4 +61,6 @@ def seed_health(*, anchor: dt.datetime, seed: int = 1) -> dict[str, int]:
                 )
             )
     SolvedThreadView.objects.bulk_create(views, ignore_conflicts=True)
-    return {"follows": len(created), "solved thread views": len(views)}
+    # The seeder writes rows in bulk, past the domain events that keep these up to date.
+    rows = health_facts.refresh()
+    return {"follows": len(created), "solved thread views": len(views), "health rows": rows}

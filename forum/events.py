@@ -32,6 +32,16 @@ class QuestionAsked(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class QuestionMoved(DomainEvent):
+    """edit_question moved `question` (row locked) from `old_category_id` to its category."""
+
+    question_id: int
+    old_category_id: int | None
+    category_id: int | None
+    question: Question = row()
+
+
+@dataclass(frozen=True, kw_only=True)
 class AnswerPosted(DomainEvent):
     """post_answer created `answer` under the question's row lock."""
 

@@ -23,6 +23,7 @@ from advocacy.models.flags import (
     ModerationSettings,
     QueueClaim,
 )
+from advocacy.models.health import QuestionHealth
 from advocacy.models.programme import AdvocateRules
 from advocacy.models.sla import SlaPolicy, SlaRule, SlaRuleFiring, SlaSettings
 
@@ -31,6 +32,7 @@ __all__ = [
     "AutomationOptOut",
     "AutomationRule",
     "CrmRecord",
+    "QuestionHealth",
     "SlaPolicy",
     "SlaRule",
     "SlaRuleFiring",

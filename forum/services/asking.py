@@ -122,6 +122,7 @@ def edit_question(
         if category != question.category:
             permissions.check_use_category(actor, category)
         old_feed = _feed(question.category)
+        old_category_id = question.category_id
         old_tags = sorted(question.tags.names())
         if (
             title == question.title
@@ -158,6 +159,17 @@ def edit_question(
             summary=summary,
         )
         update_search_vector([question.pk])
+        if question.category_id != old_category_id:
+            emit(
+                forum_events.QuestionMoved(
+                    actor_id=actor.pk,
+                    actor=actor,
+                    question_id=question.pk,
+                    old_category_id=old_category_id,
+                    category_id=question.category_id,
+                    question=question,
+                )
+            )
         for stream in dict.fromkeys([old_feed, _feed(category)]):
             publish(stream, "question.updated", {"id": question.pk})
         publish(_thread(question.pk), "question.updated", {"id": question.pk})

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advocacy.desk import permissions
+from advocacy.health import facts as health_facts
 from advocacy.models import Escalation
 from advocacy.models.desk import (
     OPEN_STATUSES,
@@ -114,6 +115,7 @@ def escalate_question(
             stream_event="escalation.created",
             change="created",
         )
+        health_facts.refresh([question.pk])  # the dashboard's "escalated"
     escalation.is_new = True
     return escalation
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from advocacy import audit_actions as acts
 from advocacy import permissions
+from advocacy.health import facts as health_facts
 from advocacy.posts import post_link
 from advocacy.services.moderation._shared import (
     HIDDEN_BY_MODERATOR,
@@ -38,6 +39,8 @@ def set_hidden(*, actor: User | None, post: Post, hidden: bool, why: str, reason
     post.hidden_at = timezone.now() if hidden else None
     post.hidden_reason = why if hidden else ""
     post.save(update_fields=["hidden_at", "hidden_reason"])
+    if not isinstance(post, Comment):  # the dashboard counts visible questions and answers
+        health_facts.refresh([post.question_id if isinstance(post, Answer) else post.pk])
     action = (
         (acts.POST_HIDE if actor is not None else acts.POST_AUTO_HIDE)
         if hidden
