@@ -40,7 +40,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Literal, TypeVar
 
 from django.db import transaction
@@ -142,9 +141,18 @@ def emit(event: DomainEvent) -> None:
     for sub in now:
         sub.handler(event)
     for sub in later:
-        transaction.on_commit(partial(_after_commit, sub.handler, event), robust=True)
+        transaction.on_commit(_after_commit(sub.handler, event), robust=True)
 
 
-def _after_commit(handler: Handler, event: DomainEvent) -> None:
-    with transaction.atomic():
-        handler(event)
+def _after_commit(handler: Handler, event: DomainEvent) -> Callable[[], None]:
+    """The on-commit hook running `handler(event)` in a transaction of its own. It is
+    named after the handler: Django's robust on_commit logs a failing hook by its
+    `__qualname__` (and the write has committed, so the failure is logged, not raised)."""
+
+    def run() -> None:
+        with transaction.atomic():
+            handler(event)
+
+    run.__qualname__ = f"{handler.__module__}.{handler.__qualname__}({event.name})"
+    run.handler = handler  # which handler a pending hook will run (tests/conftest.py)
+    return run

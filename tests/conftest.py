@@ -257,15 +257,11 @@ def _domain_handlers_run_after_the_services_commit(monkeypatch):
     """
     from django.db import transaction
 
-    from core import events
-
     original = transaction.Atomic.__exit__
 
     def is_handler(func: object) -> bool:
-        return (
-            getattr(func, "func", None) is events._after_commit
-            and func.args[0].__module__ != "notifications.follows"
-        )
+        handler = getattr(func, "handler", None)
+        return handler is not None and handler.__module__ != "notifications.follows"
 
     def exit_(self, exc_type, exc, tb):  # noqa: ANN001, ANN202
         connection = transaction.get_connection(self.using)
