@@ -53,7 +53,7 @@ def edit_comment(*, actor: User, comment: Comment, body: str) -> Comment:
     html = render_markdown(body).html
     with transaction.atomic():
         locked = (
-            Comment.objects.select_for_update(of=("self",))
+            Comment.objects.select_for_update(no_key=True, of=("self",))
             .select_related("question", "answer__question")
             .get(pk=comment.pk)
         )

@@ -10,12 +10,14 @@ tests/gamification/test_concurrency.py and the services' race tests):
 4. members last, several in primary-key order (`gamification.services.ledger._apply`
    locks every recipient in one statement).
 
-Posts are locked `FOR UPDATE`. Members are locked `FOR NO KEY UPDATE`: acts change a
-member's columns (reputation, suspension, the advocate mark, an erasure's anonymised
+Posts and members are locked `FOR NO KEY UPDATE`: acts change their columns (a score,
+the accepted answer, a deletion mark, reputation, suspension, an erasure's anonymised
 fields), never their key, and the weaker lock does not block the `KEY SHARE` lock
-PostgreSQL takes on a member row when another transaction inserts a row pointing at it
-(a vote, a post, a ledger row), so two members voting on each other's posts cannot
-deadlock. Two acts on one member still exclude each other.
+PostgreSQL takes on a row when another transaction inserts or commits a row pointing at
+it (a vote, a post, a ledger row, a deferred foreign-key check at COMMIT). With `FOR
+UPDATE`, a vote committing (its foreign-key check on the question) while an acceptance
+held the question and waited for the voted answer deadlocked. Two acts on one row still
+exclude each other.
 """
 
 from __future__ import annotations
@@ -32,22 +34,26 @@ def lock_question(question_id: int, *, related: tuple[str, ...] = ()) -> Questio
     """The question's row, locked; `related` rows are joined but not locked."""
     qs = Question.objects.all()
     if related:
-        qs = qs.select_related(*related).select_for_update(of=("self",))
+        qs = qs.select_related(*related).select_for_update(no_key=True, of=("self",))
     else:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(no_key=True)
     return qs.get(pk=question_id)
 
 
 def lock_post(post: Post) -> Post:
     """The post's row, locked (re-read: current values)."""
-    return type(post).objects.select_for_update().get(pk=post.pk)
+    return type(post).objects.select_for_update(no_key=True).get(pk=post.pk)
 
 
 def lock_thread(post: Post) -> None:
     """Lock the question of an answer's or a comment's thread (a question: nothing), to
     take it before the post's own row."""
     if not isinstance(post, Question):
-        list(Question.objects.select_for_update().filter(pk=thread_id(post)).values_list("pk"))
+        list(
+            Question.objects.select_for_update(no_key=True)
+            .filter(pk=thread_id(post))
+            .values_list("pk")
+        )
 
 
 def lock_post_after_question(post: Post) -> Post:
@@ -64,7 +70,7 @@ def lock_posts(*, question_ids: Iterable[int] = (), answer_ids: Iterable[int] = 
         ids = sorted(set(ids))
         if ids:
             list(
-                model.objects.select_for_update()
+                model.objects.select_for_update(no_key=True)
                 .filter(pk__in=ids)
                 .order_by("pk")
                 .values_list("pk")

@@ -79,7 +79,7 @@ def post_comment(*, actor: User, post: Post, body: str, personal_data: str = REF
 def delete_comment(*, actor: User, comment: Comment) -> Comment:
     permissions.check_delete_post(actor, comment)
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
         permissions.check_delete_post(actor, comment)  # already deleted by a stale copy?
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])

@@ -26,7 +26,9 @@ def repair_counters() -> list[CounterDifference]:
     for model_name, pk in drifting:
         model = models[model_name]
         with transaction.atomic():
-            if not list(model.objects.select_for_update().filter(pk=pk).values_list("pk")):
+            if not list(
+                model.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk")
+            ):
                 continue  # deleted meanwhile
             found = counter_differences(model=model, pk=pk)
             if found:

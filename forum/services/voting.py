@@ -30,8 +30,12 @@ def _lock_post_with_question(post: Post) -> Post:
     """Lock `post`'s row, reading an answer's question with it (not locked: a vote takes
     no question lock) for the permission check."""
     if isinstance(post, Question):
-        return Question.objects.select_for_update().get(pk=post.pk)
-    return Answer.objects.select_related("question").select_for_update(of=("self",)).get(pk=post.pk)
+        return Question.objects.select_for_update(no_key=True).get(pk=post.pk)
+    return (
+        Answer.objects.select_related("question")
+        .select_for_update(no_key=True, of=("self",))
+        .get(pk=post.pk)
+    )
 
 
 def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:

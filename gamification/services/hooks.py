@@ -79,7 +79,7 @@ def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
     the vote's standing award already is `after`'s.
     """
     with transaction.atomic():
-        post = type(post).objects.select_for_update().get(pk=post.pk)
+        post = type(post).objects.select_for_update(no_key=True).get(pk=post.pk)
         key = vote_key(post, actor.pk)
         current = (
             Vote.objects.filter(voter=actor, **_post_field(post))
@@ -129,7 +129,7 @@ def settle_acceptance(*, actor: User, question_id: int, answer_id: int | None) -
     and never for the asker's own answer or a deleted post.
     """
     with transaction.atomic():
-        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        question = Question.objects.select_for_update(no_key=True).filter(pk=question_id).first()
         if question is None:
             return Applied([], {})
         accepted_id = question.accepted_answer_id
