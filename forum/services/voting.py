@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from core.events import emit
 from forum import events as forum_events
 from forum import permissions
+from forum.locks import lock_post_reading_question
 from forum.models import (
-    Answer,
     Question,
     User,
     Vote,
@@ -24,18 +24,6 @@ from forum.services._common import (
 from live.events import publish
 
 # Votes ----------------------------------------------------------------------------------
-
-
-def _lock_post_with_question(post: Post) -> Post:
-    """Lock `post`'s row, reading an answer's question with it (not locked: a vote takes
-    no question lock) for the permission check."""
-    if isinstance(post, Question):
-        return Question.objects.select_for_update(no_key=True).get(pk=post.pk)
-    return (
-        Answer.objects.select_related("question")
-        .select_for_update(no_key=True, of=("self",))
-        .get(pk=post.pk)
-    )
 
 
 def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
@@ -51,7 +39,7 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     fields = post_fields(post)
     try:
         with transaction.atomic():
-            post = _lock_post_with_question(post)
+            post = lock_post_reading_question(post)
             permissions.check_vote_post(actor, post, value=value)  # deleted or locked meanwhile?
             existing = Vote.objects.filter(voter=actor, **post_fields(post)).first()
             old = existing.value if existing else 0

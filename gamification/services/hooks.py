@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
+from forum.locks import lock_post
 from forum.models import Answer, Comment, Question, User, Vote
+from forum.posts import post_fields
 from gamification import badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.models import BadgeAward, PointEvent
@@ -79,10 +81,10 @@ def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
     the vote's standing award already is `after`'s.
     """
     with transaction.atomic():
-        post = type(post).objects.select_for_update(no_key=True).get(pk=post.pk)
+        post = lock_post(post)
         key = vote_key(post, actor.pk)
         current = (
-            Vote.objects.filter(voter=actor, **_post_field(post))
+            Vote.objects.filter(voter=actor, **post_fields(post))
             .values_list("value", flat=True)
             .first()
         )
@@ -92,10 +94,6 @@ def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
         if standing == set(_vote_rules(post, actor, after)):
             return Applied([], {})
         return on_vote_changed(actor=actor, post=post, before=before, after=after)
-
-
-def _post_field(post: Post) -> dict[str, Post]:
-    return {"question": post} if isinstance(post, Question) else {"answer": post}
 
 
 def _vote_rules(post: Post, actor: User, value: int) -> list[str]:
