@@ -5,8 +5,7 @@ Services and `check_*` permissions raise; views do not catch to explain:
 - `PermissionDenied` escaping a view becomes a 403 that says why (`RefusalMiddleware`):
   the 403 page, or for htmx an inline alert swapped in place. An exception class may set
   `status_code` (e.g. 409 for an item claimed by another moderator).
-- A refusal carrying `retry_after` (the rate limiter's `RateLimited`) becomes a 429 with
-  `Retry-After`.
+- The rate limiter's `RateLimited` becomes a 429 with `Retry-After`.
 - A `ValidationError` belongs to the form the person filled in: `with form_errors(form):`
   around the service call puts it on the form (per field when the form has it) and the
   view re-renders what they typed. Forms with no page of their own flash it instead
@@ -34,6 +33,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from core.ratelimit import RateLimited
 
 # htmx does not swap 4xx responses by default; circolo.js swaps those carrying this
 # header, so a refused vote or comment shows its reason in place.
@@ -89,7 +90,7 @@ def refusal(
 ) -> HttpResponse:
     """The response to a refused act: 429 for a rate limit, else 403 (or the exception's
     `status_code`), with the exception's message or a generic one."""
-    retry_after = getattr(exc, "retry_after", None)
+    retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
     status = 429 if retry_after is not None else getattr(exc, "status_code", 403)
     message = str(exc) or _("You are not allowed to do that.")
     return refuse(
@@ -98,7 +99,7 @@ def refusal(
 
 
 def is_refusal(exc: Exception) -> bool:
-    return isinstance(exc, PermissionDenied) or getattr(exc, "retry_after", None) is not None
+    return isinstance(exc, PermissionDenied | RateLimited)
 
 
 class RefusalMiddleware:
