@@ -17,7 +17,7 @@ no role); querysets filter with the matching `*_q(prefix)`. Nothing else reads
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 
@@ -48,6 +48,12 @@ def _field(prefix: str, name: str) -> str:
 def staff_q(prefix: str = "") -> Q:
     """Staff as a filter on User, or on the user behind `prefix` (e.g. "author")."""
     return Q(**{_field(prefix, "is_staff"): True}) | Q(**{_field(prefix, "is_superuser"): True})
+
+
+def staff_flag(prefix: str) -> ExpressionWrapper:
+    """Whether the user behind `prefix` is staff, as a column to annotate (NULL, so falsy,
+    when there is no such user)."""
+    return ExpressionWrapper(staff_q(prefix), output_field=BooleanField())
 
 
 def manager_q(prefix: str = "") -> Q:

@@ -54,6 +54,7 @@ def compute_rows(ids: Iterable[int] | None = None) -> list[QuestionHealth]:
         first_at=Subquery(first),
         community_first_at=Subquery(first_community.values("t")),
         has_escalation=Exists(Escalation.objects.filter(question=OuterRef("pk"))),
+        accepted_by_staff=roles.staff_flag("accepted_answer__author"),
     ).values(
         "pk",
         "created_at",
@@ -66,16 +67,13 @@ def compute_rows(ids: Iterable[int] | None = None) -> list[QuestionHealth]:
         "has_escalation",
         "accepted_answer_id",
         "accepted_answer__author_id",
-        "accepted_answer__author__is_staff",
-        "accepted_answer__author__is_superuser",
+        "accepted_by_staff",
         "accepted_answer__created_at",
         "accepted_answer__deleted_at",
     ):
         created = q["created_at"]
         solved = q["accepted_answer_id"] is not None
-        by_staff = bool(
-            q["accepted_answer__author__is_staff"] or q["accepted_answer__author__is_superuser"]
-        )
+        by_staff = bool(q["accepted_by_staff"])
         helper_accepted = solved and not by_staff and q["accepted_answer__deleted_at"] is None
         rows.append(
             QuestionHealth(

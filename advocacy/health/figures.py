@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from advocacy.models import AnswerVerdict, Escalation, Flag, FlagStatus
 from advocacy.models.desk import Verdict
+from core import roles
 from forum.deflection import SolvedThreadView
 
 DEFAULT_DAYS = 30
@@ -123,14 +124,15 @@ class Desk:
         """Four queries."""
         return cls(
             escalations=list(
-                Escalation.objects.filter(created_at__gte=since, created_at__lt=now).values(
+                Escalation.objects.filter(created_at__gte=since, created_at__lt=now)
+                .annotate(by_staff=roles.staff_flag("created_by"))
+                .values(
                     "created_at",
                     "resolved_at",
                     "first_response_breached",
                     "resolve_breached",
                     "created_by__is_advocate",
-                    "created_by__is_staff",
-                    "created_by__is_superuser",
+                    "by_staff",
                 )
             ),
             verdicts=list(
@@ -170,10 +172,7 @@ class Desk:
             "advocates": {
                 "accuracy": share(sum(v == Verdict.CORRECT for v in verdicts), len(verdicts)),
                 "escalations_raised": sum(
-                    1
-                    for e in esc
-                    if e["created_by__is_advocate"]
-                    and not (e["created_by__is_staff"] or e["created_by__is_superuser"])
+                    1 for e in esc if e["created_by__is_advocate"] and not e["by_staff"]
                 ),
                 "flags_upheld": sum(s == FlagStatus.UPHELD for s in decided),
                 "flags_decided": len(decided),

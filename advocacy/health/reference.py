@@ -75,23 +75,20 @@ def _questions(since: dt.datetime, now: dt.datetime) -> dict[int, _Row]:
         first_at=Subquery(first_answer),
         community_first_at=Subquery(first_community),
         escalated=Exists(Escalation.objects.filter(question=OuterRef("pk"))),
+        accepted_by_staff=roles.staff_flag("accepted_answer__author"),
     ).values(
         "pk",
         "created_at",
         "first_at",
         "community_first_at",
         "accepted_answer_id",
-        "accepted_answer__author__is_staff",
-        "accepted_answer__author__is_superuser",
+        "accepted_by_staff",
         "escalated",
         "category__name",
     ):
         created = values["created_at"]
         accepted = values["accepted_answer_id"] is not None
-        staff_accepted = bool(
-            values["accepted_answer__author__is_staff"]
-            or values["accepted_answer__author__is_superuser"]
-        )
+        staff_accepted = bool(values["accepted_by_staff"])
         rows[values["pk"]] = _Row(
             created_at=created,
             first=minutes(values["first_at"] - created) if values["first_at"] else None,
