@@ -1,7 +1,8 @@
 """Background work of the advocacy app, run by the task worker (`manage.py run_worker`).
 
 Periodic (`register()`, called from `apps.py`): the SLA sweep every 30 seconds, the
-automation rules every minute, old task results pruned daily at 04:00. The e-mail tasks
+automation rules every minute, the community health figures a manager is looking at
+recomputed every minute, old task results pruned daily at 04:00. The e-mail tasks
 live in `notifications.tasks`.
 """
 
@@ -11,6 +12,7 @@ from datetime import time, timedelta
 
 from django_tasks import task
 
+from advocacy.health.figures import REFRESH_SECONDS
 from core.periodic import register_periodic
 
 # The e-mail tasks moved to notifications.tasks; tasks queued before the move store these
@@ -54,8 +56,17 @@ def run_automation() -> dict[str, int]:
     return run_rules(skip=[SlaAlerts.key])
 
 
+@task()
+def refresh_health_figures() -> list[int]:
+    """Keep the health dashboard's figures warm (advocacy.health.figures.refresh_reports)."""
+    from advocacy.health.figures import refresh_reports
+
+    return refresh_reports()
+
+
 def register() -> None:
     """The periodic jobs of this module (called from the app's `ready()`)."""
     register_periodic(sweep_sla, every=timedelta(seconds=30))
     register_periodic(prune_task_results, daily_at=time(4, 0))
     register_periodic(run_automation, every=timedelta(minutes=1))
+    register_periodic(refresh_health_figures, every=timedelta(seconds=REFRESH_SECONDS))

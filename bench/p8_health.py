@@ -6,6 +6,9 @@ uncached figures, what the first visitor after the 2-minute cache waits for) for
 number of queries, which must not depend on the data. Then the dashboard page and
 `GET /api/v1/community/health/?days=N` as a staff member, the cache emptied before each
 request (so each computes the figures for the site's present, and renders them), p50.
+And the page as a manager gets it: after a first look, the worker's job
+(`refresh_reports`, every minute) keeps the figures warm, so the page renders figures
+computed at most a few minutes before, p50 of requests made after a refresh.
 
 Baseline, in the same run: `compute_in_python` (the same figures aggregated in Python
 from one row per question and per answer: the first version, and the SQLite path), 3 runs
@@ -63,6 +66,21 @@ def _http_p50(client, url: str) -> float:  # noqa: ANN001 - a django.test.Client
     return statistics.median(samples)
 
 
+def _served_p50(client, url: str) -> float:  # noqa: ANN001 - a django.test.Client
+    """p50 of HTTP_RUNS GETs of `url` as served: looked at once, refreshed by the job."""
+    from advocacy.health.figures import refresh_reports
+
+    client.get(url)
+    refresh_reports()
+    samples = []
+    for _ in range(HTTP_RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(samples)
+
+
 def run() -> dict:
     from django.db import connection
     from django.db.models import Max
@@ -98,6 +116,7 @@ def run() -> dict:
         with override_settings(CACHES=LOCAL_CACHE):
             page_p50 = _http_p50(staff, f"{reverse('health:dashboard')}?days={days}")
             api_p50 = _http_p50(staff, f"/api/v1/community/health/?days={days}")
+            served_p50 = _served_p50(staff, f"{reverse('health:dashboard')}?days={days}")
         p50, p95 = statistics.median(samples), _percentile(samples, 95)
         baseline_p50 = statistics.median(baseline)
         metrics[f"{days}d"] = {
@@ -110,6 +129,7 @@ def run() -> dict:
             "speedup_vs_baseline": round(baseline_p50 / p50, 1),
             "page_p50_ms": round(page_p50, 1),
             "api_p50_ms": round(api_p50, 1),
+            "served_page_p50_ms": round(served_p50, 1),
         }
         checks.append(
             {
@@ -132,9 +152,18 @@ def run() -> dict:
                     "ok": value <= TARGET_MS,
                 }
             )
+        checks.append(
+            {
+                "metric": f"health page, {days} days, as served (kept warm by the worker), p50",
+                "value": round(served_p50, 1),
+                "unit": "ms",
+                "target": f"<= {TARGET_MS:.0f} ms",
+                "ok": served_p50 <= TARGET_MS,
+            }
+        )
     return {
         "scenario": "P8",
-        "title": "Community health figures (uncached) at 100k questions",
+        "title": "Community health figures at 100k questions, uncached and as served",
         "metrics": metrics,
         "checks": checks,
     }

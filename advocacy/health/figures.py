@@ -48,7 +48,15 @@ from forum.deflection import SolvedThreadView
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
-CACHE_SECONDS = 120
+# The periods the dashboard offers; the worker keeps those a manager looked at warm.
+PERIOD_CHOICES = (7, 30, 90, 365)
+# Figures are recomputed by the worker every REFRESH_SECONDS (advocacy.tasks) for each
+# offered period looked at in the last WATCHED_SECONDS, and kept CACHE_SECONDS, so a
+# page shows figures at most a few minutes old and only the first look at a period (or
+# a period typed by hand) waits for them to be computed.
+REFRESH_SECONDS = 60
+CACHE_SECONDS = 180
+WATCHED_SECONDS = 3600
 AT_RISK_MIN_ANSWERS = 5
 AT_RISK_SILENCE = dt.timedelta(days=30)
 AT_RISK_BEFORE = dt.timedelta(days=90)
@@ -214,11 +222,31 @@ def compute(days: int = DEFAULT_DAYS, *, now: dt.datetime | None = None) -> dict
     return compute_in_python(days, now=now)
 
 
+def _report_key(days: int) -> str:
+    return f"community-health:{days}"
+
+
+def _watched_key(days: int) -> str:
+    return f"community-health-watched:{days}"
+
+
 def health_report(days: int = DEFAULT_DAYS) -> dict:
-    """`compute(days)`, cached for CACHE_SECONDS (the dashboard and its API share it)."""
-    key = f"community-health:{days}"
-    report = cache.get(key)
+    """`compute(days)`, cached (the dashboard, its CSV and its API share it). The first
+    look at a period computes it; from then on `refresh_reports` keeps it warm."""
+    if days in PERIOD_CHOICES:
+        cache.set(_watched_key(days), True, WATCHED_SECONDS)
+    report = cache.get(_report_key(days))
     if report is None:
         report = compute(days)
-        cache.set(key, report, CACHE_SECONDS)
+        cache.set(_report_key(days), report, CACHE_SECONDS)
     return report
+
+
+def refresh_reports() -> list[int]:
+    """Recompute the figures of each offered period looked at in the last hour (the
+    worker's job, every REFRESH_SECONDS); the periods refreshed."""
+    watched = cache.get_many([_watched_key(days) for days in PERIOD_CHOICES])
+    refreshed = [days for days in PERIOD_CHOICES if _watched_key(days) in watched]
+    for days in refreshed:
+        cache.set(_report_key(days), compute(days), CACHE_SECONDS)
+    return refreshed

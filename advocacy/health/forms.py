@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from advocacy.health.figures import DEFAULT_DAYS, MAX_DAYS
 
-PERIOD_CHOICES = [7, 30, 90, 365]
-
 
 class PeriodForm(forms.Form):
     days = forms.IntegerField(

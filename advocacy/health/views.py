@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from advocacy.health import charts
-from advocacy.health.figures import DEFAULT_DAYS, health_report
-from advocacy.health.forms import PERIOD_CHOICES, PeriodForm
+from advocacy.health.figures import DEFAULT_DAYS, PERIOD_CHOICES, health_report
+from advocacy.health.forms import PeriodForm
 from advocacy.health.permissions import check_view_health
 
 app_name = "health"

@@ -178,6 +178,7 @@ def test_the_apps_register_their_jobs_in_ready():
 
     assert jobs == {
         "advocacy.tasks.prune_task_results": "daily at 04:00",
+        "advocacy.tasks.refresh_health_figures": "every 0:01:00",
         "advocacy.tasks.run_automation": "every 0:01:00",
         "advocacy.tasks.send_daily_digests": "daily at 07:00",
         "advocacy.tasks.sweep_sla": "every 0:00:30",

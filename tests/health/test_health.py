@@ -299,6 +299,26 @@ def test_report_is_cached_briefly(world, manager_client, django_assert_max_num_q
     assert body["current"]["questions"] == 4
 
 
+def test_the_worker_keeps_the_periods_managers_look_at_warm(
+    world, manager_client, django_assert_max_num_queries
+):
+    """After the first look, the worker's job recomputes the period every minute, so the
+    page reads fresh figures without computing them; periods nobody looked at in the last
+    hour are left alone."""
+    from advocacy.tasks import refresh_health_figures
+
+    with time_machine.travel(NOW, tick=False):
+        assert refresh_health_figures.call() == []  # nobody looked yet: nothing computed
+        manager_client.get("/api/v1/community/health/", {"days": 7})
+        question = QuestionFactory(author=UserFactory(), created_at=at(14))
+        facts.refresh([question.pk])
+
+        assert refresh_health_figures.call() == [7]
+        with django_assert_max_num_queries(4):  # session and user: the figures are warm
+            body = manager_client.get("/api/v1/community/health/", {"days": 7}).json()
+    assert body["current"]["questions"] == 5
+
+
 # The counter of signed-out views of solved threads --------------------------------------------
 
 
