@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LANGS = ("it", "en")
 
@@ -34,7 +34,11 @@ SLOTS: dict[str, list[str]] = {
     "days": ["2", "3", "4", "5", "7", "10", "15"],
     "month_it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "novembre", "dicembre"],
     "month_en": ["January", "February", "March", "April", "May", "June", "July", "September", "October", "November", "December"],
-    "code": ["E102", "E-3021", "ERR_SIM_NOT_PROVISIONED", "PAY-4012", "403", "0x8007000E", "SIM_PIN2", "NET-17", "AUTH-009", "CARD_DECLINED"],
+    # Error codes by where they come from, so a card's error is never a SIM's.
+    "code_net": ["NET-17", "ERR_SIM_NOT_PROVISIONED", "PDP-33", "E102"],
+    "code_esim": ["E-3021", "0x8007000E", "SIM_PIN2", "ESIM-404"],
+    "code_auth": ["AUTH-009", "403", "SESSION_EXPIRED", "E-1107"],
+    "code_pay": ["PAY-4012", "CARD_DECLINED", "3DS-05", "DO_NOT_HONOR"],
     "plan": ["Giga 100", "Unlimited 5G", "Start 50", "Family 200", "Smart 150", "Junior 30"],
     "bank": ["Intesa Sanpaolo", "UniCredit", "BPER", "Banca Sella", "Fineco", "BancoPosta", "Mediolanum", "Credem"],
     "product_it": ["router Wi-Fi 6", "smartwatch", "auricolari Bluetooth", "caricatore da 65 W", "power bank", "cover in silicone", "tablet da 11 pollici", "smart TV da 55 pollici", "aspirapolvere robot", "cuffie con cancellazione del rumore"],
@@ -43,16 +47,18 @@ SLOTS: dict[str, list[str]] = {
     "order": ["IT-48213", "IT-50977", "IT-51230", "IT-60412", "IT-77045", "IT-80311"],
 }  # fmt: skip
 
-LINKS = [
-    "https://help.example.com/it/apn",
-    "https://help.example.com/it/esim",
-    "https://help.example.com/en/roaming",
-    "https://help.example.com/it/fattura-elettronica",
-    "https://help.example.com/en/porting",
-    "https://www.example.com/area-clienti",
-    "https://status.example.com/",
-    "https://help.example.com/it/sicurezza-account",
-]
+# The guides a question or answer may point to, by category (a bill question does not
+# cite the APN guide).
+GUIDES = {
+    "billing": ["https://help.example.com/it/fattura-elettronica", "https://www.example.com/area-clienti"],
+    "network": ["https://help.example.com/it/apn", "https://help.example.com/en/roaming", "https://status.example.com/"],
+    "devices": ["https://help.example.com/it/esim", "https://help.example.com/it/apn"],
+    "account": ["https://help.example.com/it/sicurezza-account", "https://www.example.com/area-clienti"],
+    "porting": ["https://help.example.com/en/porting"],
+    "payments": ["https://www.example.com/area-clienti"],
+    "orders": ["https://www.example.com/area-clienti"],
+}  # fmt: skip
+LINKS = sorted({link for links in GUIDES.values() for link in links})
 
 # (slug, English name, Italian name, description, tags of the area)
 CATEGORIES = [
@@ -72,6 +78,8 @@ CATEGORIES = [
      ["ordine", "spedizione", "reso", "garanzia", "ritiro-in-negozio"]),
 ]  # fmt: skip
 GENERAL_TAGS = ["urgente", "app", "sim", "area-clienti", "assistenza", "offerte"]
+# Added now and then to any question: they fit whatever it is about.
+ANY_QUESTION_TAGS = ["urgente", "assistenza"]
 
 # What each tag is about (English, Italian): shown by the tag autocomplete.
 TAG_DESCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -130,13 +138,17 @@ TAG_DESCRIPTIONS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Topic:
-    """What a question is about: its titles and intros (indices into QUESTIONS) and the
-    advice that answers it (templates per language)."""
+    """What a question is about: its titles, intros, details and code blocks (indices
+    into QUESTIONS[category][lang]), the tags that fit it and the advice that answers it
+    (templates per language)."""
 
     key: str
     titles: tuple[int, ...]
     intros: tuple[int, ...]
     advice: dict[str, list[str]]
+    details: tuple[int, ...] = ()
+    code: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 # Titles, question openings and details per category and language.
@@ -147,7 +159,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Addebito di {amount} € in fattura che non riconosco",
                 "Fattura di {month} più alta del solito con l'offerta {plan}",
                 "Ricarica da {amount} € non accreditata dopo {days} giorni",
-                "Costi extra per servizi in abbonamento mai attivati",
+                "Addebiti extra per servizi in abbonamento mai attivati",
                 "Come scarico la fattura di {month} in PDF?",
                 "Rimborso del credito residuo: quanto ci vuole?",
                 "Doppio addebito della ricarica automatica su {bank}",
@@ -161,8 +173,9 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Da {month} la mia offerta {plan} costa di più e nessuno mi ha avvisato.",
                 "Salve, mi sono accorto di due addebiti identici sul conto {bank}.",
                 "Ho ricevuto un SMS che parla di servizi in abbonamento che non ho mai chiesto.",
-                "Mi serve la fattura di {month} per il commercialista, ma quella che vedo è intestata alla persona sbagliata.",
+                "Dopo il cambio titolare le fatture arrivano ancora intestate alla persona di prima, anche quella di {month}.",
                 "Ho chiuso la linea a {month} e avevo ancora {amount} € di credito: vorrei il rimborso.",
+                "Mi serve la fattura di {month} in PDF per il commercialista, ma nell'app vedo solo le ultime tre.",
             ],
             "details": [
                 'Nell\'area clienti la voce compare come "servizi digitali" senza altri dettagli.',
@@ -184,6 +197,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Auto top-up charged twice on my {bank} card",
                 "Why am I paying {amount} € more since {month}?",
                 "{plan} promo ended without notice, what can I do?",
+                "Bill in the wrong person's name after a change of holder",
             ],
             "intros": [
                 "Hi all, my {month} bill has a {amount} € charge I can't explain.",
@@ -191,8 +205,9 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Since {month} my {plan} plan costs more and nobody told me.",
                 "I just noticed two identical charges on my {bank} account.",
                 "I got a text about a premium subscription I never asked for.",
-                "I need my {month} invoice for my accountant, but the one I see is in the wrong name.",
+                "Since the change of holder my bills still carry the previous holder's name, {month}'s too.",
                 "I closed my line in {month} with {amount} € of credit left and would like it back.",
+                "I need my {month} invoice as a PDF for my accountant, but the app only shows the last three.",
             ],
             "details": [
                 'In the customer area it only says "digital services", nothing else.',
@@ -216,16 +231,17 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "VoLTE non disponibile sul {device}",
                 "Non ricevo gli SMS di conferma della banca",
                 "Copertura assente in casa a {city}, solo una tacca",
-                "Errore {code} quando provo a navigare",
+                "Errore {code_net} quando provo a navigare",
             ],
             "intros": [
                 "Ciao, da {days} giorni a {city} il telefono resta in 3G o senza rete dati.",
                 "Sono in {country} per lavoro, il roaming risulta attivo ma non navigo.",
-                "Con il {device} le chiamate cadono dopo pochi secondi, soprattutto in casa.",
-                "Da stamattina alle {hour} compare l'errore {code} appena apro il browser.",
+                "Con il {device} le chiamate cadono dopo pochi secondi, soprattutto in casa dove il segnale è debole.",
+                "Da stamattina alle {hour} compare l'errore {code_net} appena apro il browser.",
                 "Ho appena cambiato telefono e sul {device} internet non va.",
                 "Uso spesso l'hotspot del telefono per lavorare con il portatile, ma da {month} è lentissimo.",
                 "La banca mi manda il codice via SMS per confermare i pagamenti, ma non arriva nulla.",
+                "Sul {device} l'opzione VoLTE non compare e durante le chiamate il telefono scende in 3G.",
             ],
             "details": [
                 "Il credito c'è e i giga residui sono più di 40.",
@@ -237,7 +253,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             ],
             "code": [
                 "APN: {apn}\nNome utente: (vuoto)\nPassword: (vuoto)\nMCC: 222\nMNC: {mnc}\nTipo APN: default,supl",
-                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code}",
+                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code_net}",
             ],
         },
         "en": {
@@ -251,16 +267,17 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "VoLTE not available on my {device}",
                 "Not receiving bank confirmation texts",
                 "Almost no coverage indoors in {city}",
-                "Error {code} whenever I try to browse",
+                "Error {code_net} whenever I try to browse",
             ],
             "intros": [
                 "Hi, for {days} days in {city} my phone has been stuck on 3G or with no data at all.",
                 "I'm in {country} for work; roaming shows as active but nothing loads.",
-                "Calls on my {device} drop after a few seconds, mostly at home.",
-                "Since {hour} this morning I get error {code} as soon as I open the browser.",
+                "Calls on my {device} drop after a few seconds, mostly at home where the signal is weak.",
+                "Since {hour} this morning I get error {code_net} as soon as I open the browser.",
                 "I just switched phones and mobile data doesn't work on the {device}.",
                 "I often share my phone's hotspot with my laptop for work, but since {month} it crawls.",
                 "My bank texts me a code to confirm payments, but nothing arrives.",
+                "My {device} has no VoLTE switch and drops to 3G during every call.",
             ],
             "details": [
                 "I have credit and more than 40 GB left.",
@@ -272,7 +289,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             ],
             "code": [
                 "APN: {apn}\nUsername: (empty)\nPassword: (empty)\nMCC: 222\nMNC: {mnc}\nAPN type: default,supl",
-                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code}",
+                "{hour}:12 modem: registration denied (cause 15)\n{hour}:12 modem: fallback to 3G\n{hour}:13 data: PDP context rejected, {code_net}",
             ],
         },
     },
@@ -294,8 +311,10 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Dopo l'ultimo aggiornamento il {device} non vede più la SIM.",
                 "Il modem si riavvia da solo tutte le sere intorno alle {hour}.",
                 "Ho sbagliato il PIN tre volte e ora il telefono chiede il PUK.",
-                "Scansiono il QR code ricevuto via e-mail ma compare l'errore {code}.",
+                "Scansiono il QR code ricevuto via e-mail ma compare l'errore {code_esim}.",
                 "Ho due SIM nel {device} e i dati passano da quella senza offerta.",
+                "Più volte al giorno il {device} perde la SIM per qualche minuto, poi torna da sola.",
+                "Il Wi-Fi del modem va a scatti sul {device}, mentre il portatile nella stessa stanza va benissimo.",
             ],
             "details": [
                 "La SIM fisica funziona su un altro telefono, quindi non è rotta.",
@@ -305,7 +324,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Uso il telefono anche per lavoro, quindi mi serve risolvere in fretta.",
             ],
             "code": [
-                "Impostazioni > Cellulare > Aggiungi eSIM\nErrore: {code}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
+                "Impostazioni > Cellulare > Aggiungi eSIM\nErrore: {code_esim}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
                 "syslog {hour}:02 wan0 link down\nsyslog {hour}:02 watchdog: reboot requested\nsyslog {hour}:04 wan0 PPP up, ip 100.64.12.7",
             ],
         },
@@ -326,8 +345,10 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Since the last update my {device} no longer sees the SIM.",
                 "The router reboots by itself every night around {hour}.",
                 "I typed the wrong PIN three times and now the phone asks for the PUK.",
-                "I scan the QR code from the e-mail but get error {code}.",
+                "I scan the QR code from the e-mail but get error {code_esim}.",
                 "I have two SIMs in my {device} and data goes through the one without a plan.",
+                "Several times a day my {device} loses the SIM for a few minutes, then it comes back.",
+                "The router's Wi-Fi stutters on my {device}, while the laptop in the same room is fine.",
             ],
             "details": [
                 "The physical SIM works in another phone, so it isn't broken.",
@@ -337,7 +358,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "I use the phone for work, so I need this fixed soon.",
             ],
             "code": [
-                "Settings > Mobile > Add eSIM\nError: {code}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
+                "Settings > Mobile > Add eSIM\nError: {code_esim}\nIMEI 2: 35 XXXXXX XXXXXX 7\nEID: 8904 9032 XXXX XXXX",
                 "syslog {hour}:02 wan0 link down\nsyslog {hour}:02 watchdog: reboot requested\nsyslog {hour}:04 wan0 PPP up, ip 100.64.12.7",
             ],
         },
@@ -345,7 +366,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
     "account": {
         "it": {
             "titles": [
-                "Non riesco ad accedere all'app: errore {code}",
+                "Non riesco ad accedere all'app: errore {code_auth}",
                 "Codice di verifica via SMS che non arriva mai",
                 "Accesso con SPID non funziona dall'area clienti",
                 "Come cambio l'e-mail associata al mio account?",
@@ -355,12 +376,13 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "Voglio cancellare i miei dati personali, come faccio?",
             ],
             "intros": [
-                "Da ieri l'app mi dà l'errore {code} appena inserisco la password.",
+                "Da ieri l'app mi dà l'errore {code_auth} appena inserisco la password.",
                 "Provo ad accedere ma il codice via SMS non arriva, ho provato {days} volte.",
                 "Ho cambiato numero e ora non riesco più a ricevere il codice di accesso.",
                 "Stamattina alle {hour} ho ricevuto un'e-mail che mi chiede di aggiornare i dati della carta.",
                 "Vorrei aggiungere la verifica in due passaggi ma non trovo l'opzione.",
                 "Vorrei aggiornare i miei dati personali, o cancellarli del tutto, ma non trovo dove.",
+                "Nell'area clienti scelgo SPID, confermo dall'app del gestore e torno alla pagina di accesso.",
             ],
             "details": [
                 "Ho già reinstallato l'app e svuotato la cache.",
@@ -372,7 +394,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
         },
         "en": {
             "titles": [
-                "Can't sign in to the app: error {code}",
+                "Can't sign in to the app: error {code_auth}",
                 "SMS verification code never arrives",
                 "SPID sign-in not working in the customer area",
                 "How do I change the e-mail on my account?",
@@ -382,12 +404,13 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
                 "I want my personal data deleted, how?",
             ],
             "intros": [
-                "Since yesterday the app shows error {code} as soon as I enter my password.",
+                "Since yesterday the app shows error {code_auth} as soon as I enter my password.",
                 "I try to sign in but the SMS code never arrives; I tried {days} times.",
                 "I changed my number and now can't receive the sign-in code.",
                 "This morning at {hour} I got an e-mail asking me to update my card details.",
                 "I'd like to add two-step verification but can't find the option.",
                 "I'd like to update my personal data, or have it deleted altogether, but can't find where.",
+                "In the customer area I pick SPID, confirm in my provider's app and land back on the sign-in page.",
             ],
             "details": [
                 "I already reinstalled the app and cleared its cache.",
@@ -451,7 +474,7 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "titles": [
                 "Bonifico di {amount} € non ancora arrivato dopo {days} giorni",
                 "Come cambio l'IBAN per l'addebito diretto SDD?",
-                "Carta rifiutata con errore {code} al pagamento",
+                "Carta rifiutata con errore {code_pay} al pagamento",
                 "Rata del prestito addebitata due volte a {month}",
                 "Posso estinguere il prestito in anticipo?",
                 "Pagamento con PayPal bloccato in fase di conferma",
@@ -460,27 +483,28 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "intros": [
                 "Ho fatto un bonifico di {amount} € da {bank} {days} giorni fa e non risulta ancora.",
                 "Vorrei spostare l'addebito delle rate su un altro conto {bank}.",
-                "Al momento del pagamento la carta viene rifiutata con il codice {code}.",
+                "Al momento del pagamento la carta viene rifiutata con il codice {code_pay}.",
                 "La rata di {month} del prestito mi è stata addebitata due volte.",
                 "Ho un prestito da {amount} € e vorrei chiuderlo prima della scadenza.",
+                "Pago con PayPal, la pagina di conferma resta a caricare e poi torna al carrello.",
             ],
             "details": [
                 "La banca dice che il bonifico è partito regolarmente.",
-                "La carta funziona senza problemi su altri siti.",
+                "Su altri siti lo stesso metodo di pagamento funziona senza problemi.",
                 "L'IBAN l'ho copiato direttamente dall'home banking.",
                 "Ho già caricato il modulo firmato nell'area clienti.",
                 "Vorrei sapere anche se ci sono penali.",
             ],
             "code": [
                 "IBAN: IT60 X054 2811 1010 0000 0123 456\nBIC: BPPIITRRXXX\nCausale: rata prestito {month}",
-                "payment_id=pay_7f3a{days}c status=declined\nreason={code}\n3ds=challenge_failed",
+                "payment_id=pay_7f3a{days}c status=declined\nreason={code_pay}\n3ds=challenge_failed",
             ],
         },
         "en": {
             "titles": [
                 "Bank transfer of {amount} € still missing after {days} days",
                 "How do I change the IBAN for direct debit?",
-                "Card declined with error {code} at checkout",
+                "Card declined with error {code_pay} at checkout",
                 "Loan instalment charged twice in {month}",
                 "Can I pay off my loan early?",
                 "PayPal payment stuck at confirmation",
@@ -489,20 +513,21 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "intros": [
                 "I sent a {amount} € transfer from {bank} {days} days ago and it hasn't shown up.",
                 "I'd like to move my instalments to another {bank} account.",
-                "At checkout my card is declined with code {code}.",
+                "At checkout my card is declined with code {code_pay}.",
                 "My {month} loan instalment was charged twice.",
                 "I have a {amount} € loan and would like to close it early.",
+                "I pay with PayPal, the confirmation page keeps loading and then goes back to the cart.",
             ],
             "details": [
                 "The bank says the transfer went out normally.",
-                "The card works fine on other websites.",
+                "The same payment method works fine on other websites.",
                 "I copied the IBAN straight from my online banking.",
                 "I already uploaded the signed form in the customer area.",
                 "I'd also like to know about any early repayment fees.",
             ],
             "code": [
                 "IBAN: IT60 X054 2811 1010 0000 0123 456\nBIC: BPPIITRRXXX\nReference: loan instalment {month}",
-                "payment_id=pay_7f3a{days}c status=declined\nreason={code}\n3ds=challenge_failed",
+                "payment_id=pay_7f3a{days}c status=declined\nreason={code_pay}\n3ds=challenge_failed",
             ],
         },
     },
@@ -519,10 +544,10 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "intros": [
                 "Ciao, ho ordinato un {product} (ordine {order}) e da {days} giorni è fermo.",
                 "Ho restituito il {product} a {month} e il rimborso di {amount} € non è arrivato.",
-                "Il corriere ha lasciato il pacco alle {hour} ma il {product} ha lo schermo rotto.",
-                "Ho scelto il ritiro nel negozio di {city} per il mio {product}.",
+                "Il corriere ha lasciato il pacco alle {hour} ma il {product} è arrivato rotto, con la scatola schiacciata.",
+                "Ho scelto il ritiro nel negozio di {city} per l'ordine {order}, un {product}.",
                 "Il tracking dice consegnato ma a casa non è arrivato niente.",
-                "Il {product} comprato {days} mesi fa si è guastato e il negozio dice che la garanzia è scaduta.",
+                "Il {product} comprato poco più di un anno fa si è guastato e il negozio dice che la garanzia è scaduta.",
             ],
             "details": [
                 "Ho conservato la scatola originale e lo scontrino.",
@@ -543,8 +568,8 @@ QUESTIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "intros": [
                 "Hi, I ordered a {product} (order {order}) and it hasn't moved for {days} days.",
                 "I returned my {product} in {month} and the {amount} € refund never came.",
-                "The courier left the parcel at {hour} but the {product} has a cracked screen.",
-                "I chose pick-up at the {city} store for my {product}.",
+                "The courier left the parcel at {hour} but the {product} arrived broken, in a crushed box.",
+                "I chose pick-up at the {city} store for order {order}, a {product}.",
                 "Tracking says delivered but nothing arrived at home.",
                 "The {product} I bought a year ago broke and the store says the warranty is over.",
             ],
@@ -618,10 +643,24 @@ CLOSINGS = {
     ],
 }  # fmt: skip
 
-# What each question is about, per category: a topic names the titles and intros it is
-# made of (indices into QUESTIONS[category][lang], the same in both languages; a title
-# missing from one language is skipped there) and the advice that answers it, so every
-# answer fits its question (tests/demo/test_story.py).
+# What each question is about, per category: a topic names the titles, intros, details
+# and code blocks it is made of (indices into QUESTIONS[category][lang], the same in both
+# languages), the tags that fit it and the advice that answers it. A title, its body, its
+# tags and its answers all come from one topic and share one draw of each slot (the same
+# code, month, device...), so none contradicts another (tests/demo/test_story.py).
+_APN = {
+    "it": "Quasi sempre è l'APN: controlla che sia impostato **{apn}** e che non ce ne siano altri attivi.",
+    "en": "It's almost always the APN: make sure it's set to **{apn}** and that no other APN is active.",
+}
+_MASTS = {
+    "it": "A {city} c'è un lavoro programmato sulle antenne in questi giorni, lo trovi sulla pagina di stato.",
+    "en": "There's planned work on the masts in {city} these days, it's listed on the status page.",
+}
+_ESIM = {
+    "it": "Per la eSIM serve un QR code nuovo ogni volta: quello vecchio vale una sola installazione.",
+    "en": "An eSIM needs a fresh QR code every time: the old one only works for one install.",
+}
+
 TOPICS: dict[str, list[Topic]] = {
     "billing": [
         Topic("charge", (0, 3), (0, 4), {
@@ -633,7 +672,7 @@ TOPICS: dict[str, list[Topic]] = {
                 "That amount is usually a premium service started from a banner: you can ask for a refund in the customer area under **Costs and services**.",
                 "Turn on the **premium services block** in the customer area: it's free and stops new charges like this one.",
             ],
-        }),
+        }, details=(0, 2, 4, 5), tags=("addebito", "costi-extra")),
         Topic("increase", (1, 7, 8), (2,), {
             "it": [
                 "L'aumento da {month} è una rimodulazione: avevi diritto al recesso gratuito entro 60 giorni dalla comunicazione via SMS.",
@@ -643,27 +682,39 @@ TOPICS: dict[str, list[Topic]] = {
                 "The increase since {month} is a plan change: you could leave for free within 60 days of the text message.",
                 "Time-limited promos go back to full price when they end; the app's **Offers for you** section usually has an equivalent one for existing customers.",
             ],
-        }),
-        Topic("topup", (2, 6), (1, 3), {
+        }, details=(3, 4), tags=("offerte", "promo")),
+        Topic("topup", (2,), (1,), {
             "it": [
                 "Le ricariche con carta a volte restano in sospeso fino a {days} giorni; se non compare entro allora, apri una segnalazione con l'ID della transazione.",
-                "Il doppio addebito della ricarica automatica viene stornato da solo entro {days} giorni lavorativi: il secondo è solo una preautorizzazione della banca.",
             ],
             "en": [
                 "Card top-ups sometimes stay pending for up to {days} days; if it doesn't show up by then, open a ticket with the transaction ID.",
+            ],
+        }, details=(1, 4), tags=("ricarica",)),
+        Topic("double-topup", (6,), (3,), {
+            "it": [
+                "Il doppio addebito della ricarica automatica viene stornato da solo entro {days} giorni lavorativi: il secondo è solo una preautorizzazione della banca.",
+            ],
+            "en": [
                 "A doubled auto top-up is reversed by itself within {days} working days: the second one is only the bank's pre-authorisation.",
             ],
-        }),
-        Topic("invoice", (4, 9), (5,), {
+        }, details=(4, 5), tags=("ricarica", "addebito")),
+        Topic("invoice", (4,), (7,), {
             "it": [
                 "La fattura in PDF la trovi in **Area clienti > Fatture > Archivio**, anche quelle degli ultimi 10 anni.",
-                "Dopo il cambio titolare le fatture nuove sono intestate correttamente; per quelle già emesse chiedi la riemissione dall'area clienti.",
             ],
             "en": [
                 "You'll find the PDF in **Customer area > Bills > Archive**, going back 10 years.",
+            ],
+        }, tags=("fattura",)),
+        Topic("holder", (9,), (5,), {
+            "it": [
+                "Dopo il cambio titolare le fatture nuove sono intestate correttamente; per quelle già emesse chiedi la riemissione dall'area clienti.",
+            ],
+            "en": [
                 "After a change of holder new bills carry the right name; for the ones already issued, ask for a reissue in the customer area.",
             ],
-        }),
+        }, tags=("fattura",)),
         Topic("refund", (5,), (6,), {
             "it": [
                 "Il rimborso del credito residuo arriva entro 30 giorni dalla richiesta, con bonifico sull'IBAN che indichi nel modulo.",
@@ -671,19 +722,21 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "The remaining credit is refunded within 30 days of the request, by transfer to the IBAN you give in the form.",
             ],
-        }),
+        }, tags=("rimborso", "credito-residuo")),
     ],
     "network": [
-        Topic("data", (0, 1, 4, 9), (0, 3, 4), {
-            "it": [
-                "Quasi sempre è l'APN: controlla che sia impostato **{apn}** e che non ce ne siano altri attivi.",
-                "A {city} c'è un lavoro programmato sulle antenne in questi giorni, lo trovi sulla pagina di stato.",
-            ],
-            "en": [
-                "It's almost always the APN: make sure it's set to **{apn}** and that no other APN is active.",
-                "There's planned work on the masts in {city} these days, it's listed on the status page.",
-            ],
-        }),
+        Topic("data", (0,), (0,), {
+            "it": [_APN["it"], _MASTS["it"]],
+            "en": [_APN["en"], _MASTS["en"]],
+        }, details=(0, 1, 2, 3, 4), code=(1,), tags=("4g", "copertura", "apn")),
+        Topic("apn", (1, 4), (4,), {
+            "it": [_APN["it"]],
+            "en": [_APN["en"]],
+        }, details=(0, 1, 5), code=(0,), tags=("apn",)),
+        Topic("error", (9,), (3,), {
+            "it": [_APN["it"]],
+            "en": [_APN["en"]],
+        }, details=(0, 1, 2), code=(1,), tags=("apn",)),
         Topic("roaming", (3,), (1,), {
             "it": [
                 "Per il roaming in {country} devi attivare anche il roaming dati nelle impostazioni del telefono, non basta l'opzione.",
@@ -691,17 +744,23 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "For roaming in {country} you also have to switch on data roaming in the phone settings, the add-on isn't enough.",
             ],
-        }),
-        Topic("calls", (2, 6, 8), (2,), {
+        }, details=(1, 2), tags=("roaming",)),
+        Topic("calls", (2, 8), (2,), {
             "it": [
-                "Se il VoLTE non compare, il {device} potrebbe avere un firmware di un altro operatore: aggiornalo e riavvia.",
                 "In casa attiva le **chiamate Wi-Fi**: le chiamate passano dalla tua rete e non cadono più dove il segnale è debole.",
             ],
             "en": [
-                "If VoLTE doesn't show up, the {device} may run another carrier's firmware: update it and restart.",
                 "At home, turn on **Wi-Fi calling**: calls go through your own network and stop dropping where the signal is weak.",
             ],
-        }),
+        }, details=(1, 2, 4, 5), tags=("chiamate", "copertura")),
+        Topic("volte", (6,), (7,), {
+            "it": [
+                "Se il VoLTE non compare, il {device} potrebbe avere un firmware di un altro operatore: aggiornalo e riavvia.",
+            ],
+            "en": [
+                "If VoLTE doesn't show up, the {device} may run another carrier's firmware: update it and restart.",
+            ],
+        }, details=(1, 5), tags=("volte", "chiamate")),
         Topic("hotspot", (5,), (5,), {
             "it": [
                 "Con l'offerta {plan} l'hotspot è limitato a 10 Mbit/s: lo vedi nelle condizioni dell'offerta, alla voce **Tethering**.",
@@ -709,7 +768,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "On the {plan} plan the hotspot is capped at 10 Mbit/s: it's in the plan's terms under **Tethering**.",
             ],
-        }),
+        }, details=(1, 4), tags=("hotspot",)),
         Topic("sms", (7,), (6,), {
             "it": [
                 "Gli SMS delle banche arrivano da mittenti alfanumerici: se in area clienti hai il **blocco SMS da mittenti sconosciuti**, disattivalo.",
@@ -717,27 +776,29 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "Bank texts come from alphanumeric senders: if the customer area has **Block texts from unknown senders** on, switch it off.",
             ],
-        }),
+        }, details=(1, 5), tags=("sms",)),
     ],
     "devices": [
-        Topic("esim", (0, 1, 7), (0, 4), {
-            "it": [
-                "Per la eSIM serve un QR code nuovo ogni volta: quello vecchio vale una sola installazione.",
-            ],
-            "en": [
-                "An eSIM needs a fresh QR code every time: the old one only works for one install.",
-            ],
-        }),
-        Topic("sim", (2, 8), (1,), {
+        Topic("esim", (0, 7), (0,), {"it": [_ESIM["it"]], "en": [_ESIM["en"]]},
+              details=(2, 3, 4), tags=("esim",)),
+        Topic("esim-qr", (1,), (4,), {"it": [_ESIM["it"]], "en": [_ESIM["en"]]},
+              details=(2, 3), code=(0,), tags=("esim",)),
+        Topic("sim", (2,), (1,), {
             "it": [
                 "Dopo l'aggiornamento, sul {device} va riattivata la linea in **Impostazioni > Cellulare**.",
-                "Se la SIM va e viene, pulisci i contatti e prova nell'altro slot; se continua, la sostituzione in negozio è gratuita.",
             ],
             "en": [
                 "After the update, the line has to be switched back on in **Settings > Mobile** on the {device}.",
+            ],
+        }, details=(0, 2, 3, 4), tags=("sim", "aggiornamento")),
+        Topic("sim-flaky", (8,), (6,), {
+            "it": [
+                "Se la SIM va e viene, pulisci i contatti e prova nell'altro slot; se continua, la sostituzione in negozio è gratuita.",
+            ],
+            "en": [
                 "If the SIM comes and goes, clean the contacts and try the other slot; if it keeps happening, a replacement in store is free.",
             ],
-        }),
+        }, details=(0, 2, 3, 4), tags=("sim",)),
         Topic("pin", (5,), (3,), {
             "it": [
                 "Il PUK è sul supporto plastico della SIM, oppure in app in **Linea > SIM > Codici**.",
@@ -745,17 +806,23 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "The PUK is on the plastic card the SIM came in, or in the app under **Line > SIM > Codes**.",
             ],
-        }),
-        Topic("router", (3, 6), (2,), {
+        }, details=(3, 4), tags=("sim",)),
+        Topic("router", (3,), (2,), {
             "it": [
                 "Il riavvio notturno del modem è l'aggiornamento automatico del firmware: puoi cambiare l'orario dal pannello del router.",
-                "Collega il {device} alla rete a 5 GHz del modem e scegli un canale fisso: quella a 2,4 GHz è affollata dai vicini.",
             ],
             "en": [
                 "The nightly router reboot is the automatic firmware update: you can move it in the router panel.",
+            ],
+        }, details=(1,), code=(1,), tags=("modem",)),
+        Topic("wifi", (6,), (7,), {
+            "it": [
+                "Collega il {device} alla rete a 5 GHz del modem e scegli un canale fisso: quella a 2,4 GHz è affollata dai vicini.",
+            ],
+            "en": [
                 "Put the {device} on the router's 5 GHz network with a fixed channel: the 2.4 GHz one is crowded by the neighbours.",
             ],
-        }),
+        }, details=(1,), tags=("wifi", "modem")),
         Topic("dual-sim", (4,), (5,), {
             "it": [
                 "Sul {device} scegli la linea per i dati in **Impostazioni > Cellulare > Dati cellulare** e disattiva **Consenti passaggio dati cellulare**.",
@@ -763,29 +830,35 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "On the {device} pick the data line in **Settings > Mobile > Mobile data** and switch off **Allow mobile data switching**.",
             ],
-        }),
+        }, details=(2, 4), tags=("dual-sim",)),
     ],
     "account": [
         Topic("sign-in", (0, 4), (0,), {
             "it": [
-                "L'errore {code} indica una sessione scaduta: esci, cancella i dati dell'app e accedi di nuovo.",
+                "L'errore {code_auth} indica una sessione scaduta: esci, cancella i dati dell'app e accedi di nuovo.",
                 "Dopo troppi tentativi l'account si sblocca da solo in 30 minuti; poi usa **Password dimenticata** invece di riprovare.",
             ],
             "en": [
-                "Error {code} means an expired session: sign out, clear the app data and sign in again.",
+                "Error {code_auth} means an expired session: sign out, clear the app data and sign in again.",
                 "After too many attempts the account unlocks by itself in 30 minutes; then use **Forgot password** rather than trying again.",
             ],
-        }),
-        Topic("code", (1, 2), (1, 2), {
+        }, details=(0, 1, 3, 4), tags=("login", "password", "app")),
+        Topic("code", (1,), (1, 2), {
             "it": [
                 "Se il numero è cambiato, il codice va richiesto via e-mail dalla pagina di accesso, link **Non ricevo l'SMS**.",
-                "Con SPID scegli il tuo gestore di identità e conferma dall'app del gestore: il codice SMS in quel caso non serve.",
             ],
             "en": [
                 "If your number changed, request the code by e-mail from the sign-in page, link **I don't get the SMS**.",
+            ],
+        }, details=(0, 4), tags=("login", "2fa")),
+        Topic("spid", (2,), (6,), {
+            "it": [
+                "Con SPID scegli il tuo gestore di identità e conferma dall'app del gestore: il codice SMS in quel caso non serve.",
+            ],
+            "en": [
                 "With SPID pick your identity provider and confirm in its app: no SMS code is needed then.",
             ],
-        }),
+        }, details=(4,), tags=("spid", "login", "area-clienti")),
         Topic("phishing", (5,), (3,), {
             "it": [
                 "Quell'e-mail è phishing: non chiediamo mai i dati della carta via e-mail. Inoltrala all'indirizzo per le segnalazioni e cancellala.",
@@ -793,7 +866,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "That e-mail is phishing: card details are never requested by e-mail. Forward it to the abuse address and delete it.",
             ],
-        }),
+        }, details=(2, 4), tags=("privacy",)),
         Topic("two-step", (6,), (4,), {
             "it": [
                 "La verifica in due passaggi si attiva da **Profilo > Sicurezza**; consiglio un'app di autenticazione invece dell'SMS.",
@@ -801,7 +874,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "Two-step verification is under **Profile > Security**; I'd use an authenticator app rather than SMS.",
             ],
-        }),
+        }, details=(4,), tags=("2fa",)),
         Topic("personal-data", (3, 7), (5,), {
             "it": [
                 "E-mail e dati personali si cambiano da **Profilo > Dati personali**; da lì c'è anche la richiesta di cancellazione, confermata via e-mail.",
@@ -809,7 +882,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "E-mail and personal data are under **Profile > Personal data**; the deletion request is there too, confirmed by e-mail.",
             ],
-        }),
+        }, details=(4,), tags=("dati-personali", "privacy")),
     ],
     "porting": [
         Topic("stuck", (0, 5), (0,), {
@@ -819,7 +892,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "A transfer normally takes 3 working days; beyond that, the SIM serial probably doesn't match.",
             ],
-        }),
+        }, details=(0, 1, 2, 3), tags=("portabilita", "mnp")),
         Topic("migration-code", (1,), (1,), {
             "it": [
                 "Il codice di migrazione di {operator} lo trovi in fattura o chiamando il loro servizio clienti.",
@@ -827,7 +900,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "You'll find the {operator} migration code on your bill or by calling their customer service.",
             ],
-        }),
+        }, details=(3,), tags=("codice-migrazione", "portabilita")),
         Topic("credit", (2,), (2,), {
             "it": [
                 "Il credito residuo arriva separatamente, di solito entro {days} giorni dalla portabilità, meno eventuali costi.",
@@ -835,7 +908,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "Remaining credit comes separately, usually within {days} days of the transfer, minus any fees.",
             ],
-        }),
+        }, tags=("credito-residuo", "portabilita")),
         Topic("after", (3,), (3,), {
             "it": [
                 "Nelle prime 24 ore dopo la portabilità le chiamate da alcuni operatori possono non arrivare: spegni e riaccendi il telefono con la nuova SIM.",
@@ -843,7 +916,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "For the first 24 hours after a transfer calls from some networks may not reach you: switch the phone off and on with the new SIM.",
             ],
-        }),
+        }, details=(3,), tags=("portabilita", "sim")),
         Topic("holder", (4,), (4,), {
             "it": [
                 "Per un numero intestato a un'altra persona serve il cambio intestazione prima della portabilità.",
@@ -851,7 +924,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "For a number in someone else's name you need a change of holder before the transfer.",
             ],
-        }),
+        }, details=(3,), tags=("portabilita", "mnp")),
     ],
     "payments": [
         Topic("transfer", (0,), (0,), {
@@ -861,7 +934,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "Ordinary transfers between banks take 1-2 working days; with {bank} sometimes 3.",
             ],
-        }),
+        }, details=(0,), tags=("bonifico",)),
         Topic("iban", (1, 6), (1,), {
             "it": [
                 "Per cambiare IBAN serve un nuovo mandato SDD: lo firmi dall'app in **Pagamenti > Metodo di pagamento**.",
@@ -871,25 +944,39 @@ TOPICS: dict[str, list[Topic]] = {
                 "A new IBAN needs a new direct-debit mandate: sign it in the app under **Payments > Payment method**.",
                 "An Italian IBAN has 27 characters: paste it without spaces, and check the account is in your name.",
             ],
-        }),
-        Topic("card", (2, 5), (2,), {
+        }, details=(2, 3), code=(0,), tags=("iban", "sdd")),
+        Topic("card", (2,), (2,), {
             "it": [
-                "Il codice {code} arriva dalla tua banca: di solito è il 3-D Secure non completato, riprova con la notifica della banca aperta.",
+                "Il codice {code_pay} arriva dalla tua banca: di solito è il 3-D Secure non completato, riprova con la notifica della banca aperta.",
             ],
             "en": [
-                "Code {code} comes from your bank: usually 3-D Secure wasn't completed, try again with the bank's notification open.",
+                "Code {code_pay} comes from your bank: usually 3-D Secure wasn't completed, try again with the bank's notification open.",
             ],
-        }),
-        Topic("loan", (3, 4), (3, 4), {
+        }, details=(1,), code=(1,), tags=("carta",)),
+        Topic("paypal", (5,), (5,), {
             "it": [
-                "L'estinzione anticipata si chiede dall'area prestiti; la penale è al massimo l'1% del capitale residuo.",
+                "Il pagamento PayPal resta in attesa finché non lo approvi nell'app PayPal: aprila, conferma e non ricaricare la pagina; dopo 24 ore l'autorizzazione scade e puoi ripagare.",
+            ],
+            "en": [
+                "A PayPal payment waits until you approve it in the PayPal app: open it, confirm and don't reload the page; after 24 hours the authorisation lapses and you can pay again.",
+            ],
+        }, details=(1,), tags=("paypal",)),
+        Topic("loan-twice", (3,), (3,), {
+            "it": [
                 "Una rata addebitata due volte viene restituita entro {days} giorni lavorativi: segnalalo dall'area prestiti, sezione **Movimenti**.",
             ],
             "en": [
-                "Early repayment is requested in the loans area; the fee is at most 1% of the remaining capital.",
                 "An instalment charged twice is paid back within {days} working days: report it in the loans area under **Transactions**.",
             ],
-        }),
+        }, code=(0,), tags=("rata", "prestito")),
+        Topic("loan-early", (4,), (4,), {
+            "it": [
+                "L'estinzione anticipata si chiede dall'area prestiti; la penale è al massimo l'1% del capitale residuo.",
+            ],
+            "en": [
+                "Early repayment is requested in the loans area; the fee is at most 1% of the remaining capital.",
+            ],
+        }, details=(4,), tags=("prestito",)),
     ],
     "orders": [
         Topic("stuck", (0,), (0,), {
@@ -899,7 +986,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 'When an order stays "being prepared" for over {days} days an item is usually missing: contact support with the order number.',
             ],
-        }),
+        }, details=(1, 2), tags=("ordine",)),
         Topic("return", (1,), (1,), {
             "it": [
                 "Il rimborso del reso parte quando il magazzino riceve il pacco, poi servono fino a {days} giorni lavorativi.",
@@ -907,7 +994,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "The return refund starts when the warehouse gets the parcel, then it takes up to {days} working days.",
             ],
-        }),
+        }, details=(0, 2), tags=("reso", "rimborso")),
         Topic("damaged", (2,), (2,), {
             "it": [
                 "Per la merce danneggiata hai 8 giorni per segnalarlo: fai delle foto alla scatola e al prodotto.",
@@ -915,7 +1002,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "You have 8 days to report damaged goods: take photos of the box and the product.",
             ],
-        }),
+        }, details=(0,), tags=("spedizione", "reso")),
         Topic("pick-up", (3,), (3,), {
             "it": [
                 "Al ritiro in negozio a {city} serve un documento e il codice dell'e-mail di conferma.",
@@ -923,7 +1010,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "For pick-up at the {city} store you need ID and the code from the confirmation e-mail.",
             ],
-        }),
+        }, tags=("ritiro-in-negozio", "ordine")),
         Topic("warranty", (4,), (5,), {
             "it": [
                 "La garanzia legale dura 24 mesi: apri la richiesta da **Ordini > Assistenza** allegando lo scontrino, anche dopo 13 mesi.",
@@ -931,7 +1018,7 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "The legal warranty lasts 24 months: open a claim under **Orders > Support** with the receipt, even after 13 months.",
             ],
-        }),
+        }, details=(0,), tags=("garanzia",)),
         Topic("delivery", (5,), (4,), {
             "it": [
                 "Se il tracking dice consegnato ma il pacco non c'è, segnalalo entro 48 ore: il corriere apre un'indagine e l'ordine viene rispedito o rimborsato.",
@@ -939,9 +1026,11 @@ TOPICS: dict[str, list[Topic]] = {
             "en": [
                 "If tracking says delivered but the parcel isn't there, report it within 48 hours: the courier opens an inquiry and the order is resent or refunded.",
             ],
-        }),
+        }, details=(3,), tags=("spedizione",)),
     ],
 }  # fmt: skip
+# The topics whose answers may walk through the APN settings (mobile data problems).
+APN_TOPICS = frozenset({"data", "apn", "error"})
 
 STEPS = {
     "it": [
@@ -1032,30 +1121,34 @@ CLOSE_NOTES = {
 
 @dataclass
 class Post:
-    """A generated post: the Markdown blocks (joined by a blank line) and the language."""
+    """A generated post: the Markdown blocks (joined by a blank line), the language and
+    the slot values drawn for it (an answer reuses its question's, so both name the same
+    device, code or month)."""
 
     blocks: list[str]
     lang: str
+    values: dict[str, str] = field(default_factory=dict)
 
     @property
     def body(self) -> str:
         return "\n\n".join(self.blocks)
 
 
-def fill(template: str, rng: random.Random, lang: str) -> str:
-    """Replace each `{slot}` with a value from its pool (one draw per distinct slot)."""
+def fill(template: str, rng: random.Random, lang: str, values: dict[str, str] | None = None) -> str:
+    """Replace each `{slot}` with a value from its pool: one draw per distinct slot, and
+    a slot already in `values` keeps its value there (new draws are added to it)."""
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     if not names:
         return template
-    values = {}
+    values = {} if values is None else values
     for name in sorted(names):  # sorted: the draw order must not depend on set order
-        if name in ("apn", "mnc", "link", "ticket"):
+        if name in values or name in ("apn", "mnc", "link", "ticket"):
             continue
         pool = SLOTS.get(f"{name}_{lang}") or SLOTS[name]
         values[name] = rng.choice(pool)
-    if "apn" in names or "mnc" in names:
+    if ("apn" in names or "mnc" in names) and "apn" not in values:
         values["apn"], values["mnc"] = rng.choice(APNS)
-    if "link" in names:
+    if "link" in names and "link" not in values:
         values["link"] = rng.choice(LINKS)
     if "ticket" in names:
         values["ticket"] = str(rng.randint(1_000_000, 9_999_999))
@@ -1076,50 +1169,59 @@ def topic(rng: random.Random, category: str) -> Topic:
     return rng.choice(TOPICS[category])
 
 
+# Phone troubleshooting ("restarted the phone") only fits questions about a line or a phone.
+TRIED_CATEGORIES = frozenset({"network", "devices", "account", "porting"})
+
+
 def question(rng: random.Random, category: str, lang: str, about: Topic) -> tuple[str, Post]:
-    """A question title and body for `category` in `lang`, about `about`."""
+    """A question title and body for `category` in `lang`, about `about`: every part
+    comes from the topic and shares one draw of each slot."""
     pools = QUESTIONS[category][lang]
-    titles = [pools["titles"][n] for n in about.titles if n < len(pools["titles"])]
-    title = fill(rng.choice(titles), rng, lang)
-    blocks = [fill(pools["intros"][rng.choice(about.intros)], rng, lang)]
-    if rng.random() < 0.8:
-        blocks.append(rng.choice(pools["details"]))
-    if rng.random() < 0.35:
+    values: dict[str, str] = {"link": rng.choice(GUIDES[category])}
+    title = fill(pools["titles"][rng.choice(about.titles)], rng, lang, values)
+    blocks = [fill(pools["intros"][rng.choice(about.intros)], rng, lang, values)]
+    if about.details and rng.random() < 0.8:
+        blocks.append(pools["details"][rng.choice(about.details)])
+    if category in TRIED_CATEGORIES and rng.random() < 0.35:
         blocks.append(rng.choice(TRIED[lang]["lead"]))
         blocks.append(bullet_list(rng.sample(TRIED[lang]["items"], rng.randint(2, 4))))
-    if pools.get("code") and rng.random() < 0.4:
+    if about.code and rng.random() < 0.4:
         blocks.append(rng.choice(CODE_LEAD[lang]))
-        blocks.append(fence(fill(rng.choice(pools["code"]), rng, lang)))
+        blocks.append(fence(fill(pools["code"][rng.choice(about.code)], rng, lang, values)))
     if rng.random() < 0.12:
-        blocks.append(fill(rng.choice(LINK_LINE[lang]), rng, lang))
+        blocks.append(fill(rng.choice(LINK_LINE[lang]), rng, lang, values))
     if rng.random() < 0.1:
         blocks.append(fill(rng.choice(TICKET_LINE[lang]), rng, lang))
     if rng.random() < 0.85:
         blocks.append(rng.choice(CLOSINGS[lang]))
-    return title, Post(blocks, lang)
+    return title, Post(blocks, lang, values)
 
 
-def answer(rng: random.Random, lang: str, about: Topic) -> Post:
-    """An answer in `lang` to a question about `about`: that topic's advice, then perhaps
-    steps (the APN's for mobile data), the APN settings, a guide and a closing line."""
+def answer(
+    rng: random.Random, lang: str, about: Topic, values: dict[str, str] | None = None
+) -> Post:
+    """An answer in `lang` to a question about `about` (whose slot `values` it reuses):
+    that topic's advice, then perhaps steps (the APN's for mobile data), the APN settings,
+    a guide and a closing line."""
+    values = dict(values or {})
     blocks = []
     if rng.random() < 0.6:
         blocks.append(rng.choice(ANSWER_OPEN[lang]))
-    blocks.append(fill(rng.choice(about.advice[lang]), rng, lang))
-    data = about.key == "data"
+    blocks.append(fill(rng.choice(about.advice[lang]), rng, lang, values))
+    data = about.key in APN_TOPICS
     if rng.random() < 0.4:
         steps = APN_STEPS[lang] if data else STEPS[lang]
         picked = sorted(rng.sample(range(len(steps)), rng.randint(2, 4)))  # in their order
         blocks.append(rng.choice(STEPS_LEAD[lang]))
         blocks.append(bullet_list([steps[n] for n in picked], ordered=True))
     if data and rng.random() < 0.3:
-        blocks.append(fence(fill(rng.choice(ANSWER_CODE), rng, lang)))
+        blocks.append(fence(fill(rng.choice(ANSWER_CODE), rng, lang, values)))
     if rng.random() < 0.15:
-        link = rng.choice(LINKS)
+        link = values.get("link") or rng.choice(LINKS)
         blocks.append(f"Guida ufficiale: {link}" if lang == "it" else f"Official guide: {link}")
     if rng.random() < 0.5:
         blocks.append(rng.choice(ANSWER_CLOSE[lang]))
-    return Post(blocks, lang)
+    return Post(blocks, lang, values)
 
 
 def comment(rng: random.Random, lang: str) -> str:

@@ -540,7 +540,7 @@ class Seeder:
         x = (index + rng.random()) / count
         age = WINDOW.total_seconds() * (1 - x) ** 1.4 + 300
         created = self.anchor - timedelta(seconds=int(age))
-        tags = self._tags(cat)
+        tags = self._tags(about)
         popularity = rng.paretovariate(2.0)
         if plan.answers is not None:
             n_answers = plan.answers
@@ -601,7 +601,9 @@ class Seeder:
             answer_author = preferred or self._answerer(exclude=author)
             when = self._after(when, 8 * 3600 if n == 0 else 14 * 3600)
             answers.append(
-                self._answer(built, qid, about, lang, answer_author, when, plan, activity)
+                self._answer(
+                    built, qid, about, post.values, lang, answer_author, when, plan, activity
+                )
             )
         for answer in answers:
             answer.score = self._votes(
@@ -628,6 +630,7 @@ class Seeder:
         built: _Built,
         qid: int,
         about: dc.Topic,
+        values: dict[str, str],
         lang: str,
         author: int,
         created: datetime,
@@ -639,7 +642,7 @@ class Seeder:
         rng = self.rng
         aid = self._next_answer
         self._next_answer += 1
-        post = dc.answer(rng, lang, about)
+        post = dc.answer(rng, lang, about, values)
         answer = Answer(
             pk=aid,
             question_id=qid,
@@ -790,11 +793,12 @@ class Seeder:
                 return pick
         return next(u for u in self.users if u != exclude)
 
-    def _tags(self, cat: _Cat) -> list[str]:
+    def _tags(self, about: dc.Topic) -> list[str]:
+        """One to three of the topic's tags, and now and then a tag that fits any question."""
         rng = self.rng
-        tags = rng.sample(cat.tags, min(len(cat.tags), rng.randint(1, 3)))
+        tags = rng.sample(about.tags, rng.randint(1, len(about.tags)))
         if rng.random() < 0.25:
-            extra = rng.choice(dc.GENERAL_TAGS)
+            extra = rng.choice(dc.ANY_QUESTION_TAGS)
             if extra not in tags:
                 tags.append(extra)
         return tags

@@ -165,3 +165,130 @@ def test_two_members_race_at_the_top_of_this_weeks_leaderboard(seeded):
     html = Client().get("/leaderboard/").content.decode()
     assert leader.member.display_name in html
     assert runner_up.member.display_name in html
+
+
+# What a question may name once only: a title and its body speak of one code, one month,
+# one device... and its answers of the same one.
+_SLOT_KINDS = {
+    "code": ["code_net", "code_esim", "code_auth", "code_pay"],
+    "month": ["month_it", "month_en"],
+    "amount": ["amount"],
+    "device": ["device"],
+    "city": ["city"],
+    "operator": ["operator"],
+    "bank": ["bank"],
+    "plan": ["plan"],
+    "product": ["product_it", "product_en"],
+    "order": ["order"],
+    "country": ["country_it", "country_en"],
+}
+
+# A tag fits a question when its title or body says what the tag is about (the tags any
+# question may carry, `urgente` and `assistenza`, are not checked).
+_TAG_WORDS = {
+    "addebito": r"addebit|charge",
+    "costi-extra": r"servizi|premium|abbonament|subscription|addebit|charge",
+    "offerte": r"offerta|\bplan\b|promo",
+    "promo": r"promo|offerta|\bplan\b",
+    "ricarica": r"ricaric|top-up|topped up",
+    "rimborso": r"rimbors|refund|back\b",
+    "fattura": r"fattur|\bbills?\b|invoice",
+    "area-clienti": r"area clienti|customer area",
+    "credito-residuo": r"credit",
+    "4g": r"\b[345]G\b|dati|data|internet",
+    "copertura": r"copertura|coverage|\b3G\b|\brete\b|segnale|signal",
+    "apn": r"\bAPN\b|internet|navig|brows|dati|data",
+    "roaming": r"roaming",
+    "chiamate": r"chiamat|\bcalls?\b",
+    "volte": r"volte",
+    "hotspot": r"hotspot",
+    "sms": r"\bsms\b|text",
+    "esim": r"esim",
+    "sim": r"\bsim\b|\bpuk\b|\bpin\b",
+    "aggiornamento": r"aggiornament|update",
+    "modem": r"modem|router",
+    "wifi": r"wi-fi",
+    "dual-sim": r"dual sim|due sim|two sims",
+    "login": r"acce(sso|dere)|sign|login",
+    "password": r"password",
+    "app": r"\bapp\b",
+    "2fa": r"codice|\bcode\b|verifica|verification",
+    "spid": r"spid",
+    "privacy": r"phishing|sospett|suspicious|dati personali|personal data",
+    "dati-personali": r"dati personali|personal data|e-mail",
+    "portabilita": r"portabilit|transfer|migrazione|migration",
+    "mnp": r"portabilit|transfer",
+    "codice-migrazione": r"migrazione|migration",
+    "bonifico": r"bonifico|transfer",
+    "iban": r"\biban\b",
+    "sdd": r"addebit|debit|\brate\b|instalment",
+    "carta": r"carta|\bcard\b",
+    "paypal": r"paypal",
+    "rata": r"\brata\b|\brate\b|instalment",
+    "prestito": r"prestito|loan",
+    "ordine": r"ordin|order",
+    "spedizione": r"spedizion|pacco|parcel|corriere|courier|tracking|consegn|deliver",
+    "reso": r"\breso\b|restituit|return|rott|broken|danneggiat|damaged",
+    "garanzia": r"garanzia|warranty",
+    "ritiro-in-negozio": r"ritiro|pick-up",
+}
+_ANY_QUESTION = set(dc.ANY_QUESTION_TAGS)
+
+
+def _named(text: str) -> dict[str, set[str]]:
+    """The slot values `text` names, by kind (whole words, so 9,99 is not 19,99)."""
+    found: dict[str, set[str]] = {}
+    for kind, pools in _SLOT_KINDS.items():
+        for pool in pools:
+            for value in dc.SLOTS[pool]:
+                if re.search(rf"(?<![\w,.-]){re.escape(value)}(?![\w,-])", text):
+                    found.setdefault(kind, set()).add(value)
+    return found
+
+
+def _check_question(title: str, body: str, tags: list[str], answers: list[str]) -> None:
+    named = _named(f"{title}\n{body}")
+    for kind, values in named.items():
+        assert len(values) == 1, (kind, values, title, body)
+    for answer in answers:
+        for kind, values in _named(answer).items():
+            if kind in named:
+                assert values == named[kind], (kind, values, title, answer)
+    for tag in set(tags) - _ANY_QUESTION:
+        assert re.search(_TAG_WORDS[tag], f"{title}\n{body}", re.IGNORECASE), (tag, title, body)
+
+
+def test_every_template_gives_a_body_tags_and_answers_that_fit_the_title(db):
+    """Every topic of every category, in both languages, many draws: a title's code,
+    month, device... is the one its body and answers name, and its tags fit it."""
+    import random
+
+    from demo.seeding import Seeder
+
+    for category, topics in dc.TOPICS.items():
+        for about in topics:
+            for lang in dc.LANGS:
+                for n in range(40):
+                    rng = random.Random(f"{category}:{about.key}:{lang}:{n}")
+                    title, post = dc.question(rng, category, lang, about)
+                    seeder = Seeder.__new__(Seeder)
+                    seeder.rng = rng
+                    tags = seeder._tags(about)
+                    answers = [dc.answer(rng, lang, about, post.values).body for _ in range(2)]
+                    _check_question(title, post.body, tags, answers)
+
+
+def test_seeded_questions_bodies_tags_and_answers_fit_their_titles(seeded):
+    questions = (
+        Question.objects.exclude(category__is_private=True)
+        .prefetch_related("answers", "tags")
+        .order_by("pk")
+    )
+    for question in questions:
+        _check_question(
+            question.title,
+            question.body,
+            [t.name for t in question.tags.all()],
+            [a.body for a in question.answers.all()],
+        )
+    assert questions.count() >= 100
