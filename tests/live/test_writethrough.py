@@ -1,0 +1,107 @@
+"""live.writethrough: a write with nothing queued goes straight to the socket, without
+registering the connection as a writer; what the kernel does not take is queued behind,
+in order, through Twisted's stock path."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+import pytest
+from twisted.internet import tcp
+
+from live import writethrough
+
+# The suite's autouse fixtures read the gamification tuning from the database.
+pytestmark = pytest.mark.django_db
+
+
+class FakeReactor:
+    def __init__(self) -> None:
+        self.writers: list[object] = []
+
+    def addWriter(self, writer: object) -> None:  # noqa: N802 - Twisted's interface
+        if writer not in self.writers:
+            self.writers.append(writer)
+
+    def removeWriter(self, writer: object) -> None:  # noqa: N802
+        if writer in self.writers:
+            self.writers.remove(writer)
+
+    def addReader(self, reader: object) -> None:  # noqa: N802
+        pass
+
+    def removeReader(self, reader: object) -> None:  # noqa: N802
+        pass
+
+    def callLater(self, *args: object, **kwargs: object) -> None:  # noqa: N802
+        pass
+
+
+def connection(sock: socket.socket, reactor: FakeReactor) -> tcp.Connection:
+    writethrough.install()  # the app's ready() did already; idempotent
+    sock.setblocking(False)
+    conn = tcp.Connection(sock, protocol=None, reactor=reactor)
+    conn.connected = 1
+    return conn
+
+
+def read_all(sock: socket.socket, size: int) -> bytes:
+    sock.settimeout(5)
+    chunks, got = [], 0
+    while got < size:
+        chunk = sock.recv(size - got)
+        assert chunk, "peer closed early"
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def test_a_write_with_nothing_queued_is_sent_without_registering_a_writer() -> None:
+    ours, peer = socket.socketpair()
+    reactor = FakeReactor()
+    conn = connection(ours, reactor)
+    conn.write(b"first frame")
+    conn.write(b"second frame")
+    assert reactor.writers == []
+    assert conn._tempDataBuffer == []
+    assert conn.dataBuffer == b""
+    assert read_all(peer, 23) == b"first framesecond frame"
+    ours.close()
+    peer.close()
+
+
+def test_what_the_kernel_does_not_take_is_queued_in_order_behind_what_was_sent() -> None:
+    ours, peer = socket.socketpair()
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    reactor = FakeReactor()
+    conn = connection(ours, reactor)
+    big = bytes(range(256)) * 4096  # 1 MiB: more than the socket buffer holds
+    conn.write(big)
+    assert reactor.writers == [conn]  # the rest waits for doWrite, as stock Twisted does
+    conn.write(b"after")  # queued behind, never sent ahead of the rest
+    assert conn._tempDataBuffer[-1] == b"after"
+    received = bytearray()
+    peer.setblocking(False)
+    deadline = time.monotonic() + 10
+    while len(received) < len(big) + 5 and time.monotonic() < deadline:
+        if reactor.writers:
+            conn.doWrite()
+        with contextlib.suppress(BlockingIOError):
+            received += peer.recv(1 << 20)
+    assert bytes(received) == big + b"after"
+    assert reactor.writers == []
+    ours.close()
+    peer.close()
+
+
+def test_a_closed_peer_falls_back_to_the_stock_path() -> None:
+    ours, peer = socket.socketpair()
+    reactor = FakeReactor()
+    conn = connection(ours, reactor)
+    peer.close()
+    conn.write(b"x" * 10)  # the send fails (EPIPE): no exception, left to doWrite
+    assert reactor.writers == [conn]
+    assert isinstance(conn.doWrite(), Exception)  # doWrite reports the loss, as stock
+    ours.close()
