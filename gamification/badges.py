@@ -409,6 +409,7 @@ def _notify(member: User, spec: BadgeSpec, award: BadgeAward) -> None:
         gettext_noop("You earned the %(badge)s badge."),
         params={"badge": names, "tier": award.tier},
         link=f"{reverse('gamification:badges')}#badge-{spec.key}",
+        key=f"badge:{award.pk}",
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -44,6 +44,18 @@ def mentioned_members(usernames: Iterable[str]) -> list[User]:
     return list(User.objects.filter(username__in=names, is_active=True).order_by("pk"))
 
 
+def post_key(
+    kind: str,
+    *,
+    question: Question,
+    answer: Answer | None = None,
+    comment: Comment | None = None,
+) -> str:
+    """The idempotency key of a notification about a post: one per recipient, kind and
+    post (an answer, a comment, an acceptance of an answer is reported once)."""
+    return f"{kind}:q{question.pk}:a{answer.pk if answer else ''}:c{comment.pk if comment else ''}"
+
+
 def notify(
     *,
     actor: User,
@@ -71,17 +83,36 @@ def notify(
         chosen = {pk: kind for pk, kind in chosen.items() if pk in allowed}
     if not chosen:
         return []
-    created = Notification.objects.bulk_create(
-        Notification(
-            recipient_id=recipient_id,
-            actor=actor,
-            kind=kind,
-            question=question,
-            answer=answer,
-            comment=comment,
-        )
+    keys = {
+        recipient_id: post_key(kind, question=question, answer=answer, comment=comment)
         for recipient_id, kind in chosen.items()
+    }
+    # Idempotent: a handler run twice (a retry, a duplicate after-commit delivery) finds
+    # its notifications already written and writes, publishes and mails nothing.
+    done = set(
+        Notification.objects.filter(
+            recipient_id__in=list(keys), key__in=set(keys.values())
+        ).values_list("recipient_id", "key")
     )
+    fresh = {pk: kind for pk, kind in chosen.items() if (pk, keys[pk]) not in done}
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():  # a savepoint: a racing delivery wins, this one is a no-op
+            created = Notification.objects.bulk_create(
+                Notification(
+                    recipient_id=recipient_id,
+                    actor=actor,
+                    kind=kind,
+                    question=question,
+                    answer=answer,
+                    comment=comment,
+                    key=keys[recipient_id],
+                )
+                for recipient_id, kind in fresh.items()
+            )
+    except IntegrityError:
+        return []
     for notification in created:
         publish(
             user_stream(notification.recipient_id),
@@ -113,6 +144,7 @@ def notify_member(
     link: str = "",
     actor: User | None = None,
     question: Question | None = None,
+    key: str = "",
 ) -> Notification | None:
     """Notify one member of something beyond a post: a badge, a reward, a moderation act,
     an escalation, an SLA alert.
@@ -121,18 +153,26 @@ def notify_member(
     (`"You earned the %(badge)s badge"`); it is translated when shown, so each member
     reads it in their own language. Runs inside the caller's transaction and publishes
     `notification.created` after commit, as `notify` does. Returns None (and writes
-    nothing) when the actor notifies themselves.
+    nothing) when the actor notifies themselves, or when `key` is given and the recipient
+    already has a notification with that key (idempotency: a re-run handler is harmless).
     """
     if actor is not None and actor.pk == recipient.pk:
         return None
-    notification = Notification.objects.create(
-        recipient=recipient,
-        actor=actor,
-        kind=kind,
-        question=question,
-        data={"message": message, "params": params or {}},
-        link=link,
-    )
+    if key and Notification.objects.filter(recipient=recipient, key=key).exists():
+        return None  # already told (a retried or duplicated handler)
+    try:
+        with transaction.atomic():  # a savepoint: a racing delivery wins, this one is a no-op
+            notification = Notification.objects.create(
+                recipient=recipient,
+                actor=actor,
+                kind=kind,
+                question=question,
+                data={"message": message, "params": params or {}},
+                link=link,
+                key=key,
+            )
+    except IntegrityError:
+        return None
     with translation.override(recipient.locale or settings.LANGUAGE_CODE):
         text = describe(notification)
     publish(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -105,46 +105,50 @@ def notify_followers_now(event: str, object_id: int, actor_id: int) -> list[Noti
         return []
     link = question.get_absolute_url() + (f"#answer-{answer.pk}" if answer else "")
     params = {"who": actor.name, "title": question.title, "topic": topic}
-    with transaction.atomic():
-        created = Notification.objects.bulk_create(
-            Notification(
-                recipient_id=recipient_id,
-                actor=actor,
-                kind=Kind.FOLLOW,
-                question=question,
-                answer=answer,
-                data={"message": MESSAGES[event], "params": params, "event": key},
-                link=link,
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(
+                Notification(
+                    recipient_id=recipient_id,
+                    actor=actor,
+                    kind=Kind.FOLLOW,
+                    question=question,
+                    answer=answer,
+                    data={"message": MESSAGES[event], "params": params, "event": key},
+                    link=link,
+                    key=f"follow:{key}",
+                )
+                for recipient_id in recipient_ids
             )
-            for recipient_id in recipient_ids
-        )
-        unread = dict(
-            Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True)
-            .values("recipient_id")
-            .annotate(n=Count("pk"))
-            .values_list("recipient_id", "n")
-        )
-        for notification in created:
-            publish(
-                user_stream(notification.recipient_id),
-                "notification.created",
-                {
-                    "id": notification.pk,
-                    "kind": notification.kind,
-                    "actor": actor.username,
-                    "actor_name": actor.name,
-                    "question": question.pk,
-                    "title": question.title,
-                    "answer": answer.pk if answer else None,
-                    "comment": None,
-                    "text": _text(notification, locales[notification.recipient_id]),
-                    "link": link,
-                    "unread": unread.get(notification.recipient_id, 0),
-                },
+            unread = dict(
+                Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True)
+                .values("recipient_id")
+                .annotate(n=Count("pk"))
+                .values_list("recipient_id", "n")
             )
-        from notifications.mail import schedule_notification_emails  # sent by the task worker
+            for notification in created:
+                publish(
+                    user_stream(notification.recipient_id),
+                    "notification.created",
+                    {
+                        "id": notification.pk,
+                        "kind": notification.kind,
+                        "actor": actor.username,
+                        "actor_name": actor.name,
+                        "question": question.pk,
+                        "title": question.title,
+                        "answer": answer.pk if answer else None,
+                        "comment": None,
+                        "text": _text(notification, locales[notification.recipient_id]),
+                        "link": link,
+                        "unread": unread.get(notification.recipient_id, 0),
+                    },
+                )
+            from notifications.mail import schedule_notification_emails  # sent by the task worker
 
-        schedule_notification_emails(created)
+            schedule_notification_emails(created)
+    except IntegrityError:
+        return []  # a racing run of the same task told them (the key is unique)
     return created
 
 

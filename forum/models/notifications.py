@@ -54,6 +54,10 @@ class Notification(models.Model):
     # and where the notification leads in `link`.
     data = models.JSONField(default=dict, blank=True)
     link = models.CharField(max_length=300, blank=True)
+    # Idempotency key: one notification per (recipient, key), so an after-commit handler
+    # that runs twice (a retry, a duplicate delivery) writes nothing the second time.
+    # Empty for notifications that are not deduplicated.
+    key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -61,6 +65,13 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                name="notification_once_per_key",
+                condition=~Q(key=""),
+            )
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
             models.Index(
