@@ -52,6 +52,8 @@ KEY_VERSION = "2"
 # this many times its freshness so that there is a previous value to serve.
 REFRESH_LOCK_SECONDS = 30
 STALE_FACTOR = 10
+# How often a request waiting for a value another request computes looks for it, at most.
+COLD_WAIT_PAUSE_SECONDS = 0.05
 ROW_PARTIALS = ("_question_row.html", "_user.html", "_avatar.html")
 
 
@@ -109,8 +111,8 @@ def shared(key: str, live_since: int, compute: Callable[[], object]) -> object:
     request keeps being served the previous value: under load a due sidebar (2 s of
     aggregates over every question on a busy box) was otherwise computed by all the
     requests at once, one after the other in each process's view thread, and the list
-    stalled for tens of seconds. Only a value never computed (or evicted) is computed
-    by whoever asks for it."""
+    stalled for tens of seconds. A value never computed (or evicted) is computed by one
+    request too, while the others wait for it (`_wait_for`)."""
     seconds = sidebar_seconds()
     if seconds <= 0:
         return compute()
@@ -121,9 +123,41 @@ def shared(key: str, live_since: int, compute: Callable[[], object]) -> object:
         lock = f"{key}:refreshing:{live_since}:{stored_at}"
         if not due or not cache.add(lock, 1, REFRESH_LOCK_SECONDS):
             return value
+        return _store(key, live_since, compute)
+    # Never computed (or evicted): one request computes it while the others wait for its
+    # value. Django runs each request's view in its own thread, so under load every
+    # request of a cold list used to run the aggregates at once (32 connections: 32
+    # COUNT(*)s and sidebars over 100k questions on 2 cores, 0 pages served in 10 s).
+    lock = f"{key}:computing"
+    if not cache.add(lock, 1, REFRESH_LOCK_SECONDS):
+        entry = _wait_for(key, time.monotonic() + REFRESH_LOCK_SECONDS)
+        if entry is not None:
+            return entry[0]
+        return _store(key, live_since, compute)  # that request died: compute it here
+    try:
+        return _store(key, live_since, compute)
+    finally:
+        cache.delete(lock)
+
+
+def _store(key: str, live_since: int, compute: Callable[[], object]) -> object:
     value = compute()
-    cache.set(key, (value, live_since, time.time()), seconds * STALE_FACTOR)
+    cache.set(key, (value, live_since, time.time()), sidebar_seconds() * STALE_FACTOR)
     return value
+
+
+def _wait_for(key: str, deadline: float) -> tuple | None:
+    """The entry another request is computing, once stored; None when it did not come
+    before `deadline` or that request gave up (its lock is gone and nothing stored)."""
+    lock = f"{key}:computing"
+    pause = 0.005
+    while time.monotonic() < deadline:
+        entry = cache.get(key)
+        if entry is not None or cache.get(lock) is None:
+            return entry if entry is not None else cache.get(key)
+        time.sleep(pause)  # another process's request: only the cache can tell us
+        pause = min(pause * 2, COLD_WAIT_PAUSE_SECONDS)
+    return None
 
 
 def sidebar(user: User, live_since: int, read: Callable[[User], dict]) -> dict:

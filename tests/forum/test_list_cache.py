@@ -5,6 +5,8 @@ page whose queries do not grow with the questions, tags, categories or authors s
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -17,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from forum.models import Question, User
+from forum.views import list_cache
 from live.conf import redis_url
 from tests.factories import AnswerFactory, CategoryFactory, QuestionFactory, UserFactory
 
@@ -217,3 +220,65 @@ def test_a_lists_queries_do_not_grow_with_questions_tags_categories_or_authors(
     follow = 1 if url.startswith(("/tags/", "/categories/")) else 0
     live = 0 if redis_url() else 1
     assert many == (2 + by_name + live, 5 + by_name + follow + 2 * live)
+
+
+def _wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        threading.Event().wait(0.001)
+
+
+def test_a_cold_value_is_computed_by_one_request_while_the_others_wait_for_it(settings):
+    """No cold stampede: P1 measured 0 pages of the anonymous `/` in 10 s when 32
+    requests (each in its own view thread) found no count or sidebar and all ran the
+    aggregates at once. Now one computes while the others wait for its value."""
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    cache.clear()
+    release = threading.Event()
+    computed = []
+
+    def compute():
+        computed.append(threading.get_ident())
+        release.wait(10)
+        return {"n": 42}
+
+    waiting = []
+    real_wait = list_cache._wait_for
+
+    def counted_wait(key, deadline):
+        waiting.append(key)
+        return real_wait(key, deadline)
+
+    results = []
+    with mock.patch.object(list_cache, "_wait_for", counted_wait):
+        first = threading.Thread(target=lambda: results.append(list_cache.shared("k", 7, compute)))
+        first.start()
+        _wait_until(lambda: computed)
+        others = [
+            threading.Thread(target=lambda: results.append(list_cache.shared("k", 7, compute)))
+            for _ in range(6)
+        ]
+        for thread in others:
+            thread.start()
+        _wait_until(lambda: len(waiting) == 6)
+        release.set()
+        for thread in (first, *others):
+            thread.join(10)
+    assert len(computed) == 1
+    assert results == [{"n": 42}] * 7
+    assert cache.get("k:computing") is None
+
+
+def test_a_failed_cold_computation_lets_the_next_request_compute(settings):
+    settings.CIRCOLO_LIST_SIDEBAR_SECONDS = 60
+    cache.clear()
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        list_cache.shared("k", 7, broken)
+    assert cache.get("k:computing") is None
+    assert list_cache.shared("k", 7, lambda: 3) == 3
+    assert list_cache._wait_for("k", time.monotonic() + 1) == (3, 7, mock.ANY)
