@@ -1,7 +1,7 @@
 """The notifications page: answers to your questions, comments on your posts, @mentions
 and accepted answers, newest first, unread ones highlighted; "mark all as read".
 
-The header's bell (`forum_live.notification_bell`) links here and counts the unread ones
+The header's bell (`bell.notification_bell`) links here and counts the unread ones
 live. Opening the page with JavaScript marks the notifications it shows read with a POST
 (hx-trigger="load"), as Discourse does when the list is opened; without JavaScript the
 "Mark all as read" button does it. The GET itself changes nothing.
