@@ -25,5 +25,5 @@ def notification_bell(context: template.Context) -> dict:
     since = last_id(user_stream(user.pk))
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    here = match is not None and match.view_name == "forum:notifications"
+    here = match is not None and match.view_name == "notifications:list"
     return {"member": user, "since": since, "unread": unread_count(user), "here": here}
