@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("advocacy.programme.urls")),
     path("", include("advocacy.community.urls")),
     path("", include("advocacy.desk.urls")),
+    path("", include("notifications.urls")),
     path("", include("notifications.mail.urls")),
     path("", include("advocacy.moderation.urls")),
     path("feeds/", include("integrations.urls")),

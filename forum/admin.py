@@ -3,11 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Answer, Category, Comment, Question, Revision, TagInfo, User
-from privacy.admin import ErasingUserAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(ErasingUserAdminMixin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
+    # privacy.admin replaces this registration with ErasingUserAdmin (delete erases).
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Profile"), {"fields": ("display_name", "bio", "locale", "avatar", "reputation")}),

@@ -6,7 +6,6 @@ category (slug), tag (slug), tag_list, search, profile (username), profile_edit.
 """
 
 from forum.views import follows, lists, profiles, questions
-from notifications import views as notifications
 
 app_name = "forum"
 
@@ -14,6 +13,5 @@ urlpatterns = [
     *lists.urlpatterns,
     *questions.urlpatterns,
     *profiles.urlpatterns,
-    *notifications.urlpatterns,
     *follows.urlpatterns,
 ]

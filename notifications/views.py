@@ -1,12 +1,12 @@
 """The notifications page: answers to your questions, comments on your posts, @mentions
 and accepted answers, newest first, unread ones highlighted; "mark all as read".
 
-The header's bell (`forum_live.notification_bell`) links here and counts the unread ones
+The header's bell (`bell.notification_bell`) links here and counts the unread ones
 live. Opening the page with JavaScript marks the notifications it shows read with a POST
 (hx-trigger="load"), as Discourse does when the list is opened; without JavaScript the
 "Mark all as read" button does it. The GET itself changes nothing.
 
-URL names (app "forum"): notifications, notifications_read.
+URL names (notifications/urls.py, namespace "notifications"): list, read.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -99,10 +98,4 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     notifications.mark_notifications_read(actor=request.user, ids=ids)
     if request.htmx:
         return HttpResponse(status=204)
-    return redirect("forum:notifications")
-
-
-urlpatterns = [
-    path("notifications/", notification_list, name="notifications"),
-    path("notifications/read/", mark_read, name="notifications_read"),
-]
+    return redirect("notifications:list")

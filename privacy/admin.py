@@ -1,5 +1,8 @@
 """The admin's "delete member" erases instead (the authors of posts are PROTECTed, so a
-real delete failed with ProtectedError): same service as the member's own erasure."""
+real delete failed with ProtectedError): same service as the member's own erasure.
+
+The forum registers the member admin (`forum.admin.UserAdmin`); this module replaces that
+registration with `ErasingUserAdmin`, the same admin whose delete erases."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from forum.admin import UserAdmin
 from forum.models import User
 from privacy.erasure import erase_member
 
@@ -49,3 +53,12 @@ class ErasingUserAdminMixin:
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# forum.admin (imported above) registered the member admin first: take it over.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ErasingUserAdmin(ErasingUserAdminMixin, UserAdmin):
+    """The forum's member admin, whose delete erases (see ErasingUserAdminMixin)."""

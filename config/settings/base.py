@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "gamification",
     "advocacy",
+    "privacy",
     "integrations",
     "demo",
 ]

@@ -78,7 +78,7 @@ def _item(notification: Notification) -> Item:
     )
     return Item(
         text=describe(notification),
-        url=absolute(link or reverse("forum:notifications")),
+        url=absolute(link or reverse("notifications:list")),
         created_at=notification.created_at,
     )
 
@@ -107,7 +107,7 @@ def _message(
         "member": member,
         "unsubscribe_url": unsubscribe,
         "settings_url": absolute(reverse("mail:settings")),
-        "notifications_url": absolute(reverse("forum:notifications")),
+        "notifications_url": absolute(reverse("notifications:list")),
         "site_url": site_url(),
     }
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")

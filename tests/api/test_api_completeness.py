@@ -36,7 +36,7 @@ TWINS: dict[str, tuple[str, str]] = {
     "forum:reopen_question": ("POST", "api:moderation-act"),  # action "reopen"
     "forum:lock_question": ("POST", "api:moderation-act"),  # action "lock"
     "forum:unlock_question": ("POST", "api:moderation-act"),  # action "unlock"
-    "forum:notifications_read": ("POST", "api:notification-read"),
+    "notifications:read": ("POST", "api:notification-read"),
     "forum:profile_edit": ("PATCH", "api:my-profile"),
     "mail:settings": ("PATCH", "api:my-email-preferences"),
     "automation:my_messages": ("PATCH", "api:my-automatic-messages"),
