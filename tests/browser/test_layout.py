@@ -4,7 +4,8 @@ served by a real daphne (issue 15):
 - no page scrolls sideways at 360 px or 1280 px (the document is exactly as wide as the
   viewport), and at 1280 px the header is a single row;
 - axe-core (tests/browser/vendor/axe.min.js, see its README line) finds no serious or
-  critical violation on any of them.
+  critical violation on any of them, at both widths, in both languages, light and dark
+  (`AXE_PASSES`).
 
 The pages are every page of each role, listed explicitly (`ROLE_PAGES`, from the URL
 patterns: each must answer 200, so the list cannot rot), plus whatever the header, the
@@ -182,21 +183,43 @@ def test_no_page_of_any_role_scrolls_sideways_on_a_phone_or_a_desktop(site, open
     assert len(visited) >= 45
 
 
-def test_axe_finds_nothing_serious_on_any_page_of_any_role(site, open_page):  # noqa: F811
+# Axe runs each page four times, in one browser context per role and language, re-running
+# on the loaded page after a resize and a colour-scheme switch: every pair of (language,
+# width), (language, scheme) and (width, scheme) is checked once on every page.
+AXE_PASSES = {
+    "en-GB": [(1280, "light"), (360, "dark")],
+    "it-IT": [(1280, "dark"), (360, "light")],
+}
+
+
+def test_axe_finds_nothing_serious_at_every_width_language_and_scheme(site, open_page):  # noqa: F811
     seeded()
-    problems = []
+    problems, runs = [], 0
     for username in ROLES:
-        page = open_page(user(username), viewport={"width": 1280, "height": 800})
-        for path in pages_of(page, username):
-            if wrong := visit(page, path):
-                problems.append(f"{username} {wrong}")
-                continue
+        for locale, passes in AXE_PASSES.items():
+            page = open_page(user(username), locale=locale)
+            for path in pages_of(page, username):
+                (width, scheme), *_ = passes
+                page.set_viewport_size({"width": width, "height": 800})
+                page.emulate_media(color_scheme=scheme)
+                if wrong := visit(page, path):
+                    problems.append(f"{username} {locale} {wrong}")
+                    continue
+                page.evaluate(AXE_LOAD)
+                for width, scheme in passes:
+                    page.set_viewport_size({"width": width, "height": 800})
+                    page.emulate_media(color_scheme=scheme)
+                    where = f"{username} {locale} {path} {width}px {scheme}"
+                    problems += [f"{where}: {found}" for found in page.evaluate(AXE_RUN)]
+                    runs += 1
+            # and the phone layout with the menu open
+            page.set_viewport_size({"width": 360, "height": 800})
+            page.emulate_media(color_scheme=passes[1][1])
+            page.goto("/")
+            page.locator(".nav-toggle").click()
             page.evaluate(AXE_LOAD)
-            problems += [f"{username} {path} {found}" for found in page.evaluate(AXE_RUN)]
-        # and the phone layout with the menu open
-        page.set_viewport_size({"width": 360, "height": 800})
-        page.goto("/")
-        page.locator(".nav-toggle").click()
-        page.evaluate(AXE_LOAD)
-        problems += [f"{username} / (phone menu) {found}" for found in page.evaluate(AXE_RUN)]
+            where = f"{username} {locale} / (phone menu, {passes[1][1]})"
+            problems += [f"{where}: {found}" for found in page.evaluate(AXE_RUN)]
+            page.close()
     assert problems == []
+    assert runs >= 4 * 45
