@@ -16,18 +16,9 @@ import pytest
 pytestmark = pytest.mark.django_db  # the suite's autouse fixtures read the tuning
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = [
-    "config",
-    "core",
-    "live",
-    "forum",
-    "notifications",
-    "gamification",
-    "advocacy",
-    "privacy",
-    "integrations",
-    "demo",
-]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+# The project's own packages: those the import layers cover, and the settings.
+APPS = [*PYPROJECT["tool"]["importlinter"]["root_packages"], "config"]
 
 
 def _name(requirement: str) -> str:
@@ -37,7 +28,7 @@ def _name(requirement: str) -> str:
 def _installed_by_main_dependencies() -> set[str]:
     """The distributions `uv sync` installs without extras: the main dependencies and
     what they require (with the extras they ask for), recursively."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = PYPROJECT["project"]
     todo = [
         (_name(r), set(re.findall(r"\[([^\]]+)\]", r)[0].split(",")) if "[" in r else set())
         for r in project["dependencies"]
