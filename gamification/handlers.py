@@ -33,6 +33,10 @@ def pay_for_vote(event: VoteCast) -> None:
     services.settle_vote(actor=event.actor, post=event.post, before=event.before, after=event.after)
 
 
+def badges_for_vote(event: VoteCast) -> None:
+    services.vote_badges(actor=event.actor, post=event.post, before=event.before, after=event.after)
+
+
 def pay_for_acceptance(event: AnswerAccepted) -> None:
     services.settle_acceptance(
         actor=event.actor, question_id=event.question_id, answer_id=event.answer_id
@@ -63,6 +67,7 @@ def register() -> None:
     """Called by GamificationConfig.ready()."""
     later = events.AFTER_COMMIT
     events.subscribe(VoteCast, pay_for_vote, phase=later)
+    events.subscribe(VoteCast, badges_for_vote, phase=later)
     events.subscribe(AnswerAccepted, pay_for_acceptance, phase=later)
     events.subscribe(AnswerUnaccepted, reverse_acceptance, phase=later)
     events.subscribe(PostDeleted, reverse_deleted_post, phase=events.IN_TRANSACTION)

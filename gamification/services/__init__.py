@@ -39,6 +39,7 @@ from gamification.services.hooks import (
     on_vote_changed,
     settle_acceptance,
     settle_vote,
+    vote_badges,
 )
 from gamification.services.ledger import (
     SERIAL_VOTING,
@@ -70,6 +71,7 @@ __all__ = [
     "vote_key",
     "on_vote_changed",
     "settle_vote",
+    "vote_badges",
     "settle_acceptance",
     "on_post_deleted",
     "on_question_asked",

@@ -51,24 +51,40 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
             else:
                 rows += _award(rules.ANSWER_DOWNVOTED, **to_author)
                 rows += _award(rules.DOWNVOTE_CAST, recipient_id=actor.pk, **ids)
-        applied = _apply(rows)
-        if after:
-            badges.evaluate(Event(badges.VOTED, member=actor, value=after))
-        if after > before and post.author_id != actor.pk:
-            badges.evaluate(
-                Event(
-                    badges.SCORED,
-                    member=User.objects.get(pk=post.author_id),
-                    post=post,
-                    score=post.score,
-                    tag_ids=(
-                        []
-                        if answer_id is None
-                        else leaderboards.question_tags([question_id])[question_id]
-                    ),
-                )
+        return _apply(rows)
+
+
+def vote_badges(*, actor: User, post: Post, before: int, after: int) -> list[BadgeAward]:
+    """The badges a vote can earn, after it committed (VoteCast, its own transaction, not
+    under the post's or the author's row lock): the voter's for voting, and the author's
+    for the post's score as it stands now (read here: a vote settled later or withdrawn
+    meanwhile is counted as it is). Nothing for a deleted post's author. Badges guard no
+    invariant of the ledger; a single-award badge is held once by its unique constraint,
+    so a retry or a duplicate delivery awards nothing twice.
+    """
+    awarded: list[BadgeAward] = []
+    if after:
+        awarded += badges.evaluate(Event(badges.VOTED, member=actor, value=after))
+    if after > before and post.author_id != actor.pk:
+        current = type(post).objects.filter(pk=post.pk, deleted_at__isnull=True)
+        score = current.values_list("score", flat=True).first()
+        if score is None:
+            return awarded
+        question_id, answer_id = _post_ids(post)
+        awarded += badges.evaluate(
+            Event(
+                badges.SCORED,
+                member=User.objects.get(pk=post.author_id),
+                post=post,
+                score=score,
+                tag_ids=(
+                    []
+                    if answer_id is None
+                    else leaderboards.question_tags([question_id])[question_id]
+                ),
             )
-        return applied
+        )
+    return awarded
 
 
 def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
@@ -80,7 +96,9 @@ def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
     value), when the post was deleted meanwhile (the deletion reversed its points), or when
     the vote's standing award already is `after`'s.
     """
-    with transaction.atomic():
+    # No savepoint: the handler runs in a transaction of its own (core.events); called in
+    # another one, the outer transaction is what commits or rolls back.
+    with transaction.atomic(savepoint=False):
         post = lock_post(post)
         key = vote_key(post, actor.pk)
         current = (

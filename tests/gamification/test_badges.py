@@ -293,3 +293,40 @@ def test_holders_counts_members_not_awards(tune):
 
     assert badges.holders()["good-answer"] == 1
     assert badges.holders()["supporter"] == 2
+
+
+def test_a_vote_on_a_post_deleted_before_its_badges_are_checked_earns_the_author_none():
+    """The vote's badges run after its points (their own transaction) and read the post
+    as it stands: a post deleted meanwhile earns its author no score badge."""
+    from django.utils import timezone
+
+    from gamification.services import vote_badges
+
+    author = member(1, username="author")
+    answer = AnswerFactory(author=author)
+    (voter,) = voters(1)
+    type(answer).objects.filter(pk=answer.pk).update(score=25, deleted_at=timezone.now())
+
+    vote_badges(actor=voter, post=answer, before=0, after=1)
+
+    assert held(author) == []
+    assert held(voter) == [("supporter", "")]
+    type(answer).objects.filter(pk=answer.pk).update(score=0, deleted_at=None)  # the votes'
+
+
+def test_a_vote_reaching_a_score_earns_the_author_the_badge_once_on_a_repeat():
+    """A duplicate delivery of the vote's event checks again and awards nothing twice."""
+    from gamification.services import vote_badges
+
+    author = member(1, username="author")
+    answer = AnswerFactory(author=author)
+    (voter,) = voters(1)
+    type(answer).objects.filter(pk=answer.pk).update(score=10)
+
+    vote_badges(actor=voter, post=answer, before=0, after=1)
+    first = held(author)
+    vote_badges(actor=voter, post=answer, before=0, after=1)
+
+    assert ("good-answer", f"answer:{answer.pk}") in first
+    assert held(author) == first
+    type(answer).objects.filter(pk=answer.pk).update(score=0)  # back to the sum of its votes

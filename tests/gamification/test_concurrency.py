@@ -242,3 +242,40 @@ def test_serial_voting_limit_holds_when_the_votes_arrive_at_once():
     assert rep(author) == 51
     assert PointEvent.objects.filter(note="serial voting").count() == 5
     assert_invariants()
+
+
+def test_a_votes_badges_are_checked_after_its_points_commit_without_its_locks(monkeypatch):
+    """Badges guard no invariant of the ledger: while a vote's badges are checked, its
+    points are committed and another act can lock the post and the author's row at once
+    (NOWAIT), so a badge check never holds the rows every other vote on them waits for."""
+    from django.db import transaction
+
+    from forum.models import User
+    from gamification import badges
+
+    author = member(1, username="author")
+    answer = AnswerFactory(author=author)
+    (voter,) = voters(1)
+
+    def other_act() -> tuple[bool, bool]:
+        with transaction.atomic():
+            Answer.objects.select_for_update(no_key=True, nowait=True).get(pk=answer.pk)
+            User.objects.select_for_update(no_key=True, nowait=True).get(pk=author.pk)
+            paid = PointEvent.objects.filter(recipient=author, rule="answer_upvoted").exists()
+            return True, paid
+
+    seen: list[object] = []
+    original = badges.evaluate
+
+    def evaluate(event):  # noqa: ANN001, ANN202
+        seen.extend(race(other_act))  # another thread, another connection
+        return original(event)
+
+    monkeypatch.setattr(badges, "evaluate", evaluate)
+    services.cast_vote(actor=voter, post=answer, value=1)
+
+    assert seen == [(True, True), (True, True)]  # the voter's badges, then the author's
+    assert set(BadgeAward.objects.filter(member=voter).values_list("badge", flat=True)) == {
+        "supporter"
+    }
+    assert_invariants()
