@@ -26,20 +26,26 @@ from gamification.services.ledger import (
 # Hooks run by gamification.handlers for the forum's events ------------------------------
 
 
-def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Applied:
+def on_vote_changed(
+    *, actor: User, post: Post, before: int, after: int, standing: list[PointEvent] | None = None
+) -> Applied:
     """The actor's vote on `post` went from `before` to `after` (each 1, -1 or 0).
 
     Caller (`settle_vote`) holds the post's row lock, read after the vote committed:
     `post.score` includes it. Reverses whatever the previous vote earned or cost,
     then awards what the new one is worth: an upvote gives the author points (capped per
-    day); a downvote on an answer costs its author and, a little, the voter.
+    day); a downvote on an answer costs its author and, a little, the voter. `standing`:
+    the vote's active ledger rows when the caller has just read them under the lock.
     """
     if before == after:
         return Applied([], {})
     key = vote_key(post, actor.pk)
     question_id, answer_id = _post_ids(post)
     with transaction.atomic(savepoint=False):
-        rows = _reverse_active(PointEvent.objects.filter(key=key), actor)
+        if standing is None:
+            rows = _reverse_active(PointEvent.objects.filter(key=key), actor)
+        else:
+            rows = [_reversal(event, actor) for event in standing]
         if after and post.author_id != actor.pk:  # self-votes are refused earlier; never pay
             ids = {"actor": actor, "key": key, "question_id": question_id, "answer_id": answer_id}
             to_author = {"recipient_id": post.author_id, "serial_check": True, **ids}
@@ -108,10 +114,12 @@ def settle_vote(*, actor: User, post: Post, before: int, after: int) -> Applied:
         )
         if (current or 0) != after or post.is_deleted:
             return Applied([], {})
-        standing = set(PointEvent.objects.filter(key=key).active().values_list("rule", flat=True))
-        if standing == set(_vote_rules(post, actor, after)):
+        standing = list(PointEvent.objects.filter(key=key).active().order_by("pk"))
+        if {event.rule for event in standing} == set(_vote_rules(post, actor, after)):
             return Applied([], {})
-        return on_vote_changed(actor=actor, post=post, before=before, after=after)
+        return on_vote_changed(
+            actor=actor, post=post, before=before, after=after, standing=standing
+        )
 
 
 def _vote_rules(post: Post, actor: User, value: int) -> list[str]:
