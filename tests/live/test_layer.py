@@ -39,3 +39,30 @@ async def test_a_burst_of_subscriptions_stays_within_the_pool_and_all_succeed():
     finally:
         await layer.flush()
         await probe.aclose()
+
+
+def test_publishing_from_plain_threads_goes_through_one_loop_and_one_pool():
+    """`send_to_group` from synchronous threads (workers, commands, bench P7's voters)
+    uses one event loop and one layer of its own per process: its Redis pool is opened
+    once, not per frame as `async_to_sync` from a plain thread did (a loop per call)."""
+    import threading
+
+    from live import events
+
+    seen = []
+
+    def publish_some() -> None:
+        for i in range(5):
+            events.send_to_group("user.1", {"type": "live.frame", "text": str(i)})
+        seen.append(events._publisher())
+
+    threads = [threading.Thread(target=publish_some) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(seen) == 4
+    loop, layer = seen[0]
+    assert all(s == (loop, layer) for s in seen)
+    assert list(layer._layers) == [loop]  # one loop, so one connection pool
