@@ -78,16 +78,22 @@ def _time(func, runs: int) -> list[float]:
 
 
 def _explain(text: str) -> str:
+    """EXPLAIN ANALYZE of every statement the first page runs (the candidates, found once,
+    then the ranked page by primary key)."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from forum.models import Question
     from forum.search import search_questions
 
-    qs = search_questions(Question.objects.filter(deleted_at__isnull=True), text)[:PAGE]
-    sql, params = qs.query.sql_with_params()
+    with CaptureQueriesContext(connection) as captured:
+        list(search_questions(Question.objects.filter(deleted_at__isnull=True), text)[:PAGE])
+    plans = []
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        for query in captured.captured_queries:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return "\n\n".join(plans)
 
 
 def run() -> dict:

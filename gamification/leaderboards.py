@@ -182,19 +182,20 @@ def leaderboard(*, period: str, tag_id: int = 0, limit: int = 20, offset: int = 
 def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
     """The member's own place on the board, or None when they have no points there.
 
-    Two queries whatever the board's size (bench P5: <= 5 ms at 1M ledger rows): the
-    member's counter, then one statement adding up the score buckets above theirs (one
-    row per distinct score, not per member), the members tied with them who got there
-    first (lower id), and taking off the few members the board leaves out (staff,
-    inactive, suspended) who would be ahead."""
-    mine = _board(period, tag_id).filter(user=member, points__gt=0).first()
-    if mine is None:
-        return None
-    board = {"period": period, "start": mine.start, "tag_id": tag_id}
-    above = ScoreBucket.objects.filter(**board, points__gt=mine.points)
-    ties = ScoreCounter.objects.filter(**board, points=mine.points, user_id__lt=member.pk)
+    One query whatever the board's size (bench P5: <= 5 ms at 1M ledger rows): the
+    member's counter (by its unique key), with subqueries adding up the score buckets above
+    theirs (one row per distinct score, not per member), counting the members tied with
+    them who got there first (lower id; COUNT(*) on the board's index, an index-only scan
+    once the table is vacuumed), and taking off the few members the board leaves out
+    (staff, inactive, suspended) who would be ahead."""
+    today = site_today()
+    board = {"period": period, "start": period_start(period, today), "tag_id": tag_id}
+    points = OuterRef("points")
+    above = ScoreBucket.objects.filter(**board, points__gt=points)
+    ties = ScoreCounter.objects.filter(**board, points=points, user_id__lt=member.pk)
     # Driven from the few left-out members (an index of them on the members' table), each
     # probing their own counter: never a walk over every counter ahead.
+    mine = OuterRef(points)
     left_out = (
         User.objects.filter(_left_out_q())
         .alias(
@@ -202,22 +203,24 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
             # flattened into a join walking every counter ahead).
             ahead=Subquery(
                 ScoreCounter.objects.filter(user=OuterRef("pk"), **board)
-                .filter(Q(points__gt=mine.points) | Q(points=mine.points, user_id__lt=member.pk))
+                .filter(Q(points__gt=mine) | Q(points=mine, user_id__lt=member.pk))
                 .values("pk")[:1]
             )
         )
         .filter(ahead__isnull=False)
         .annotate(board=Value(1))
     )
-    result = (
-        ScoreCounter.objects.filter(pk=mine.pk)
+    row = (
+        _board(period, tag_id, today)
+        # Every column of the unique key: the planner takes it, not a walk along the board.
+        .filter(user=member, points__gt=0)
         .annotate(
             above=Coalesce(
                 Subquery(above.order_by().values("period").annotate(n=Sum("members")).values("n")),
                 0,
             ),
             ties=Coalesce(
-                Subquery(ties.order_by().values("period").annotate(n=Count("pk")).values("n")),
+                Subquery(ties.order_by().values("period").annotate(n=Count("*")).values("n")),
                 0,
             ),
             left_out=Coalesce(
@@ -225,11 +228,13 @@ def position_of(member: User, *, period: str, tag_id: int = 0) -> Entry | None:
                 0,
             ),
         )
-        .values_list("above", "ties", "left_out")
-        .get()
+        .values_list("points", "above", "ties", "left_out")
+        .first()
     )
-    ahead = result[0] + result[1] - result[2]
-    return Entry(ahead + 1, member, mine.points)
+    if row is None:
+        return None
+    mine_points, above_n, ties_n, left_out_n = row
+    return Entry(above_n + ties_n - left_out_n + 1, member, mine_points)
 
 
 def _left_out_q() -> Q:

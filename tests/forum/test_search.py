@@ -305,3 +305,47 @@ def test_only_the_newest_matches_are_ranked(ask, monkeypatch):
     found = _search("roaming")
 
     assert sorted(found) == sorted([middle.title, newest.title])
+
+
+# Query budget ---------------------------------------------------------------------------
+
+
+def _search_page_queries(client, text: str) -> list[str]:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/search/", {"q": text})
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_search_page_runs_a_fixed_number_of_queries(ask, client, customer, signed_in):
+    """The search page's queries do not grow with the matches, their tags or authors: on
+    PostgreSQL the candidates (one full-text match), the count and the page (by primary
+    key), the page's tags and the highlighting; on SQLite the count, the page, the tags."""
+    if signed_in:
+        client.force_login(customer)
+    for n in range(2):
+        ask(f"Roaming bloccato numero {n}", author=UserFactory())
+    few = _search_page_queries(client, "roaming bloccato")
+    for n in range(2, 9):
+        ask(f"Roaming bloccato numero {n}", author=UserFactory())
+        Question.objects.get(title=f"Roaming bloccato numero {n}").tags.add(f"tag-{n}")
+    many = _search_page_queries(client, "roaming bloccato")
+
+    assert len(many) == len(few), "\n".join(many)
+    from tests.pg import ON_POSTGRES
+
+    # Anonymous / signed in (the session, the member, their notifications badge).
+    budget = {(False, False): 3, (True, False): 7, (False, True): 5, (True, True): 8}
+    assert len(many) == budget[(signed_in, ON_POSTGRES)], "\n".join(many)
+
+    full_text = [sql for sql in many if "to_tsquery" in sql]
+    if ON_POSTGRES:
+        # Matched once (the candidates); the page ranks and highlights what it was given.
+        assert sum("@@" in sql for sql in full_text) == 1, "\n".join(full_text)
+        assert len(full_text) == 3  # candidates, the ranked page, the headlines
+    else:
+        assert full_text == []
