@@ -8,7 +8,7 @@ from django.db.models import Q
 from forum.locks import lock_post
 from forum.models import Answer, Comment, Question, User, Vote
 from forum.posts import post_fields
-from gamification import badges, leaderboards, rules
+from gamification import badge_awards, badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.models import BadgeAward, PointEvent
 from gamification.services.ledger import (
@@ -53,9 +53,9 @@ def on_vote_changed(*, actor: User, post: Post, before: int, after: int) -> Appl
                 rows += _award(rules.DOWNVOTE_CAST, recipient_id=actor.pk, **ids)
         applied = _apply(rows)
         if after:
-            badges.evaluate(Event(badges.VOTED, member=actor, value=after))
+            badge_awards.evaluate(Event(badges.VOTED, member=actor, value=after))
         if after > before and post.author_id != actor.pk:
-            badges.evaluate(
+            badge_awards.evaluate(
                 Event(
                     badges.SCORED,
                     member=User.objects.get(pk=post.author_id),
@@ -165,7 +165,7 @@ def settle_acceptance(*, actor: User, question_id: int, answer_id: int | None) -
         if paid:
             answer.question = question
             author = User.objects.get(pk=answer.author_id)
-            badges.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
+            badge_awards.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
         return applied
 
 
@@ -188,17 +188,17 @@ def on_post_deleted(*, actor: User, post: Post) -> Applied:
 
 def on_question_asked(*, actor: User, question: Question) -> list[BadgeAward]:
     """Caller (ask_question) has just created `question` in its transaction."""
-    return badges.evaluate(Event(badges.ASKED, member=actor, question=question))
+    return badge_awards.evaluate(Event(badges.ASKED, member=actor, question=question))
 
 
 def on_answer_posted(*, actor: User, answer: Answer) -> list[BadgeAward]:
     """Caller (post_answer) has just created `answer` in its transaction."""
-    return badges.evaluate(Event(badges.ANSWERED, member=actor, answer=answer))
+    return badge_awards.evaluate(Event(badges.ANSWERED, member=actor, answer=answer))
 
 
 def on_comment_posted(*, actor: User, comment: Comment) -> list[BadgeAward]:
     """Caller (post_comment) has just created `comment` in its transaction."""
-    return badges.evaluate(Event(badges.COMMENTED, member=actor))
+    return badge_awards.evaluate(Event(badges.COMMENTED, member=actor))
 
 
 def on_flag_upheld(
