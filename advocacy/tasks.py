@@ -15,8 +15,11 @@ from django_tasks import task
 from advocacy.health.figures import REFRESH_SECONDS
 from core.periodic import register_periodic
 
-# The e-mail tasks moved to notifications.tasks; tasks queued before the move store these
-# paths (django-tasks imports a queued task by its dotted path).
+# Kept on purpose, the one compatibility re-export left: the e-mail tasks moved to
+# notifications.tasks, but rows queued before the move (django-tasks' database backend)
+# hold "advocacy.tasks.send_notification_emails" / "...send_daily_digests", and the worker
+# imports a queued task by that dotted path; without these names those rows would fail.
+# tests/advocacy/test_mail.py runs such a row. Nothing in the code imports them from here.
 from notifications.tasks import send_daily_digests, send_notification_emails  # noqa: F401
 
 

@@ -12,8 +12,8 @@ from live.jsi18n import javascript_catalog
 urlpatterns = [
     path("", include("forum.urls")),
     path("", include("gamification.urls")),
-    path("", include("advocacy.programme.urls")),
-    path("", include("advocacy.community.urls")),
+    path("", include("advocacy.programme.views")),
+    path("", include("advocacy.community.views")),
     path("", include("advocacy.desk.urls")),
     path("", include("notifications.urls")),
     path("", include("notifications.mail.urls")),
@@ -27,7 +27,7 @@ urlpatterns = [
     # The djangojs catalogue, cached and at a versioned URL (live.jsi18n).
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("forum.api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,7 +2,7 @@
 
 The seeder writes posts, votes and acceptances in bulk, around the services, so the
 points hooks that award badges never ran. Here the real badge engine
-(`gamification.badges.evaluate`) is run once per member and trigger, on the member's own
+(`gamification.badge_awards.evaluate`) is run once per member and trigger, on the member's own
 content, exactly as the hooks would after the last such event: asked, answered,
 commented, voted, had an answer accepted, and had a post scored (each post at or above
 the lowest score threshold, plus the member's best answer with every tag they answered
@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min
 
 from forum.models import Answer, Comment, Question, User, Vote
-from gamification import badges, leaderboards
+from gamification import badge_awards, badges, leaderboards
 from gamification.badges import Event
 from gamification.rules import tuning
 
@@ -112,14 +112,14 @@ def award_seeded_badges() -> int:
                     )
                 )
             for event in events:
-                awarded += len(badges.evaluate(event))
+                awarded += len(badge_awards.evaluate(event))
         for post in [*(answers[pk] for pk in scored_answers),
                      *(questions[pk] for pk in scored_questions)]:  # fmt: skip
             member = members.get(post.author_id)
             if member is None or (post.pk == best.get(member.pk) and isinstance(post, Answer)):
                 continue
             event = Event(badges.SCORED, member=member, post=post, score=post.score)
-            awarded += len(badges.evaluate(event))
+            awarded += len(badge_awards.evaluate(event))
         # Quiet, like the rest of the seed: nobody is listening yet, so the live events
         # the awards queued for after the commit (toasts, bell counts) are dropped.
         del connection.run_on_commit[hooks:]

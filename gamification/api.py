@@ -3,7 +3,7 @@
 
 Thin, like `forum.api.views`: check the query or body with a serializer, read through the
 gamification selectors (the leaderboard from its denormalised counters, never the
-ledger), write through one service. Mounted from `forum.api.urls` with
+ledger), write through one service. Mounted from `config.api_urls` with
 `path("", include("gamification.api"))`.
 """
 

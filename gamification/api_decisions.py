@@ -1,7 +1,7 @@
 """Staff decisions in `/api/v1/`, the twins of the HTML pages: approving or refusing a
 redemption (`gamification.rewards.views`) and the fair-play cases (list, read, mark
 reviewed; `gamification.fairplay.views`). Same permissions and services as the pages.
-Mounted from `forum.api.urls` (namespace "api").
+Mounted from `config.api_urls` (namespace "api").
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from forum.models import User
-from gamification import badges, leaderboards, rules
+from gamification import badge_awards, badges, leaderboards, rules
 from gamification.models import BadgeAward, PointEvent
 
 
@@ -69,7 +69,7 @@ def badge_catalogue(*, user: User) -> list[BadgeRow]:
     """Every badge that is awarded, gold first, with how to earn it and how many hold it.
     Two queries (holders; the viewer's own awards)."""
     stored = rules.tuning().badges
-    counts = badges.holders()
+    counts = badge_awards.holders()
     mine: dict[str, int] = {}
     if user.is_authenticated:
         mine = dict(

@@ -4,7 +4,7 @@ The calling member's in-app notifications (`notifications.bell`), newest first, 
 the unread count the bell shows; marking read goes through the service, which tells the
 member's other tabs on the `user` stream.
 
-Mounted from `forum.api.urls` with `path("notifications/", include(notifications))`.
+Mounted from `config.api_urls` with `path("notifications/", include(notifications))`.
 """
 
 from __future__ import annotations

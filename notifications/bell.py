@@ -129,7 +129,7 @@ def notify(
                 "unread": unread_count(notification.recipient_id),
             },
         )
-    from notifications.mail import schedule_notification_emails  # sent by the task worker
+    from notifications.mail.sending import schedule_notification_emails  # sent by the task worker
 
     schedule_notification_emails(created)
     return created
@@ -190,7 +190,7 @@ def notify_member(
             "unread": unread_count(recipient),
         },
     )
-    from notifications.mail import schedule_notification_emails  # sent by the task worker
+    from notifications.mail.sending import schedule_notification_emails  # sent by the task worker
 
     schedule_notification_emails([notification])
     return notification

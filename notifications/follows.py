@@ -144,7 +144,9 @@ def notify_followers_now(event: str, object_id: int, actor_id: int) -> list[Noti
                         "unread": unread.get(notification.recipient_id, 0),
                     },
                 )
-            from notifications.mail import schedule_notification_emails  # sent by the task worker
+            from notifications.mail.sending import (
+                schedule_notification_emails,  # sent by the task worker
+            )
 
             schedule_notification_emails(created)
     except IntegrityError:

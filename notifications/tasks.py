@@ -1,5 +1,5 @@
 """The e-mail work of the task worker (`manage.py run_worker`): the e-mails of new
-notifications, enqueued after commit by `notifications.mail.schedule_notification_emails`,
+notifications, enqueued after commit by `notifications.mail.sending.schedule_notification_emails`,
 and the daily digest, a periodic job (07:00, site time).
 
 Both lived in `advocacy.tasks`, which still re-exports them: django-tasks stores a
@@ -17,14 +17,14 @@ from core.periodic import register_periodic
 
 @task()
 def send_notification_emails(notification_ids: list[int]) -> int:
-    from notifications.mail import send_instant_emails
+    from notifications.mail.sending import send_instant_emails
 
     return send_instant_emails(notification_ids)
 
 
 @task()
 def send_daily_digests() -> int:
-    from notifications.mail import send_daily_digests as send
+    from notifications.mail.sending import send_daily_digests as send
 
     return send()
 

@@ -1,7 +1,8 @@
-"""`GET /api/v1/users/me/export/` and `DELETE /api/v1/users/me/` (API.md)."""
+"""`GET /api/v1/users/me/export/` and `DELETE /api/v1/users/me/` (API.md), mounted from `config.api_urls`."""
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from forum.api import schema
 from forum.api.base import ForumAPIView
 from forum.api.fields import StrictCharField
-from forum.api.members import MeView as BaseMeView
+from gamification.api_members import MeView as BaseMeView
 from privacy import erasure, export
 
 
@@ -63,3 +64,9 @@ class ExportView(ForumAPIView):
         response["Content-Disposition"] = f'attachment; filename="{export.filename(request.user)}"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+urlpatterns = [
+    path("users/me/export/", ExportView.as_view(), name="me-export"),
+    path("users/me/", MeView.as_view(), name="me"),  # GET, and DELETE (erasure)
+]

@@ -12,9 +12,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from advocacy.crm import ENCODINGS, MAX_FILE_BYTES
+from advocacy.crm import ENCODINGS, MAX_FILE_BYTES, CrmImportError
 from advocacy.models import CrmRecord
-from advocacy.services.crm import CrmImportError, import_crm_csv
+from advocacy.services.crm import import_crm_csv
 
 
 class CrmImportForm(forms.Form):

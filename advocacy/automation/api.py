@@ -1,4 +1,4 @@
-"""The automation in `/api/v1/` (API.md; mounted from `forum.api.urls`): the twins of
+"""The automation in `/api/v1/` (API.md; mounted from `config.api_urls`): the twins of
 `automation:update` (managers read and change the rules) and of the member's switches
 (`automation:my_messages`, and the e-mail's one-click opt-out for a signed-in member)."""
 

@@ -1,7 +1,7 @@
 """Community self-moderation in `/api/v1/`, the twins of the HTML pages
 (`advocacy.community.views`): close/reopen votes and edit suggestions (suggest, list,
 approve, reject). Same permissions and services as the pages; errors map through
-`forum.api.exceptions`. Mounted from `forum.api.urls` (namespace "api").
+`forum.api.exceptions`. Mounted from `config.api_urls` (namespace "api").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ answer, resolve with verdicts, dismiss.
 Thin, like `forum.api.views`: check the shape with a serializer, check the permission
 (403 with the reason for non-staff, before anything is looked up), fetch, call one
 service, serialize. Errors map through `forum.api.exceptions`; a claim lost to another
-agent is a 409. Mounted from `forum.api.urls` (namespace "api").
+agent is a 409. Mounted from `config.api_urls` (namespace "api").
 
 Internal notes are served only here, to staff (`GET /escalations/{id}/`,
 `POST /escalations/{id}/notes/`); no public endpoint carries them.

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from advocacy.sla.policies import DEFAULT_TARGETS, targets
-
-__all__ = ["DEFAULT_TARGETS", "DueTimes", "due_times"]
+from advocacy.sla.policies import targets
 
 
 @dataclass(frozen=True)

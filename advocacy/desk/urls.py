@@ -2,23 +2,23 @@
 
 from django.urls import path
 
-from advocacy.desk import views
+from advocacy.desk.views import case, escalating, queue
 
 app_name = "desk"
 
 urlpatterns = [
-    path("desk/", views.queue, name="queue"),
-    path("desk/assign/", views.bulk_assign, name="bulk_assign"),
-    path("desk/<int:pk>/", views.case, name="case"),
-    path("desk/<int:pk>/claim/", views.claim, name="claim"),
-    path("desk/<int:pk>/assign/", views.assign, name="assign"),
-    path("desk/<int:pk>/update/", views.update_case, name="update"),
-    path("desk/<int:pk>/status/", views.set_status, name="status"),
-    path("desk/<int:pk>/priority/", views.set_priority, name="priority"),
-    path("desk/<int:pk>/notes/", views.note, name="note"),
-    path("desk/<int:pk>/answer/", views.answer, name="answer"),
-    path("desk/<int:pk>/resolve/", views.resolve, name="resolve"),
-    path("desk/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
-    path("questions/<int:pk>/escalate/", views.escalate, name="escalate"),
-    path("escalations/mine/", views.mine, name="mine"),
+    path("desk/", queue.queue, name="queue"),
+    path("desk/assign/", queue.bulk_assign, name="bulk_assign"),
+    path("desk/<int:pk>/", case.case, name="case"),
+    path("desk/<int:pk>/claim/", case.claim, name="claim"),
+    path("desk/<int:pk>/assign/", case.assign, name="assign"),
+    path("desk/<int:pk>/update/", case.update_case, name="update"),
+    path("desk/<int:pk>/status/", case.set_status, name="status"),
+    path("desk/<int:pk>/priority/", case.set_priority, name="priority"),
+    path("desk/<int:pk>/notes/", case.note, name="note"),
+    path("desk/<int:pk>/answer/", case.answer, name="answer"),
+    path("desk/<int:pk>/resolve/", case.resolve, name="resolve"),
+    path("desk/<int:pk>/dismiss/", case.dismiss, name="dismiss"),
+    path("questions/<int:pk>/escalate/", escalating.escalate, name="escalate"),
+    path("escalations/mine/", escalating.mine, name="mine"),
 ]

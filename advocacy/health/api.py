@@ -1,5 +1,5 @@
 """`GET /api/v1/community/health/?days=N` (staff and managers; API.md): the dashboard's
-figures for the period and the one before it. Mounted from `forum.api.urls`."""
+figures for the period and the one before it. Mounted from `config.api_urls`."""
 
 from __future__ import annotations
 

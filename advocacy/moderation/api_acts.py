@@ -1,7 +1,7 @@
 """Moderation acts in `/api/v1/`, the twins of the item page's buttons
 (`advocacy.moderation.views.act`), of suspending members and of claiming queue items.
 Same permission checks and the same audited services as the pages. Mounted from
-`forum.api.urls` (namespace "api").
+`config.api_urls` (namespace "api").
 
     POST /api/v1/moderation/{question|answer|comment}/{id}/{action}/
          action: hide, unhide, lock, unlock, reopen, close, move, retag, approve

@@ -1,8 +1,9 @@
-"""The moderation pages under `/moderation/` and the flag form (app "moderation")."""
+"""The moderation pages under `/moderation/`, the flag form and the thread page's
+moderation buttons (`thread`: close, reopen, lock, delete), app "moderation"."""
 
 from django.urls import path
 
-from advocacy.moderation import views
+from advocacy.moderation import thread, views
 
 app_name = "moderation"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     path("moderation/audit/", views.audit, name="audit"),
     path("moderation/<str:kind>/<int:pk>/", views.item, name="item"),
     path("moderation/<str:kind>/<int:pk>/<str:action>/", views.act, name="act"),
+    *thread.urlpatterns,
 ]

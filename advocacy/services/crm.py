@@ -9,11 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from advocacy.crm import CrmImportError, members_by_email, parse_crm_csv
+from advocacy.crm import members_by_email, parse_crm_csv
 from advocacy.models import CrmRecord
 from forum.models import User
-
-__all__ = ["CrmImportError", "ImportReport", "import_crm_csv"]
 
 
 @dataclass(frozen=True)

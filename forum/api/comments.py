@@ -1,12 +1,11 @@
-"""`/api/v1/comments/{id}/`: read, edit (`forum.comment_edits`) and delete a comment (the
-HTML page's twin, `forum:delete_comment`; a moderator's delete is audited); and
-`/api/v1/questions/{id}/comments/`, `/api/v1/answers/{id}/comments/`: comment on a post."""
+"""`/api/v1/comments/{id}/`: read and edit a comment (`forum.comment_edits`); its DELETE
+is `advocacy.moderation.api_posts` (a moderator's delete is audited), which also registers the
+route. And `/api/v1/questions/{id}/comments/`, `/api/v1/answers/{id}/comments/`: comment on a post."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +20,7 @@ from forum.models import Answer, Comment, Question
 TAG = "comments"
 
 
-def _comment(request: Request, pk: int) -> Comment:
+def visible_comment(request: Request, pk: int) -> Comment:
     """The comment, if the viewer may see it and the post it is on (404 otherwise)."""
     comment = get_object_or_404(
         permissions.visible_comments(Comment.objects.all(), request.user).select_related(
@@ -44,7 +43,9 @@ class CommentDetailView(ForumAPIView):
         responses={200: CommentSerializer, **schema.read_errors()},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CommentSerializer(_comment(request, pk), context={"request": request}).data)
+        return Response(
+            CommentSerializer(visible_comment(request, pk), context={"request": request}).data
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -57,27 +58,13 @@ class CommentDetailView(ForumAPIView):
         },
     )
     def patch(self, request: Request, pk: int) -> Response:
-        comment = _comment(request, pk)
+        comment = visible_comment(request, pk)
         serializer = BodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = edit_comment(
             actor=request.user, comment=comment, body=serializer.validated_data["body"]
         )
         return Response(CommentSerializer(comment, context={"request": request}).data)
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Delete a comment",
-        description="Its author or a moderator (a moderator's delete is in the audit log).",
-        request=None,
-        responses={204: OpenApiResponse(description="Deleted."), **schema.write_errors(None)},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        from advocacy.services import moderation
-
-        comment = _comment(request, pk)
-        moderation.delete_post(actor=request.user, post=comment)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _CommentView(ForumAPIView):
@@ -128,8 +115,3 @@ class AnswerCommentView(_CommentView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
-
-
-urlpatterns = [
-    path("comments/<int:pk>/", CommentDetailView.as_view(), name="comment-detail"),
-]

@@ -2,7 +2,7 @@
 
 `POST`/`DELETE /api/v1/questions/{id}/follow/`, `/tags/{name}/follow/`,
 `/categories/{slug}/follow/` -> 200 `{"following": bool}`; `GET /api/v1/users/me/following/`.
-What the member may not read is 404, as its page. Mounted from `forum.api.urls`.
+What the member may not read is 404, as its page. Mounted from `forum.api.urls` (in `config.api_urls`).
 """
 
 from __future__ import annotations

@@ -28,14 +28,6 @@ from forum.api.serializers import (
 )
 
 
-def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
-    """A moderator's delete of another member's post is audited by the moderation services
-    (advocacy), which wrap the forum's own delete in one transaction with the audit row."""
-    from advocacy.services import moderation
-
-    return moderation
-
-
 def _question_data(request: Request, pk: int) -> dict:
     question = selectors.get_question(pk=pk, user=request.user)
     thread = selectors.question_thread(question=question, user=request.user)
@@ -162,19 +154,6 @@ class QuestionDetailView(ForumAPIView):
         )
         return Response(_question_data(request, pk))
 
-    @extend_schema(
-        tags=[TAG],
-        summary="Delete a question",
-        description="A soft delete by its author or a moderator: it leaves the lists; "
-        "its author and moderators still see it.",
-        request=None,
-        responses={204: None, **schema.write_errors(None)},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        question = selectors.get_question(pk=pk, user=request.user)
-        _moderation().delete_post(actor=request.user, post=question)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
 
 class AnswerCreateView(ForumAPIView):
     throttle_scope = "post"
@@ -232,16 +211,3 @@ class AnswerDetailView(ForumAPIView):
             personal_data=personal_data.mode(data),
         )
         return Response(_answer_data(request, pk))
-
-    @extend_schema(
-        tags=["answers"],
-        summary="Delete an answer",
-        description="A soft delete by its author or a moderator; an accepted answer stops "
-        "being accepted.",
-        request=None,
-        responses={204: None, **schema.write_errors(None)},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        answer = selectors.get_answer(pk=pk, user=request.user)
-        _moderation().delete_post(actor=request.user, post=answer)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from forum.locks import lock_post
 from forum.models import Answer, Comment, Question, User, Vote
 from forum.posts import post_fields
-from gamification import badges, leaderboards, rules
+from gamification import badge_awards, badges, leaderboards, rules
 from gamification.badges import Event
 from gamification.models import BadgeAward, PointEvent
 from gamification.services.ledger import (
@@ -70,14 +70,14 @@ def vote_badges(*, actor: User, post: Post, before: int, after: int) -> list[Bad
     """
     awarded: list[BadgeAward] = []
     if after:
-        awarded += badges.evaluate(Event(badges.VOTED, member=actor, value=after))
+        awarded += badge_awards.evaluate(Event(badges.VOTED, member=actor, value=after))
     if after > before and post.author_id != actor.pk:
         current = type(post).objects.filter(pk=post.pk, deleted_at__isnull=True)
         score = current.values_list("score", flat=True).first()
         if score is None:
             return awarded
         question_id, answer_id = _post_ids(post)
-        awarded += badges.evaluate(
+        awarded += badge_awards.evaluate(
             Event(
                 badges.SCORED,
                 member=User.objects.get(pk=post.author_id),
@@ -191,7 +191,7 @@ def settle_acceptance(*, actor: User, question_id: int, answer_id: int | None) -
         if paid:
             answer.question = question
             author = User.objects.get(pk=answer.author_id)
-            badges.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
+            badge_awards.evaluate(Event(badges.ACCEPTED, member=author, answer=answer))
         return applied
 
 
@@ -214,17 +214,17 @@ def on_post_deleted(*, actor: User, post: Post) -> Applied:
 
 def on_question_asked(*, actor: User, question: Question) -> list[BadgeAward]:
     """Caller (ask_question) has just created `question` in its transaction."""
-    return badges.evaluate(Event(badges.ASKED, member=actor, question=question))
+    return badge_awards.evaluate(Event(badges.ASKED, member=actor, question=question))
 
 
 def on_answer_posted(*, actor: User, answer: Answer) -> list[BadgeAward]:
     """Caller (post_answer) has just created `answer` in its transaction."""
-    return badges.evaluate(Event(badges.ANSWERED, member=actor, answer=answer))
+    return badge_awards.evaluate(Event(badges.ANSWERED, member=actor, answer=answer))
 
 
 def on_comment_posted(*, actor: User, comment: Comment) -> list[BadgeAward]:
     """Caller (post_comment) has just created `comment` in its transaction."""
-    return badges.evaluate(Event(badges.COMMENTED, member=actor))
+    return badge_awards.evaluate(Event(badges.COMMENTED, member=actor))
 
 
 def on_flag_upheld(

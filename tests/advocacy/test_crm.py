@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from advocacy.crm import crm_attributes_for
+from advocacy.crm import CrmImportError, crm_attributes_for
 from advocacy.models import CrmRecord
-from advocacy.services.crm import CrmImportError, import_crm_csv
+from advocacy.services.crm import import_crm_csv
 from tests.factories import UserFactory
 from tests.naughty import NAUGHTY
 

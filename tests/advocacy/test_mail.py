@@ -20,8 +20,9 @@ from forum import services as forum_services
 from forum.models import Notification
 from notifications.bell import notify_member
 from notifications.mail import choices as email_preferences
-from notifications.mail import send_daily_digests, send_instant_emails, tokens
+from notifications.mail import tokens
 from notifications.mail.preferences import DEFAULT_MODES, email_modes_for
+from notifications.mail.sending import send_daily_digests, send_instant_emails
 from notifications.models import EmailPreference, NotificationEmail
 from tests.advocacy import tasks_support
 from tests.advocacy.tasks_support import run_queued_tasks

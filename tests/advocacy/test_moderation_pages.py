@@ -402,12 +402,13 @@ def test_the_nav_shows_moderation_with_the_open_count(question, advocate_client,
 def test_moderators_acting_from_the_thread_page_are_audited_too(
     question, advocate_client, advocate
 ):
-    advocate_client.post(reverse("forum:lock_question", args=[question.pk]))
-    advocate_client.post(reverse("forum:unlock_question", args=[question.pk]))
+    advocate_client.post(reverse("moderation:lock_question", args=[question.pk]))
+    advocate_client.post(reverse("moderation:unlock_question", args=[question.pk]))
     advocate_client.post(
-        reverse("forum:close_question", args=[question.pk]), {"reason": "off_topic", "note": "n"}
+        reverse("moderation:close_question", args=[question.pk]),
+        {"reason": "off_topic", "note": "n"},
     )
-    advocate_client.post(reverse("forum:reopen_question", args=[question.pk]))
+    advocate_client.post(reverse("moderation:reopen_question", args=[question.pk]))
     assert list(
         AuditEntry.objects.filter(actor=advocate).order_by("pk").values_list("action", flat=True)
     ) == ["question.lock", "question.unlock", "question.close", "question.reopen"]

@@ -17,7 +17,7 @@ from advocacy.services import escalations
 from advocacy.sla.sweep import sweep_sla
 from forum import services as forum_services
 from forum.models import Notification
-from notifications.mail import send_daily_digests, send_instant_emails
+from notifications.mail.sending import send_daily_digests, send_instant_emails
 from notifications.models import NotificationEmail
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 from tests.pg import POSTGRES_MARKS

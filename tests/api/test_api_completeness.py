@@ -29,13 +29,13 @@ TWINS: dict[str, tuple[str, str]] = {
     "forum:unaccept_answer": ("DELETE", "api:answer-accept"),
     "forum:edit_question": ("PATCH", "api:question-detail"),
     "forum:edit_answer": ("PATCH", "api:answer-detail"),
-    "forum:delete_question": ("DELETE", "api:question-detail"),
-    "forum:delete_answer": ("DELETE", "api:answer-detail"),
-    "forum:delete_comment": ("DELETE", "api:comment-detail"),
-    "forum:close_question": ("POST", "api:moderation-act"),  # action "close"
-    "forum:reopen_question": ("POST", "api:moderation-act"),  # action "reopen"
-    "forum:lock_question": ("POST", "api:moderation-act"),  # action "lock"
-    "forum:unlock_question": ("POST", "api:moderation-act"),  # action "unlock"
+    "moderation:delete_question": ("DELETE", "api:question-detail"),
+    "moderation:delete_answer": ("DELETE", "api:answer-detail"),
+    "moderation:delete_comment": ("DELETE", "api:comment-detail"),
+    "moderation:close_question": ("POST", "api:moderation-act"),  # action "close"
+    "moderation:reopen_question": ("POST", "api:moderation-act"),  # action "reopen"
+    "moderation:lock_question": ("POST", "api:moderation-act"),  # action "lock"
+    "moderation:unlock_question": ("POST", "api:moderation-act"),  # action "unlock"
     "notifications:read": ("POST", "api:notification-read"),
     "forum:profile_edit": ("PATCH", "api:my-profile"),
     "mail:settings": ("PATCH", "api:my-email-preferences"),

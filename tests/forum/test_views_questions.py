@@ -36,8 +36,21 @@ XSS = [
 ]
 
 
+# The thread page's moderation buttons are advocacy's pages (advocacy.moderation.thread).
+MODERATION_PAGES = {
+    "close_question",
+    "reopen_question",
+    "lock_question",
+    "unlock_question",
+    "delete_question",
+    "delete_answer",
+    "delete_comment",
+}
+
+
 def url(name: str, *args: object) -> str:
-    return reverse(f"forum:{name}", args=args)
+    app = "moderation" if name in MODERATION_PAGES else "forum"
+    return reverse(f"{app}:{name}", args=args)
 
 
 def login_url(next_url: str) -> str:

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from forum import services
 from forum.models import User
-from gamification import badges
+from gamification import badge_awards, badges
 from gamification.models import BadgeAward
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.gamification.support import assert_invariants, member, published, voters
@@ -291,8 +291,8 @@ def test_holders_counts_members_not_awards(tune):
     for post in AnswerFactory.create_batch(2, author=author):
         upvote_by(1, post, prefix=f"p{post.pk}")
 
-    assert badges.holders()["good-answer"] == 1
-    assert badges.holders()["supporter"] == 2
+    assert badge_awards.holders()["good-answer"] == 1
+    assert badge_awards.holders()["supporter"] == 2
 
 
 def test_a_vote_on_a_post_deleted_before_its_badges_are_checked_earns_the_author_none():

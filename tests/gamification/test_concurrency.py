@@ -251,7 +251,7 @@ def test_a_votes_badges_are_checked_after_its_points_commit_without_its_locks(mo
     from django.db import transaction
 
     from forum.models import User
-    from gamification import badges
+    from gamification import badge_awards
 
     author = member(1, username="author")
     answer = AnswerFactory(author=author)
@@ -265,13 +265,13 @@ def test_a_votes_badges_are_checked_after_its_points_commit_without_its_locks(mo
             return True, paid
 
     seen: list[object] = []
-    original = badges.evaluate
+    original = badge_awards.evaluate
 
     def evaluate(event):  # noqa: ANN001, ANN202
         seen.extend(race(other_act))  # another thread, another connection
         return original(event)
 
-    monkeypatch.setattr(badges, "evaluate", evaluate)
+    monkeypatch.setattr(badge_awards, "evaluate", evaluate)
     services.cast_vote(actor=voter, post=answer, value=1)
 
     assert seen == [(True, True), (True, True)]  # the voter's badges, then the author's

@@ -8,37 +8,3 @@ case live on the `desk` stream and ticks the countdowns.
 URL names (app "desk"): queue, case, claim, assign, bulk_assign, status, priority, note,
 answer, resolve, dismiss, escalate, mine.
 """
-
-from advocacy.desk.views.case import (
-    answer,
-    assign,
-    case,
-    claim,
-    dismiss,
-    note,
-    render_case,
-    resolve,
-    set_priority,
-    set_status,
-    update_case,
-)
-from advocacy.desk.views.escalating import escalate, mine
-from advocacy.desk.views.queue import bulk_assign, queue
-
-__all__ = [
-    "answer",
-    "assign",
-    "bulk_assign",
-    "case",
-    "claim",
-    "dismiss",
-    "escalate",
-    "mine",
-    "note",
-    "queue",
-    "render_case",
-    "resolve",
-    "set_priority",
-    "set_status",
-    "update_case",
-]

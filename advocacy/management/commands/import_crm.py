@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from advocacy.crm import ENCODINGS, MAX_FILE_BYTES
-from advocacy.services.crm import CrmImportError, import_crm_csv
+from advocacy.crm import ENCODINGS, MAX_FILE_BYTES, CrmImportError
+from advocacy.services.crm import import_crm_csv
 
 
 class Command(BaseCommand):

@@ -1,16 +1,15 @@
-"""Asking and the question page: ask, answer, comment, vote, accept, edit, moderate.
+"""Asking and the question page: ask, answer, comment, vote, accept, edit. The page's
+moderation buttons (close, reopen, lock, delete) are advocacy's: `advocacy.moderation.thread`.
 
 URL names (app "forum"): ask, similar, preview, question_detail, post_answer,
 question_fragment, answer_fragment, question_comments, answer_comments (GET partials for
 live updates), comment_question, comment_answer, vote_question, vote_answer, accept_answer,
-unaccept_answer, edit_question, edit_answer, question_revisions, answer_revisions,
-close_question, reopen_question, lock_question, unlock_question, delete_question,
-delete_answer, delete_comment.
+unaccept_answer, edit_question, edit_answer, question_revisions, answer_revisions.
 """
 
 from django.urls import path
 
-from forum.views.questions import ask, detail, edit, moderate
+from forum.views.questions import ask, detail, edit
 
 Q = {"kind": "question"}
 A = {"kind": "answer"}
@@ -35,11 +34,4 @@ urlpatterns = [
     path("a/<int:pk>/edit/", edit.edit_answer, name="edit_answer"),
     path("q/<int:pk>/revisions/", edit.revisions, Q, name="question_revisions"),
     path("a/<int:pk>/revisions/", edit.revisions, A, name="answer_revisions"),
-    path("q/<int:pk>/close/", moderate.close_question, name="close_question"),
-    path("q/<int:pk>/reopen/", moderate.reopen_question, name="reopen_question"),
-    path("q/<int:pk>/lock/", moderate.lock_question, {"locked": True}, name="lock_question"),
-    path("q/<int:pk>/unlock/", moderate.lock_question, {"locked": False}, name="unlock_question"),
-    path("q/<int:pk>/delete/", moderate.delete_post, Q, name="delete_question"),
-    path("a/<int:pk>/delete/", moderate.delete_post, A, name="delete_answer"),
-    path("c/<int:pk>/delete/", moderate.delete_comment, name="delete_comment"),
 ]

@@ -1,7 +1,15 @@
-"""Close, reopen, lock, unlock and delete: a confirmation page (GET), then the POST.
+"""The thread page's moderation buttons: close, reopen, lock, unlock and delete (a post
+or a comment), each a confirmation page (GET), then the POST. URL names (app
+"moderation"): close_question, reopen_question, lock_question, unlock_question,
+delete_question, delete_answer, delete_comment; their API twins are
+`advocacy.moderation.api_posts` (DELETE) and `api_acts` (the other acts).
 
-Links to these pages only appear when the viewer may act, but every POST checks again
-through the service, which decides on the locked row.
+Links to these pages only appear when the viewer may act (`forum.permissions`), but
+every POST checks again through the service, which decides on the locked row. A
+moderator's act goes through `advocacy.services.moderation`, which wraps the forum's own
+service and the audit row in one transaction; an author deleting their own post, or a
+member with the close privilege closing or reopening, is not a moderation act and is
+not audited.
 """
 
 from __future__ import annotations
@@ -13,23 +21,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from advocacy.services import moderation
 from core import roles
 from core.web import flashed_errors, form_errors
 from forum import permissions, selectors, services
 from forum.forms import CloseForm
 from forum.models import Comment, Question
 from forum.views.questions._helpers import anchor_url, get_post
-
-
-def _moderation():  # noqa: ANN202 - the advocacy.services.moderation module
-    """Moderators' acts are audited by the moderation services (advocacy), which wrap
-    these same forum services in one transaction with the audit row."""
-    from advocacy.services import moderation
-
-    return moderation
 
 
 def _confirm(
@@ -77,7 +79,7 @@ def delete_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_delete_post(user, post),
-        act=lambda: _moderation().delete_post(actor=user, post=post),
+        act=lambda: moderation.delete_post(actor=user, post=post),
         context=context,
         done=done,
         next_url=anchor_url(post),
@@ -104,7 +106,7 @@ def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_delete_post(user, comment),
-        act=lambda: _moderation().delete_post(actor=user, post=comment),
+        act=lambda: moderation.delete_post(actor=user, post=comment),
         context=context,
         done=_("The comment is deleted."),
         next_url=f"{question.get_absolute_url()}#comments-"
@@ -126,7 +128,7 @@ def reopen_question(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         check=lambda: permissions.check_close_question(user, question),
         act=lambda: (
-            _moderation().reopen_question(actor=user, question=question)
+            moderation.reopen_question(actor=user, question=question)
             if roles.is_moderator(user)
             else services.reopen_question(actor=user, question=question)
         ),
@@ -158,7 +160,7 @@ def lock_question(request: HttpRequest, pk: int, locked: bool) -> HttpResponse:
     return _confirm(
         request,
         check=lambda: permissions.check_lock_question(user, question),
-        act=lambda: _moderation().set_question_lock(actor=user, question=question, locked=locked),
+        act=lambda: moderation.set_question_lock(actor=user, question=question, locked=locked),
         context=context,
         done=done,
         next_url=anchor_url(question),
@@ -175,7 +177,7 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         # A moderator's close goes through the moderation service, which audits it.
         close = (
-            _moderation().close_question
+            moderation.close_question
             if roles.is_moderator(request.user)
             else services.close_question
         )
@@ -191,3 +193,17 @@ def close_question(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(anchor_url(question))
     context = {"question": question, "form": form, "nav": "questions"}
     return render(request, "forum/close.html", context)
+
+
+Q = {"kind": "question"}
+A = {"kind": "answer"}
+
+urlpatterns = [
+    path("q/<int:pk>/close/", close_question, name="close_question"),
+    path("q/<int:pk>/reopen/", reopen_question, name="reopen_question"),
+    path("q/<int:pk>/lock/", lock_question, {"locked": True}, name="lock_question"),
+    path("q/<int:pk>/unlock/", lock_question, {"locked": False}, name="unlock_question"),
+    path("q/<int:pk>/delete/", delete_post, Q, name="delete_question"),
+    path("a/<int:pk>/delete/", delete_post, A, name="delete_answer"),
+    path("c/<int:pk>/delete/", delete_comment, name="delete_comment"),
+]
