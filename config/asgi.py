@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from forum.views.fast_list import fast_list_pages  # noqa: E402
 from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
 from live.routing import websocket_application  # noqa: E402
 
@@ -18,7 +19,8 @@ application = ProtocolTypeRouter(
     {
         # Stored anonymous question pages are served on the event loop, not in Django's
         # one view thread (forum/views/questions/fast_page.py); everything else is Django.
-        "http": fast_thread_pages(django_asgi_app),
+        # Anonymous list pages likewise (forum/views/fast_list.py).
+        "http": fast_list_pages(fast_thread_pages(django_asgi_app)),
         # /ws/: the live layer (live); Origin-checked, session or token auth.
         "websocket": websocket_application(),
     }

@@ -13,3 +13,6 @@ class ForumConfig(AppConfig):
         from forum.follows import handlers as follows
 
         follows.register()  # asking or answering follows the question
+        from forum.views import list_cache
+
+        list_cache.register()  # a change published on a question's stream: lists are due

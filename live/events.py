@@ -32,6 +32,7 @@ from channels.layers import (
 )
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.dispatch import Signal
 
 from live.backlog import get_backlog
 from live.streams import group_name, public_name
@@ -64,8 +65,15 @@ def encode_tail(stream: str, type: str, data: dict[str, Any]) -> str:  # noqa: A
     return text[1:]
 
 
+# Sent after each event is appended to its stream's backlog (after commit), with the
+# stream's name and the event's id: what caches keyed by published changes follow
+# (the forum's shared list pages, forum/views/list_cache.py).
+published = Signal()
+
+
 def _deliver(stream: str, type: str, data: dict[str, Any]) -> None:  # noqa: A002
     event_id, frame = get_backlog().append(stream, encode_tail(stream, type, data))
+    published.send(sender=None, stream=stream, event_id=event_id)
     send_to_group(stream, {"type": "live.frame", "stream": stream, "id": event_id, "text": frame})
 
 

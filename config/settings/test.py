@@ -25,6 +25,7 @@ CIRCOLO_POST_RATE = "1000/m"
 # The anonymous thread page is reused until its stream publishes; tests run services
 # without on-commit publishing, so it is off here and on in tests/live/test_thread_cache.py.
 CIRCOLO_THREAD_PAGE_SECONDS = 0
+CIRCOLO_LIST_PAGE_SECONDS = 0  # the list page cache: tests turn it on (test_list_page_cache)
 # The lists' sidebar is reused until the feed publishes: off here too (forum/views/list_cache.py;
 # on in tests/forum/test_list_cache.py).
 CIRCOLO_LIST_SIDEBAR_SECONDS = 0

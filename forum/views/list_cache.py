@@ -35,16 +35,23 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from core import roles
 from forum.models import Question, User
-from forum.views.questions.thread_cache import _row, answer_html_seconds
+from forum.views.questions.thread_cache import (
+    CSRF_SENTINEL,
+    NONCE_SENTINEL,
+    _row,
+    answer_html_seconds,
+)
 
 KEY_VERSION = "2"
 # A due sidebar or count is recomputed by one request while the others serve the previous
@@ -189,3 +196,109 @@ def paginate(request: HttpRequest, questions: QuerySet, per_page: int, live_sinc
     """The requested page of a question list (a missing, malformed or out-of-range number
     gives a real page), its total counted once per change of the feed."""
     return _CountCachedPaginator(questions, per_page, live_since).get_page(request.GET.get("page"))
+
+
+# The whole list page, anonymous readers -------------------------------------------------
+#
+# An anonymous reader's list page (`/`, a tag's, a category's; a tab and a page number in
+# the query string) shows nothing of its own but the CSRF token and the CSP nonce, stored
+# as thread_cache's sentinels and put back per response. The page is keyed by its path
+# and query string, the language, the `feed` stream's last event id (new, retagged, moved,
+# hidden and deleted questions: the ids the page already reads for "N new questions") and
+# LIST_VERSION_KEY, a counter bumped after every event published on a question's stream
+# (answers, acceptances, votes, comments, edits: live.events._deliver), so a published
+# change to any question shown renders every list afresh for the next reader. What is not
+# published (view counts, "5 minutes ago") is bounded by the entry's expiry,
+# LIST_PAGE_SECONDS. Only anonymous renders are stored, so a hidden question a moderator
+# sees never reaches a shared entry; fast_list.py serves the entries on the event loop.
+
+LIST_VERSION_KEY = "list-pages-version"
+# The query strings a shared page is kept for: a tab and a page number, nothing else.
+_QUERY_NAMES = frozenset({"sort", "page"})
+_MAX_PAGE_DIGITS = 5
+
+
+def list_page_seconds() -> int:
+    """How long an anonymous list page is reused at most (0 turns the page cache off)."""
+    return int(getattr(settings, "CIRCOLO_LIST_PAGE_SECONDS", 30))
+
+
+def shareable_query(query: str, tabs: Iterable[str]) -> bool:
+    """True for '' and for `sort=<tab>`/`page=<n>` (each at most once), as sent."""
+    if not query:
+        return True
+    seen = set()
+    for part in query.split("&"):
+        name, equals, value = part.partition("=")
+        if not equals or name not in _QUERY_NAMES or name in seen:
+            return False
+        seen.add(name)
+        if name == "sort" and value not in tabs:
+            return False
+        if name == "page" and not (value.isdigit() and len(value) <= _MAX_PAGE_DIGITS):
+            return False
+    return True
+
+
+def page_key_for(path: str, query: str, language: str, feed_id: int, version: int) -> str:
+    digest = hashlib.blake2b(f"{path}?{query}".encode(), digest_size=16).hexdigest()
+    return f"list-page:{KEY_VERSION}:{digest}:{language}:{feed_id}:{version}"
+
+
+def list_version() -> int:
+    return int(cache.get(LIST_VERSION_KEY) or 0)
+
+
+def bump_list_version() -> None:
+    """Every shared list page is due (a question's stream published a change)."""
+    try:
+        cache.incr(LIST_VERSION_KEY)
+    except ValueError:  # not there yet (or evicted): start it, or bump who started it
+        if not cache.add(LIST_VERSION_KEY, 1, None):
+            cache.incr(LIST_VERSION_KEY)
+
+
+def page_key(request: HttpRequest, feed_id: int, tabs: Iterable[str]) -> str | None:
+    """The shared page's key, or None when this request must get a page of its own (a
+    member, htmx, a flash message, a query string other than a tab and a page)."""
+    if list_page_seconds() <= 0 or request.user.is_authenticated:
+        return None
+    if getattr(request, "htmx", False) or len(get_messages(request)):
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    if not shareable_query(query, tabs):
+        return None
+    return page_key_for(request.path, query, get_language(), feed_id, list_version())
+
+
+def cached_page(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The stored page with this request's CSRF token and CSP nonce."""
+    content = cache.get(key)
+    if content is None:
+        return None
+    content = content.replace(CSRF_SENTINEL.encode(), get_token(request).encode())
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is not None:  # reading it makes the CSP header name it
+        content = content.replace(f'nonce="{NONCE_SENTINEL}"'.encode(), f'nonce="{nonce}"'.encode())
+    return HttpResponse(content)
+
+
+def store_page(key: str, response: HttpResponse, *, token: str, nonce: str = "") -> None:
+    """Keep a freshly rendered anonymous page (200 only) for the next readers."""
+    if response.status_code != 200 or not token:
+        return
+    content = response.content.replace(token.encode(), CSRF_SENTINEL.encode())
+    if nonce:
+        content = content.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_SENTINEL}"'.encode())
+    cache.set(key, content, list_page_seconds())
+
+
+def _published(sender: object, *, stream: str, **kwargs: object) -> None:
+    if stream.startswith("question."):
+        bump_list_version()
+
+
+def register() -> None:
+    from live.events import published
+
+    published.connect(_published, dispatch_uid="forum.list_pages")

@@ -11,6 +11,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,11 @@ def _list_page(
     # The `feed` stream's last event id, before the list is read: the page's socket
     # subscribes from it and counts what arrives as "N new questions" (static/js/live.js).
     live_since = last_id("feed")
+    # Anonymous readers share the page rendered since the last published change (its key
+    # read before anything the page shows: list_cache.page_key).
+    key = list_cache.page_key(request, live_since, TABS_BY_KEY)
+    if key and (hit := list_cache.cached_page(request, key)):
+        return hit
     form = QuestionListForm(request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     tab = TABS_BY_KEY.get(params.get("sort") or "", TABS[0])
@@ -143,7 +149,12 @@ def _list_page(
         "row_fragments": list_cache.row_fragments(page_obj.object_list),
         **list_cache.sidebar(request.user, live_since, _sidebar),
     }
-    return render(request, "forum/question_list.html", context)
+    token = get_token(request) if key else ""
+    response = render(request, "forum/question_list.html", context)
+    if key:
+        nonce = str(getattr(request, "csp_nonce", ""))
+        list_cache.store_page(key, response, token=token, nonce=nonce)
+    return response
 
 
 def question_list(request: HttpRequest) -> HttpResponse:
