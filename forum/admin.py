@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Answer, Category, Comment, Question, Revision, TagInfo, User
+from forum.views import list_cache
 
 
 @admin.register(User)
@@ -20,6 +21,20 @@ class UserAdmin(BaseUserAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "name_it", "slug", "position")
     prepopulated_fields = {"slug": ("name",)}
+
+    # Anonymous list pages show each question's category and leave out private ones; a
+    # change here publishes no event, so every stored list page is made due at once.
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        list_cache.bump_list_version()
+
+    def delete_model(self, request, obj) -> None:  # noqa: ANN001
+        super().delete_model(request, obj)
+        list_cache.bump_list_version()
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        super().delete_queryset(request, queryset)
+        list_cache.bump_list_version()
 
 
 class RevisionInline(admin.TabularInline):

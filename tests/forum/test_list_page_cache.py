@@ -74,3 +74,44 @@ def test_a_stored_list_costs_at_most_the_feed_id_whatever_the_number_of_question
         assert anonymous.get(path).status_code == 200
     # The feed's last id (a query without Redis, where the backlog is in the database).
     assert len(queries) <= 1
+
+
+def test_a_new_question_shows_at_once_on_the_stored_page(django_capture_on_commit_callbacks):
+    from forum import services
+
+    QuestionFactory(title="Domanda vecchia")
+    anonymous = Client()
+    assert "Domanda vecchia" in anonymous.get("/").content.decode()  # stored
+    with django_capture_on_commit_callbacks(execute=True):  # the feed publishes
+        services.ask_question(
+            actor=UserFactory(reputation=100),
+            title="Nuova domanda sul roaming in Svizzera",
+            body="Il roaming in Svizzera non funziona da ieri sera, come mai?",
+            tags=["roaming"],
+        )
+    assert "Nuova domanda sul roaming in Svizzera" in anonymous.get("/").content.decode()
+
+
+def test_a_category_made_private_in_the_admin_leaves_the_stored_pages_at_once(admin_client):
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory(name="Fatture", slug="fatture")
+    QuestionFactory(title="Domanda sulle fatture", category=category)
+    anonymous = Client()
+    assert "Domanda sulle fatture" in anonymous.get("/").content.decode()  # stored
+
+    response = admin_client.post(
+        f"/admin/forum/category/{category.pk}/change/",
+        {
+            "name": "Fatture",
+            "name_it": "",
+            "slug": "fatture",
+            "description": "",
+            "description_it": "",
+            "position": 0,
+            "is_private": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "Domanda sulle fatture" not in anonymous.get("/").content.decode()
