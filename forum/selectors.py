@@ -90,6 +90,9 @@ class Thread:
     answers: list[Answer]
     comments: list[Comment]
     my_votes: dict[tuple[str, int], int]
+    # Whether the viewer follows the question, when read with their votes (None: the
+    # follow button asks, one query).
+    following: bool | None = None
 
 
 def question_thread(*, question: Question, user: User) -> Thread:

@@ -37,18 +37,21 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import IntegerField, Prefetch, Q, Value
 from django.http import Http404
 from django.utils.translation import get_language
 
 from core import roles
 from forum import permissions, selectors
+from forum.follows.models import Follow
 from forum.models import Answer, Comment, Question, User, Vote
 from forum.related import related_questions
 from forum.templatetags.forum_posts import PostState, post_state
 from forum.views.questions import thread_cache
 
 KEY_VERSION = "2"  # 2: snapshots carry the related questions
+# The value that marks the follow row among the viewer's votes (votes are +1 or -1).
+FOLLOWS = 2
 
 
 @dataclass
@@ -153,15 +156,36 @@ def viewer_thread(snapshot: Snapshot, user: User) -> selectors.Thread:
         ]
     comments = [c for c in snapshot.comments if _sees_post(user, c, moderator)]
     my_votes: dict[tuple[str, int], int] = {}
+    following = False
     if user.is_authenticated:
+        # Their votes on the thread and whether they follow the question (the follow
+        # button), in one query: a follow comes back as a row whose value no vote has.
         votes = Vote.objects.filter(voter=user).filter(
             Q(question=question) | Q(answer__question=question)
         )
-        for question_id, answer_id, value in votes.values_list("question_id", "answer_id", "value"):
+        follows = (
+            Follow.objects.filter(user=user, question=question)
+            .annotate(no_answer=Value(None, IntegerField()), mark=Value(FOLLOWS, IntegerField()))
+            .values_list("question_id", "no_answer", "mark")
+            .order_by()
+        )
+        rows = (
+            votes.values_list("question_id", "answer_id", "value")
+            .order_by()
+            .union(follows, all=True)
+        )
+        for question_id, answer_id, value in rows:
+            if value == FOLLOWS:
+                following = True
+                continue
             key = ("question", question_id) if question_id else ("answer", answer_id)
             my_votes[key] = value
     return selectors.Thread(
-        question=question, answers=answers, comments=comments, my_votes=my_votes
+        question=question,
+        answers=answers,
+        comments=comments,
+        my_votes=my_votes,
+        following=following,
     )
 
 
