@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 
-from demo.seeding import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from demo.members import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.seeding import seed_demo
 from forum.models import Question, User
 
 
