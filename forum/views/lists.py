@@ -149,7 +149,9 @@ def _list_page(
         "row_fragments": list_cache.row_fragments(page_obj.object_list),
         **list_cache.sidebar(request.user, live_since, _sidebar),
     }
-    token = get_token(request) if key else ""
+    token = ""
+    if key:  # one token for the whole page, so the stored copy can swap in each reader's
+        token = context["csrf_token"] = get_token(request)
     response = render(request, "forum/question_list.html", context)
     if key:
         nonce = str(getattr(request, "csp_nonce", ""))

@@ -3,6 +3,8 @@ only, renewed by a published change, never fed by a moderator's render."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -60,6 +62,11 @@ def test_stored_pages_carry_each_readers_token():
     assert "Domanda condivisa" in two
     assert list_cache.CSRF_SENTINEL not in two
     assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    # The stored page's forms carry each reader's own token, not the first reader's.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.findall(one)
+    assert token.findall(two)
+    assert not set(token.findall(one)) & set(token.findall(two))
 
 
 @pytest.mark.parametrize("path", ["/", "/?sort=unanswered", "/?sort=top&page=1"])

@@ -95,17 +95,23 @@ def _candidate(scope: Scope) -> int | None:
     if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
         return None
     match = PATH.match(scope["path"])
-    if not match:
+    if not match or not nothing_of_their_own(scope):
         return None
+    return int(match.group(1))
+
+
+def nothing_of_their_own(scope: Scope) -> bool:
+    """True when the request is no htmx swap and carries no session or flash-message
+    cookie: an anonymous reader whose page shows nothing of theirs."""
     for name, value in scope.get("headers", ()):
         if name == b"hx-request":
-            return None
+            return False
         if name == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 cookie = part.strip().partition("=")[0]
                 if cookie in (settings.SESSION_COOKIE_NAME, "messages"):
-                    return None
-    return int(match.group(1))
+                    return False
+    return True
 
 
 def _headers_key(language: str) -> str:
@@ -128,15 +134,24 @@ def _count_view(pk: int) -> None:
         connection.close()
 
 
-async def _serve(scope: Scope, send: Send, pk: int) -> bool:
-    """Send the stored page; False (nothing sent) when Django must answer."""
+def request_for(scope: Scope) -> ASGIRequest | None:
+    """The request as Django would see it, or None when Django must answer it (a host
+    not allowed: 400; plain HTTP where SecurityMiddleware redirects)."""
     request = ASGIRequest(scope, io.BytesIO())
     try:
         request.get_host()  # ALLOWED_HOSTS, as Django checks it
     except Exception:  # noqa: BLE001 - Django answers it (400)
-        return False
+        return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
-        return False  # SecurityMiddleware redirects it
+        return None  # SecurityMiddleware redirects it
+    return request
+
+
+async def _serve(scope: Scope, send: Send, pk: int) -> bool:
+    """Send the stored page; False (nothing sent) when Django must answer."""
+    request = request_for(scope)
+    if request is None:
+        return False
     language = translation.get_language_from_request(request)
     with translation.override(language):
         language = translation.get_language()
@@ -149,22 +164,32 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
         if page is None or headers is None:
             return False
         content, author_id = pickle.loads(page)  # noqa: S301 - our own cache
-        middleware = CsrfViewMiddleware(lambda r: HttpResponse())
-        middleware.process_request(request)
-        token = get_token(request)
-        response = HttpResponse()
-        middleware._set_csrf_cookie(request, response)  # noqa: SLF001 - Django's own cookie
+        viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
+        # As services.record_view: once an hour per reader (anonymous: by address).
+        from forum.services.viewing import VIEW_DEDUP_SECONDS
+
+        if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
+            await sync_to_async(_count_view, thread_sensitive=False)(pk)
+        await send_stored(send, request, content, headers)
+    global served  # noqa: PLW0603
+    served += 1
+    return True
+
+
+async def send_stored(send: Send, request: ASGIRequest, content: bytes, headers: bytes) -> None:
+    """Send a stored page (its CSRF token and CSP nonce as sentinels, its pickled headers)
+    with this reader's own token and cookie (CsrfViewMiddleware's own code) and a fresh
+    nonce. Called in the page's language."""
+    middleware = CsrfViewMiddleware(lambda r: HttpResponse())
+    middleware.process_request(request)
+    token = get_token(request)
+    response = HttpResponse()
+    middleware._set_csrf_cookie(request, response)  # noqa: SLF001 - Django's own cookie
     nonce = base64.b64encode(os.urandom(16))
     body = content.replace(thread_cache.CSRF_SENTINEL.encode(), token.encode()).replace(
         f'nonce="{thread_cache.NONCE_SENTINEL}"'.encode(), b'nonce="' + nonce + b'"'
     )
     sentinel = f"'nonce-{thread_cache.NONCE_SENTINEL}'".encode()
-    viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
-    # As services.record_view: once an hour per reader (anonymous: by address).
-    from forum.services.viewing import VIEW_DEDUP_SECONDS
-
-    if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
-        await sync_to_async(_count_view, thread_sensitive=False)(pk)
     response_headers = [
         *(
             (name, value.replace(sentinel, b"'nonce-" + nonce + b"'"))
@@ -178,13 +203,11 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
     ]
     await send({"type": "http.response.start", "status": 200, "headers": response_headers})
     await send({"type": "http.response.body", "body": body})
-    global served  # noqa: PLW0603
-    served += 1
-    return True
 
 
-def _recording(send: Send, pk: int, scope: Scope) -> Send:
-    """`send`, keeping the headers of a plain 200 page for the next readers."""
+def recording(send: Send, headers_key: Callable[[str], str], seconds: int) -> Send:
+    """`send`, keeping the headers of a plain 200 page for the next readers, under
+    `headers_key(language)` for `seconds`."""
 
     async def recording_send(message: dict) -> None:
         if message["type"] == "http.response.start" and message["status"] == 200:
@@ -200,9 +223,9 @@ def _recording(send: Send, pk: int, scope: Scope) -> Send:
                     if n.lower() not in NOT_REPLAYED
                 ]
                 await _client().set(
-                    cache.make_key(_headers_key(language.decode())),
+                    cache.make_key(headers_key(language.decode())),
                     pickle.dumps(kept),
-                    ex=thread_cache.thread_page_seconds(),
+                    ex=seconds,
                 )
         await send(message)
 
@@ -218,7 +241,9 @@ def fast_thread_pages(app: Callable) -> Callable:
             return await app(scope, receive, send)
         if await _serve(scope, send, pk):
             return None
-        return await app(scope, receive, _recording(send, pk, scope))
+        return await app(
+            scope, receive, recording(send, _headers_key, thread_cache.thread_page_seconds())
+        )
 
     return application
 
