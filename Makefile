@@ -8,7 +8,9 @@ PYTEST_WORKERS ?= 2
 .PHONY: run install install-test lock lock-check test test-unit test-browser test-clock lint format bench clean messages
 
 # Dependencies come from uv.lock, exactly (`uv sync --frozen`). uv itself is bootstrapped
-# from PyPI into .uv/ when it is not on the PATH; no Python is ever downloaded.
+# from PyPI into .uv/ when it is not on the PATH (deploy/bootstrap_uv.py, pip where PyPI has
+# no wheel for the platform); no Python is ever downloaded.
+UV_VERSION ?= 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
@@ -16,8 +18,10 @@ export UV_NO_PROGRESS := 1
 UV_SYNC = $(UV) sync --frozen --quiet --python python3
 
 .uv/bin/uv:
-	@python3 -m pip install -q --disable-pip-version-check --no-deps --no-compile --target .uv uv >/dev/null 2>.uv-install.log \
-	  || { cat .uv-install.log; exit 1; }; rm -f .uv-install.log
+	@python3 deploy/bootstrap_uv.py $(UV_VERSION) .uv 2>.uv-install.log; rc=$$?; \
+	if [ $$rc -eq 2 ]; then python3 -m pip install -q --disable-pip-version-check --no-deps --no-compile \
+	  --target .uv "uv==$(UV_VERSION)" >/dev/null 2>>.uv-install.log; rc=$$?; fi; \
+	[ $$rc -eq 0 ] || { cat .uv-install.log; exit 1; }; rm -f .uv-install.log
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	@echo "== Installing the locked dependencies into $(VENV)"
