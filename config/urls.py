@@ -32,8 +32,9 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("csp-report/", csp_report, name="csp-report"),
-    # Last of the api/ paths: whatever matched none of them is a JSON 404 (forum.api.notfound).
-    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api-not-found"),
+    # Last of the api/ paths: whatever matched none of them is a JSON 404 (forum.api.notfound),
+    # a path with a line break in it included (a prefix, not `.*$`, which stops at one).
+    re_path(r"^api/", api_not_found, name="api-not-found"),
     path("healthz", health, name="health"),
 ]
 

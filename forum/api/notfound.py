@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 
 @csrf_exempt
-def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+def api_not_found(request: HttpRequest) -> HttpResponse:
     path = request.path_info
     if request.method in ("GET", "HEAD") and not path.endswith("/"):
         # What CommonMiddleware's APPEND_SLASH did before this catch-all matched.

@@ -272,6 +272,19 @@ def test_unknown_ids_are_404_everywhere(staff_api, db, method, path, unknown):
     assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "segment", ["a%0Ab", "%0A", "a%0Db", "%00", "%E2%80%A8", "hide%0A/1"], ids=repr
+)
+def test_paths_with_control_characters_are_json_404(staff_api, db, segment):
+    """A path with a line break where no endpoint matched got the HTML 404 page: the
+    catch-all's `.*` stopped at the line break. schemathesis found it."""
+    response = staff_api.post(f"/api/v1/moderation/{segment}/1/hide/", {}, format="json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
 # Naughty strings ------------------------------------------------------------------------
 
 
