@@ -4,16 +4,17 @@ based and stateful, as staff and anonymous, against the WSGI application in proc
 Bounded (a fixed number of examples per operation, a derandomised seed) so CI spends a
 few minutes at most; throttles are raised only for this module. Run alone with
 `pytest -m schemathesis tests/api/test_schemathesis.py`.
+
+schemathesis and hypothesis are imported by the tests that run them, not when the module
+is collected: importing schemathesis takes about a second, which every pytest-xdist worker
+would otherwise pay before its first test (its pytest plugin is off, `-p no:schemathesis`,
+for the same reason: these tests call it directly).
 """
 
 from __future__ import annotations
 
-import hypothesis
 import pytest
-import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from forum.api.services import issue_token
 from tests.advocacy.desk_support import escalate
@@ -54,17 +55,9 @@ NEEDS_REAL_DATA = {
 
 
 def excluded_for(label: str) -> list:
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
     return [positive_data_acceptance] if label in NEEDS_REAL_DATA else []
-
-
-SETTINGS = hypothesis.settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
 
 
 @pytest.fixture
@@ -88,16 +81,28 @@ def world(settings, customer, other_customer, advocate, staff):
 
 @pytest.fixture
 def api_schema(world):
+    import schemathesis
+
     loaded = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
     # Revoking the token would log the rest of the run out; it has its own tests.
     return loaded.exclude(path="/api/v1/auth/token/", method="DELETE")
 
 
 def _checker(operation, headers: dict[str, str]):  # noqa: ANN001, ANN202
+    import hypothesis
+    from hypothesis import HealthCheck, Phase
+
     excluded = excluded_for(operation.label)
 
     @hypothesis.given(case=operation.as_strategy())
-    @SETTINGS
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case) -> None:  # noqa: ANN001
         case.call_and_validate(headers=headers, excluded_checks=excluded)
 
@@ -129,6 +134,10 @@ def test_every_operation_anonymous(api_schema):
 
 
 def test_stateful_as_staff(api_schema, world):
+    import hypothesis
+    from hypothesis import HealthCheck
+    from schemathesis.specs.openapi.checks import ignored_auth
+
     machine = api_schema.as_state_machine()
     headers = {"Authorization": f"Token {world['staff']}"}
 
