@@ -6,8 +6,9 @@ Django would answer from `list_cache.cached_page` (GET `/`, `/tags/<slug>/` or
 no session or flash-message cookie) is answered here with the same stored page, the
 headers Django sent the last time it rendered a list in that language, and this reader's
 own CSRF token and cookie. The key is read as list_cache.page_key makes it: the `feed`
-stream's last event id and the lists' version (two Redis GETs), then the page. Anything
-else, and any miss, goes to Django untouched. Only with Redis for both the cache and the
+stream's last event id and the lists' version (two Redis GETs), then the page. A missing
+page is rendered by Django for one request while the others wait for it (single_flight.py).
+Anything else goes to Django untouched. Only with Redis for both the cache and the
 live backlog (production).
 """
 
@@ -33,6 +34,7 @@ from forum.views.questions.fast_page import (
     recording,
     request_for,
     send_stored,
+    served_once,
 )
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
@@ -64,11 +66,12 @@ def _headers_key(language: str) -> str:
     return HEADERS_KEY.format(version=list_cache.KEY_VERSION, language=language)
 
 
-async def _serve(scope: Scope, send: Send) -> bool:
-    """Send the stored page; False (nothing sent) when Django must answer."""
+async def _serve(scope: Scope, send: Send) -> str | None:
+    """Send the stored page and return None; or, nothing sent, the page's cache key when
+    it is missing ('' when Django must answer anyway)."""
     request = request_for(scope)
     if request is None:
-        return False
+        return ""
     language = translation.get_language_from_request(request)
     with translation.override(language):
         language = translation.get_language()
@@ -83,15 +86,14 @@ async def _serve(scope: Scope, send: Send) -> bool:
             int(feed_id or 0),
             int(version or 0),
         )
-        page, headers = await client.mget(
-            cache.make_key(key), cache.make_key(_headers_key(language))
-        )
+        key = cache.make_key(key)
+        page, headers = await client.mget(key, cache.make_key(_headers_key(language)))
         if page is None or headers is None:
-            return False
+            return key
         await send_stored(send, request, pickle.loads(page), headers)  # noqa: S301 - our cache
     global served  # noqa: PLW0603
     served += 1
-    return True
+    return None
 
 
 def fast_list_pages(app: Callable) -> Callable:
@@ -100,10 +102,11 @@ def fast_list_pages(app: Callable) -> Callable:
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if not (enabled() and _candidate(scope)):
             return await app(scope, receive, send)
-        if await _serve(scope, send):
-            return None
-        return await app(
-            scope, receive, recording(send, _headers_key, list_cache.list_page_seconds())
+        return await served_once(
+            lambda: _serve(scope, send),
+            lambda: app(
+                scope, receive, recording(send, _headers_key, list_cache.list_page_seconds())
+            ),
         )
 
     return application

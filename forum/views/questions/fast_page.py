@@ -15,8 +15,10 @@ answered here with the same stored page, the same headers Django sent the last t
 rendered one in that language (recorded on the way out, so middleware added later is
 followed), this reader's own CSRF token and cookie (by CsrfViewMiddleware's own code),
 and the view counted as `services.record_view` does (its one UPDATE in a worker thread
-with its own connection, closed at once). Anything else, and any miss, goes to Django
-untouched. Only with Redis for both the cache and the live backlog (production).
+with its own connection, closed at once). Anything else goes to Django
+untouched, but a missing page is rendered for one request while the others wait for it
+(`served_once`, single_flight.py). Only with Redis for both the cache and the live backlog
+(production).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
 
+from forum.views import single_flight
 from forum.views.questions import thread_cache
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
@@ -54,6 +57,9 @@ CSP_HEADERS = {b"content-security-policy", b"content-security-policy-report-only
 NONCE_IN_HEADER = re.compile(rb"'nonce-[^']*'")
 # Counted by the tests: how many pages were served here.
 served = 0
+# A request whose page is still missing after waiting for another's render looks this
+# many times in all (the page may have been stored under a newer key), then renders it.
+FLIGHT_ATTEMPTS = 3
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
     weakref.WeakKeyDictionary()
@@ -147,22 +153,22 @@ def request_for(scope: Scope) -> ASGIRequest | None:
     return request
 
 
-async def _serve(scope: Scope, send: Send, pk: int) -> bool:
-    """Send the stored page; False (nothing sent) when Django must answer."""
+async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
+    """Send the stored page and return None; or, nothing sent, the page's cache key when
+    it is missing ('' when Django must answer anyway)."""
     request = request_for(scope)
     if request is None:
-        return False
+        return ""
     language = translation.get_language_from_request(request)
     with translation.override(language):
         language = translation.get_language()
         client = _client()
         live_since = await client.get(f"{LIVE_KEY_PREFIX}:seq:question.{pk}")
         key = thread_cache.page_key_for(pk, language, int(live_since or 0))
-        page, headers = await client.mget(
-            cache.make_key(key), cache.make_key(_headers_key(language))
-        )
+        key = cache.make_key(key)
+        page, headers = await client.mget(key, cache.make_key(_headers_key(language)))
         if page is None or headers is None:
-            return False
+            return key
         content, author_id = pickle.loads(page)  # noqa: S301 - our own cache
         viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
         # As services.record_view: once an hour per reader (anonymous: by address).
@@ -173,7 +179,28 @@ async def _serve(scope: Scope, send: Send, pk: int) -> bool:
         await send_stored(send, request, content, headers)
     global served  # noqa: PLW0603
     served += 1
-    return True
+    return None
+
+
+async def served_once(
+    serve: Callable[[], Awaitable[str | None]], render: Callable[[], Awaitable[None]]
+) -> None:
+    """`serve()` the stored page; when it is missing, `render()` it in Django for one
+    request per key at a time while the others wait and are then served it
+    (single_flight.py). A page still missing after a wait (not storable) is rendered."""
+    for _ in range(FLIGHT_ATTEMPTS):
+        key = await serve()
+        if key is None:
+            return None
+        if not key:
+            break
+        flight = await single_flight.lead_or_wait(_client(), key)
+        if flight is not None:
+            try:
+                return await render()
+            finally:
+                await flight.land()
+    return await render()
 
 
 async def send_stored(send: Send, request: ASGIRequest, content: bytes, headers: bytes) -> None:
@@ -239,10 +266,11 @@ def fast_thread_pages(app: Callable) -> Callable:
         pk = _candidate(scope) if enabled() else None
         if pk is None:
             return await app(scope, receive, send)
-        if await _serve(scope, send, pk):
-            return None
-        return await app(
-            scope, receive, recording(send, _headers_key, thread_cache.thread_page_seconds())
+        return await served_once(
+            lambda: _serve(scope, send, pk),
+            lambda: app(
+                scope, receive, recording(send, _headers_key, thread_cache.thread_page_seconds())
+            ),
         )
 
     return application

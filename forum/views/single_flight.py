@@ -1,0 +1,97 @@
+"""One render per stored page at a time, for the pages served on the event loop.
+
+When a stored page is missing (it expired, or a published change moved its key), every
+request for it used to go to Django at once: under `wrk -c32` the 32 requests of an
+expired list queued in Django's one view thread and each rendered the same page, so the
+slowest waited for 32 renders (P1: p99 38-148x p50). Now the first request for a key
+renders it (`lead`), and the others wait for it on the event loop and are then served the
+stored copy. Within a process the waiters await the leader's future; across processes the
+leader holds a short Redis lock (`SET NX PX`), and a process that finds it taken waits
+until the lock goes (its holder rendered, or died and the lock lapsed) before its own
+requests look again. A waiter that still finds nothing (the page was not storable: a
+404, a member's cookie) goes to Django itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import weakref
+
+import redis.asyncio as aioredis
+
+LOCK_KEY = "page-rendering:{key}"
+# The lock lapses after this, should its holder die mid-render.
+LOCK_MILLISECONDS = 10_000
+# A process waiting for another's render looks for the lock this often, at most.
+MAX_PAUSE_SECONDS = 0.05
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+
+_flights: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Future]] = (
+    weakref.WeakKeyDictionary()
+)
+# Counted by the tests: requests now waiting for another request's render.
+waiting = 0
+
+
+class Flight:
+    """The right to render `key`: `await flight.land()` when done (stored or not)."""
+
+    def __init__(self, client: aioredis.Redis, key: str, future: asyncio.Future) -> None:
+        self.client, self.key, self.future = client, key, future
+        self.token = os.urandom(8).hex()
+
+    async def land(self) -> None:
+        try:
+            await self.client.eval(_RELEASE, 1, LOCK_KEY.format(key=self.key), self.token)
+        finally:
+            _finish(self.key, self.future)
+
+
+def _finish(key: str, future: asyncio.Future) -> None:
+    flights = _flights.get(asyncio.get_running_loop(), {})
+    if flights.get(key) is future:
+        del flights[key]
+    if not future.done():
+        future.set_result(None)
+
+
+async def lead_or_wait(client: aioredis.Redis, key: str) -> Flight | None:
+    """A Flight when this request is to render `key`; None once another request (of this
+    process or another) has rendered it, so the caller looks for the stored page again."""
+    global waiting  # noqa: PLW0603
+    flights = _flights.setdefault(asyncio.get_running_loop(), {})
+    running = flights.get(key)
+    if running is not None:
+        waiting += 1
+        try:
+            await asyncio.shield(running)
+        finally:
+            waiting -= 1
+        return None
+    future = flights[key] = asyncio.get_running_loop().create_future()
+    flight = Flight(client, key, future)
+    lock = LOCK_KEY.format(key=key)
+    try:
+        if await client.set(lock, flight.token, nx=True, px=LOCK_MILLISECONDS):
+            return flight
+        # Another process renders it: wait (this process's other requests wait on us).
+        waiting += 1
+        try:
+            await _lock_gone(client, lock)
+        finally:
+            waiting -= 1
+    except BaseException:
+        _finish(key, future)
+        raise
+    _finish(key, future)
+    return None
+
+
+async def _lock_gone(client: aioredis.Redis, lock: str) -> None:
+    deadline = time.monotonic() + LOCK_MILLISECONDS / 1000
+    pause = 0.002
+    while time.monotonic() < deadline and await client.exists(lock):
+        await asyncio.sleep(pause)  # another process: only Redis can tell us
+        pause = min(pause * 2, MAX_PAUSE_SECONDS)

@@ -1,0 +1,140 @@
+"""A missing stored page is rendered once however many readers ask for it at the same
+time (forum/views/single_flight.py): the others wait on the event loop and are served
+the stored copy. Through the ASGI app, on PostgreSQL + Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from forum.views import fast_list, list_cache, lists, single_flight
+from forum.views.questions import detail, fast_page
+from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
+from tests.factories import AnswerFactory, QuestionFactory
+from tests.forum.test_fast_page import get
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
+        reason="the fast path needs Redis for the cache and the live backlog",
+    ),
+]
+READERS = 5
+TITLE = "Roaming in Svizzera?"
+
+
+@pytest.fixture(autouse=True)
+async def _page_cache_on(settings):
+    settings.CIRCOLO_THREAD_PAGE_SECONDS = 60
+    settings.CIRCOLO_LIST_PAGE_SECONDS = 60
+    yield
+    await fast_page.close_client()
+
+
+@pytest.fixture
+def question(db):
+    question = QuestionFactory(title=TITLE)
+    AnswerFactory(question=question, body="Attiva l'opzione Europa.")
+    return question
+
+
+class HeldRenders:
+    """`module.render`, counted, each held until `release()` (in Django's view thread)."""
+
+    def __init__(self, monkeypatch, module) -> None:  # noqa: ANN001
+        self.count, self.started, self.released = 0, threading.Event(), threading.Event()
+        real = module.render
+
+        def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            self.count += 1
+            self.started.set()
+            assert self.released.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, "render", held)
+
+    async def wait_started(self) -> None:
+        assert await asyncio.to_thread(self.started.wait, 10)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+async def _until(condition) -> None:  # noqa: ANN001
+    """Until `condition()` holds, letting the event loop run the requests meanwhile."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        await asyncio.sleep(0)
+
+
+async def _readers(path: str) -> list[asyncio.Task]:
+    return [asyncio.create_task(get(path, address=f"10.0.1.{n}")) for n in range(1, READERS + 1)]
+
+
+async def test_concurrent_misses_of_a_list_render_it_once(question, monkeypatch):
+    renders = HeldRenders(monkeypatch, lists)
+    served, waiting = fast_list.served, single_flight.waiting
+    readers = await _readers("/")
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    assert renders.count == 1
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_list.served == served + READERS - 1
+    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+
+
+async def test_concurrent_misses_of_a_thread_render_it_once(question, monkeypatch):
+    renders = HeldRenders(monkeypatch, detail)
+    served, waiting = fast_page.served, single_flight.waiting
+    readers = await _readers(f"/q/{question.pk}/")
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_page.served == served + READERS - 1
+    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+
+
+async def test_a_render_in_another_process_is_waited_for(question, monkeypatch):
+    """Another process holds the page's lock: this process's readers wait until it goes
+    (here it lapses with nothing stored, as when that process died), then one renders."""
+    client = fast_page._client()  # noqa: SLF001
+    feed_id, version = await client.mget(
+        f"{LIVE_KEY_PREFIX}:seq:feed", cache.make_key(list_cache.LIST_VERSION_KEY)
+    )
+    key = list_cache.page_key_for(
+        "/", "", settings.LANGUAGE_CODE, int(feed_id or 0), int(version or 0)
+    )
+    lock = single_flight.LOCK_KEY.format(key=cache.make_key(key))
+    await client.set(lock, "another process", px=single_flight.LOCK_MILLISECONDS)
+    renders = HeldRenders(monkeypatch, lists)
+    served, waiting = fast_list.served, single_flight.waiting
+    readers = await _readers("/")
+    await _until(lambda: single_flight.waiting == waiting + READERS)
+    assert renders.count == 0
+    await client.delete(lock)
+    await renders.wait_started()
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_list.served == served + READERS - 1
+    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    assert not await client.exists(lock)
+
+
+async def test_a_page_that_is_never_stored_goes_to_django_for_each_waiter(db):
+    """A missing tag is a 404, never stored: every waiter gets Django's answer, and the
+    lock is let go."""
+    pages = await asyncio.gather(*await _readers("/tags/no-such-tag/"))
+    assert [status for status, _headers, _html in pages] == [404] * READERS
+    assert single_flight._flights.get(asyncio.get_running_loop(), {}) == {}  # noqa: SLF001
