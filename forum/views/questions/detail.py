@@ -105,8 +105,7 @@ def _concrete_user(request: HttpRequest) -> None:
     AuthenticationMiddleware set: the page asks it about a thousand times (roles,
     privileges, permissions for every answer), each through the lazy object's proxy."""
     user = request.user
-    if user.is_authenticated:  # loads it (the session's member) when still lazy
-        pass
+    _ = user.is_authenticated  # loads the session's member when it is still lazy
     request.user = getattr(user, "_wrapped", user)
 
 
