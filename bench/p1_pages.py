@@ -7,6 +7,11 @@ a tag, a category, unanswered), anonymous and signed in, >= 50 %; p99 at most 5x
 layouts of bench/layout.py: one daphne process, and the production layout (nginx with
 deploy/nginx.conf in front of one daphne per core plus the task worker); prod settings,
 DEBUG off, a database connection per request.
+
+While iterating on the thread page: `P1_ONLY=threads python bench/run.py p1` measures
+only /healthz and the two thread pages (no lists), in the one-process layout only
+(about 2 minutes instead of 8). Its result says so in `metrics.only`; the README's
+figures come from full runs.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ THREADS = {5: "Benchmark thread, 5 answers", 50: "Benchmark thread, 50 answers"}
 # pages in the figures instead of silently leaving them out.
 WRK = ["wrk", "-t2", "-c32", "-d10s", "--latency", "--timeout", "60s"]
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ONLY_THREADS = os.environ.get("P1_ONLY") == "threads"
 SERIAL = 10  # one-at-a-time requests per page: the latency of a page on an idle server
 ANCHOR = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
@@ -183,7 +189,7 @@ def run() -> dict:
             "anonymous": {n: count_queries(anonymous, p) for n, p in paths.items()},
             "logged_in": {n: count_queries(member_client, p) for n, p in paths.items()},
         }
-        lists = list_paths()
+        lists = {} if ONLY_THREADS else list_paths()
         list_queries = {
             f"{name} {who}": min(count_queries(c, p))
             for name, p in lists.items()
@@ -197,7 +203,7 @@ def run() -> dict:
         cookie += f"; {settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME].value}"
 
     layouts = {}
-    for name in LAYOUTS:
+    for name in LAYOUTS[:1] if ONLY_THREADS else LAYOUTS:
         if name == "nginx" and nginx_available():
             print(f"  skipping the nginx layout: {nginx_available()}")
             continue
@@ -211,6 +217,7 @@ def run() -> dict:
         "title": "Thread page (50 answers, comments, votes), anonymous and logged-in",
         "metrics": {
             "load": " ".join(WRK),
+            "only": "threads, one process (P1_ONLY=threads)" if ONLY_THREADS else "everything",
             "threads": {str(n): pk for n, pk in threads.items()},
             "viewer": member.username,
             "queries": {k: {str(n): c for n, c in v.items()} for k, v in queries.items()},

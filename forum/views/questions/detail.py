@@ -100,8 +100,18 @@ def render_thread(
     return render(request, "forum/question_detail.html", context, status=status)
 
 
+def _concrete_user(request: HttpRequest) -> None:
+    """Put the member (or AnonymousUser) itself on the request instead of the lazy object
+    AuthenticationMiddleware set: the page asks it about a thousand times (roles,
+    privileges, permissions for every answer), each through the lazy object's proxy."""
+    user = request.user
+    _ = user.is_authenticated  # loads the session's member when it is still lazy
+    request.user = getattr(user, "_wrapped", user)
+
+
 @require_GET
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _concrete_user(request)
     live_since = last_id(f"question.{pk}")  # before anything the page shows is read
     key = thread_cache.page_key(request, pk, live_since)
     if key and (hit := thread_cache.cached_page(request, key)):

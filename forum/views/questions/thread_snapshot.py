@@ -24,6 +24,15 @@ rows, on every request. Here the rows themselves are shared:
   which comments are theirs and deletable, the language. All keys of a page are read
   with one `get_many` (thread_cache.answer_fragments).
 
+- **Per process**: unpickling a 50-answer snapshot costs some 5 ms, a good part of a
+  page. So the cache holds it in two entries: a small head under the thread's key (the
+  stamp and the view count, the one field that changes during a snapshot's life, see
+  `count_view`) and the rows under the stamp. Each thread keeps the snapshots it
+  unpickled last (a few, by key and stamp): a page whose head names one of them reads
+  only the head. Per thread, not per process, because a page writes its viewer's overlay
+  onto the rows (`visible_comment_list`, the view count) while it renders: two threads
+  must never share those objects.
+
 A warm page for a member therefore costs the session, the member, their votes and the
 header's unread count: four queries whatever the number of answers, comments and votes.
 """
@@ -32,7 +41,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -49,7 +60,9 @@ from forum.related import related_questions
 from forum.templatetags.forum_posts import PostState, post_state
 from forum.views.questions import thread_cache
 
-KEY_VERSION = "2"  # 2: snapshots carry the related questions
+KEY_VERSION = "3"  # 2: snapshots carry the related questions; 3: a head and the rows
+# How many unpickled snapshots each thread keeps (the threads most recently read).
+KEPT = 8
 # The value that marks the follow row among the viewer's votes (votes are +1 or -1).
 FOLLOWS = 2
 
@@ -71,7 +84,31 @@ def snapshot_seconds() -> int:
 
 
 def _key(pk: int, live_since: int) -> str:
+    """The head's key: (stamp, built, view count)."""
     return f"thread-rows:{KEY_VERSION}:{pk}:{live_since}"
+
+
+def _rows_key(pk: int, live_since: int, stamp: str) -> str:
+    return f"thread-rows:{KEY_VERSION}:{pk}:{live_since}:{stamp}"
+
+
+_local = threading.local()
+
+
+def _kept() -> OrderedDict[tuple[str, str], Snapshot]:
+    """This thread's last unpickled snapshots, by (head key, stamp), least recent first."""
+    kept = getattr(_local, "snapshots", None)
+    if kept is None:
+        kept = _local.snapshots = OrderedDict()
+    return kept
+
+
+def _keep(key: str, snapshot: Snapshot) -> None:
+    kept = _kept()
+    kept[(key, snapshot.stamp)] = snapshot
+    kept.move_to_end((key, snapshot.stamp))
+    while len(kept) > KEPT:
+        kept.popitem(last=False)
 
 
 def _build(pk: int) -> Snapshot:
@@ -108,20 +145,31 @@ def load(pk: int, live_since: int) -> Snapshot | None:
     if seconds <= 0:
         return None
     key = _key(pk, live_since)
-    snapshot = cache.get(key)
+    head = cache.get(key)
+    snapshot = None
+    if head is not None:
+        stamp, _built, view_count = head
+        snapshot = _kept().get((key, stamp))
+        if snapshot is None:
+            snapshot = cache.get(_rows_key(pk, live_since, stamp))
+        if snapshot is not None:
+            snapshot.question.view_count = view_count
     if snapshot is None:
         snapshot = _build(pk)
-        cache.set(key, snapshot, seconds)
+        head = (snapshot.stamp, snapshot.built, snapshot.question.view_count)
+        cache.set_many({key: head, _rows_key(pk, live_since, snapshot.stamp): snapshot}, seconds)
+    _keep(key, snapshot)
     return snapshot
 
 
 def count_view(snapshot: Snapshot, live_since: int) -> None:
-    """Store the snapshot again after its question's view was counted (its copy of the
-    counter was bumped), so the next page shows the count as a fresh read would. It
+    """Store the snapshot's head again after its question's view was counted (its copy of
+    the counter was bumped), so the next page shows the count as a fresh read would. It
     keeps its stamp (answers' HTML does not show the count) and its expiry."""
     left = snapshot_seconds() - (time.time() - snapshot.built)
     if left >= 1:
-        cache.set(_key(snapshot.question.pk, live_since), snapshot, int(left))
+        head = (snapshot.stamp, snapshot.built, snapshot.question.view_count)
+        cache.set(_key(snapshot.question.pk, live_since), head, int(left))
 
 
 # The viewer's overlay ---------------------------------------------------------------------
