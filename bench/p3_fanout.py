@@ -159,7 +159,11 @@ async def measure(
             )
             counters += [sock.counter for sock in opened]
         await quiet(lambda: tallies["daphne"].other)  # the joins' presence frames
-        control = await Socket.open(bare_port)
+        # The control socket is opened for each bare round, just before it: one held
+        # open for the whole run sat idle through the daphne rounds, and on a loaded box
+        # (load 13, the nginx layout) the bare server's keepalive ping went unanswered
+        # in time and it closed the socket, failing the run.
+        control: Socket | None = None
 
         async def broadcast() -> None:
             message = {"action": "broadcast", "stream": stream, "count": EVENTS["bare"]}
@@ -185,18 +189,19 @@ async def measure(
             publisher_cpu.append(published["publisher_cpu_s"] / max(result["frames"], 1))
             rounds["daphne"].append(result)
             await quiet(lambda: tallies["daphne"].frames + tallies["daphne"].other)
+            control = await Socket.open(bare_port)
             rounds["bare"].append(
                 await round_of(
                     "bare", tallies["bare"], broadcast, CpuMeter(bare_pid), EVENTS["bare"]
                 )
             )
             await control.connection.recv()  # "done"
+            await control.close()
             await quiet(lambda: tallies["bare"].frames)
             print(
                 f"  round {n + 1}: daphne {rounds['daphne'][-1]['frames_per_s']:,.0f} frames/s, "
                 f"bare websockets {rounds['bare'][-1]['frames_per_s']:,.0f} frames/s"
             )
-        await control.close()
         closed = {
             subject: sum(1 for c in counters[i * SOCKETS : (i + 1) * SOCKETS] if c.lost)
             for i, subject in enumerate(("daphne", "bare"))

@@ -51,6 +51,7 @@ from live.conf import live_setting
 from live.hub import get_hub
 from live.presence import get_presence
 from live.streams import Denied
+from live.writethrough import DirectWriter, direct_writer
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class TokenBucket:
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     cleaned = True  # nothing to clean up until connect() has counted the socket
+    writer: DirectWriter | None = None  # set in connect() when daphne serves the socket
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
         try:
@@ -111,6 +113,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.bucket = TokenBucket(float(live_setting("LIVE_MAX_MESSAGES_PER_SECOND")))
         self.closing = False
         self.address = scope_address(self.scope)
+        self.writer = direct_writer(self.base_send)
         counted = await get_addresses().add(self.address, self.channel_name)
         self.cleaned = False
         await self.accept()
@@ -287,7 +290,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if subscription.held is not None:
             subscription.held.append(message)
         elif message["id"] > subscription.replayed_upto:
-            await self.send(text_data=message["text"])
+            await self._forward(message)
 
     async def live_presence(self, message: dict) -> None:
         subscription = self._subscription_for(message["stream"])
@@ -296,7 +299,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if subscription.held is not None:
             subscription.held.append(message)
         else:
-            await self.send(text_data=message["text"])
+            await self._forward(message)
+
+    async def _forward(self, message: dict) -> None:
+        """Send a hub message's text: under daphne, the frame the hub built once for all
+        local sockets goes to the transport as it is (live.writethrough); otherwise, or
+        when this socket's state needs autobahn (closing, a queue), the stock send."""
+        wire = message.get("wire")  # (frame bytes, payload size)
+        if wire is not None and self.writer is not None and self.writer.write(*wire):
+            return
+        await self.send(text_data=message["text"])
 
     def _subscription_for(self, stream: str) -> Subscription | None:
         name = streams.public_name(stream)

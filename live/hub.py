@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from live.streams import group_name
+from live.writethrough import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,9 @@ class Hub:
         if not members:
             return
         kind = message.get("type")
+        if "text" in message:
+            # The socket frame, built once for every local socket (live.writethrough).
+            message["wire"] = text_frame(message["text"])
         for subscriber in tuple(members):
             try:
                 if kind == "live.frame":

@@ -105,3 +105,57 @@ def test_a_closed_peer_falls_back_to_the_stock_path() -> None:
     assert reactor.writers == [conn]
     assert isinstance(conn.doWrite(), Exception)  # doWrite reports the loss, as stock
     ours.close()
+
+
+# Frames built once per event (text_frame, direct_writer) ------------------------------------
+
+
+def parse_frame(frame: bytes) -> tuple[int, bool, str]:
+    """(opcode, masked, text) of one complete server frame, per RFC 6455 section 5.2."""
+    fin_opcode, mask_len = frame[0], frame[1]
+    size, offset = mask_len & 0x7F, 2
+    if size == 126:
+        size, offset = int.from_bytes(frame[2:4], "big"), 4
+    elif size == 127:
+        size, offset = int.from_bytes(frame[2:10], "big"), 10
+    assert fin_opcode & 0x80, "FIN set: one frame per message"
+    assert len(frame) == offset + size
+    return fin_opcode & 0x0F, bool(mask_len & 0x80), frame[offset:].decode()
+
+
+@pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_text_frame_is_one_unmasked_text_frame_of_any_length(length: int) -> None:
+    text = ("é" * length)[: length // 2] + "x" * (length - length // 2)
+    frame, size = writethrough.text_frame(text)
+    assert size == len(text.encode())
+    assert parse_frame(frame) == (1, False, text)
+
+
+def test_text_frame_matches_autobahns_own_framing() -> None:
+    from autobahn.websocket.protocol import TrafficStats, WebSocketProtocol
+
+    class Wire(WebSocketProtocol):
+        def __init__(self) -> None:
+            self.written = b""
+            self.factory = type("F", (), {"isServer": True})()
+            self.maskServerFrames = False
+            self.send_queue = []
+            self.logFrames = False
+            self.state = WebSocketProtocol.STATE_OPEN
+            self.trafficStats = TrafficStats()
+
+        def sendData(self, data: bytes, sync: bool = False, chopsize: int | None = None) -> None:  # noqa: N802, FBT001, FBT002
+            self.written += data
+
+    for text in ("{}", '{"id":1,"stream":"question.1","type":"answer.created"}', "ü" * 40000):
+        wire = Wire()
+        wire.sendFrame(opcode=1, payload=text.encode())
+        assert writethrough.text_frame(text)[0] == wire.written
+
+
+def test_no_direct_writer_outside_daphne() -> None:
+    async def send(message: dict) -> None:
+        pass
+
+    assert writethrough.direct_writer(send) is None
+    assert writethrough.direct_writer(None) is None
