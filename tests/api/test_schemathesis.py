@@ -31,6 +31,7 @@ NEEDS_REAL_DATA = {
     "GET /api/v1/questions/",
     "GET /api/v1/escalations/",
     "GET /api/v1/leaderboard/",  # a tag name with a NUL byte is refused
+    "POST /api/v1/rewards/{id}/redeem/",  # an idempotency key with a NUL byte is refused
     # Posts: minimum lengths (after trimming) and tag counts are not in the schema yet.
     "POST /api/v1/questions/",
     "PATCH /api/v1/questions/{id}/",
