@@ -111,12 +111,6 @@ def sanitize(html: str) -> str:
     )
 
 
-def _mentioned(text: str) -> list[str]:
-    env: dict = {}
-    _parser().parse(text, env)
-    return env.get("mentions", [])
-
-
 def render_markdown(text: str, *, known_users: set[str] | None = None) -> Rendered:
     """Render Markdown to sanitised HTML.
 
@@ -124,7 +118,10 @@ def render_markdown(text: str, *, known_users: set[str] | None = None) -> Render
     None every mention is looked up in the database once, ignoring case (sign-up keeps
     usernames unique regardless of case), and links and `mentions` use the stored spelling.
     """
-    mentions = list(dict.fromkeys(_mentioned(text)))
+    parser = _parser()
+    env: dict = {}
+    tokens = parser.parse(text, env)  # parsed once; the mentions are linked when rendered
+    mentions = list(dict.fromkeys(env.get("mentions", [])))
     usernames: dict[str, str] = {}
     if known_users is None and mentions:
         from django.db.models.functions import Lower
@@ -138,7 +135,7 @@ def render_markdown(text: str, *, known_users: set[str] | None = None) -> Render
             .values_list("username", flat=True)
         }
         known_users = set(usernames)
-    env = {"known_users": known_users or set(), "usernames": usernames}
-    html = _parser().render(text, env)
+    env.update(known_users=known_users or set(), usernames=usernames)
+    html = parser.renderer.render(tokens, parser.options, env)
     found = [usernames.get(m.lower(), m) for m in mentions if m.lower() in (known_users or set())]
     return Rendered(html=sanitize(html), mentions=list(dict.fromkeys(found)))
