@@ -59,26 +59,28 @@ lock: | $(UV)
 	$(UV) lock --python python3
 
 run: precompile install
-	@# While the demo is seeded on one core, the other imports (so compiles) what only the
-	@# server needs: daphne, Twisted, the ASGI app and every view. daphne then starts warm.
-	@$(PY) -c "import config.asgi, daphne.server; import django.urls as u; u.get_resolver().url_patterns" \
-	  >/dev/null 2>&1 &
-	@echo "== Migrating the database, loading the demo content on first start"
-	@$(PY) manage.py seed_demo --migrate --if-empty
-	@echo
-	@echo "  Circolo is running on http://127.0.0.1:$(PORT)/"
-	@echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"
-	@echo "  demo-staff, demo-manager (admin at /admin/)."
-	@echo "  E-mails (sign-up links, notifications) are written to tmp/mail/, one file each."
-	@echo
+	@# daphne starts at once and loads the site (config/serve_when_ready.py) on the core the
+	@# seeding leaves idle; it serves once the database is ready, told so through a named pipe.
 	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
 	@# DEBUG off by default, so a missing page shows the site's 404 (DEBUG=1 make run for tracebacks);
 	@# Ctrl-C is the normal way to stop, so it exits 0 and make prints no "Error 130".
-	@export DEBUG=$${DEBUG:-0}; \
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py run_worker --no-reload --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; serving=$${DEBUG:-0}; \
+	ready=$$(mktemp -u); mkfifo $$ready; \
+	DEBUG=$$serving $(PY) -m config.serve_when_ready $$ready -b 127.0.0.1 -p $(PORT) config.asgi:application & server=$$!; \
+	exec 3<>$$ready; \
+	trap 'kill $$server $$worker 2>/dev/null; wait; rm -f $$ready' EXIT; \
 	trap 'exit 0' INT TERM; \
-	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	echo "== Migrating the database, loading the demo content on first start"; \
+	$(PY) manage.py seed_demo --migrate --if-empty --skip-checks 3>&- || exit 1; \
+	echo; \
+	echo "  Circolo is running on http://127.0.0.1:$(PORT)/"; \
+	echo "  Demo logins (password: demo): demo-customer, demo-helper, demo-advocate,"; \
+	echo "  demo-staff, demo-manager (admin at /admin/)."; \
+	echo "  E-mails (sign-up links, notifications) are written to tmp/mail/, one file each."; \
+	echo; \
+	DEBUG=$$serving $(PY) manage.py run_worker --no-reload --queue-name '*' 3>&- & worker=$$!; \
+	echo ready >&3; \
+	wait $$server
 
 # The unit/integration suite runs in parallel; browser tests (sync Playwright) run in
 # their own invocation because they cannot share a process with pytest-asyncio's loop.
@@ -90,8 +92,14 @@ test: precompile install-test
 # DJANGO_SETTINGS_MODULE in the environment would override them, so it is pinned here.
 test-unit test-browser test-clock: export DJANGO_SETTINGS_MODULE := config.settings.test
 
+# The migrated SQLite test database is built beside pytest's start-up, so no worker waits
+# for it (tests/sqlite_template.py); under PostgreSQL the builder leaves it to pytest.
 test-unit:
-	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
+	@export CIRCOLO_TEST_TEMPLATE=$$(mktemp -d)/circolo-test-db.sqlite3; \
+	$(PY) -m tests.sqlite_template $$CIRCOLO_TEST_TEMPLATE >/dev/null 2>&1 & \
+	echo "$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser"; \
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser; rc=$$?; \
+	wait; rm -rf $$(dirname $$CIRCOLO_TEST_TEMPLATE); exit $$rc
 
 # The tests that read the calendar (marked `clock`, tests/conftest.py), once at each of
 # these instants: the last second of August in Rome (September begins, on a Tuesday,

@@ -7,18 +7,28 @@ pytest temporary directory (shared by the workers; pytest keeps only the last fe
 so an interrupted run leaves nothing for long); the others wait for it and load the copy
 with SQLite's backup API. The builder removes the file when its session ends; a worker
 that comes later builds its own.
-PostgreSQL, a file-based SQLite test database and a run without xdist are left alone."""
+PostgreSQL, a file-based SQLite test database and a run without xdist are left alone.
+
+`make test-unit` builds the copy ahead of the workers, beside pytest's own start-up:
+
+    python -m tests.sqlite_template PATH
+
+takes PATH's lock, migrates an in-memory test database and writes it to PATH, and pytest
+(given PATH in CIRCOLO_TEST_TEMPLATE) loads it in every worker: no worker migrates while
+the other waits. When it cannot (PostgreSQL, or it failed), it leaves no file and the first
+worker builds the copy as above."""
 
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
-from django.db.backends.sqlite3.creation import DatabaseCreation
+TEMPLATE_ENV = "CIRCOLO_TEST_TEMPLATE"
 
 
 @contextmanager
@@ -30,7 +40,11 @@ def _locked(path: Path):
 
 def install(run_directory: Path) -> Callable[[], None]:
     """Patch the SQLite test database creation for this run; returns the clean-up."""
-    template = run_directory / "circolo-test-db.sqlite3"
+    from django.conf import settings
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    ahead = os.environ.get(TEMPLATE_ENV)
+    template = Path(ahead) if ahead else run_directory / "circolo-test-db.sqlite3"
     built_here = False
     original = DatabaseCreation.create_test_db
 
@@ -66,3 +80,31 @@ def install(run_directory: Path) -> Callable[[], None]:
             template.with_suffix(".lock").unlink(missing_ok=True)
 
     return clean_up
+
+
+def build(template: Path) -> int:
+    """Write the migrated test database to `template` (see the module's docstring)."""
+    with _locked(template):
+        if template.exists():
+            return 0
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        creation = connection.creation
+        if connection.vendor != "sqlite" or not creation.is_in_memory_db(
+            creation._get_test_db_name()
+        ):
+            return 0
+        creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        partial = template.with_suffix(".partial")
+        with sqlite3.connect(partial) as copy:
+            connection.connection.backup(copy)
+        partial.replace(template)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(build(Path(sys.argv[1])))
