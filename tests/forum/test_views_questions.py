@@ -546,6 +546,11 @@ def test_htmx_post_answer_returns_fresh_form_and_appends_the_answer(helper_clien
     assert '<div hx-swap-oob="beforeend:#answer-list">' in html
     assert f'id="answer-{answer.pk}"' in html
     assert '<h2 id="answers-heading" hx-swap-oob="true">1 answer</h2>' in html
+    facts = html[
+        html.index('<div class="card thread-facts" hx-swap-oob="outerHTML:.thread-facts">') :
+    ]
+    assert '<dd id="fact-answers">1</dd>' in facts
+    assert "<dd>Answered</dd>" in facts
     assert f"{ANSWER}</textarea>" not in html
 
 

@@ -221,7 +221,8 @@ def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(anchor_url(answer))
             question.refresh_from_db(fields=["answer_count"])
             context = {"question": question, "answer_form": AnswerForm(), "posted": answer}
-            # The fresh form replaces the old; the answer and the new count go out of band.
+            # The fresh form replaces the old; the answer, the new count and the sidebar's
+            # facts (count, status) go out of band.
             heading = {"question": question, "oob": True}
             return HttpResponse(
                 render_to_string("forum/_answer_form.html", context, request)
@@ -229,6 +230,7 @@ def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 + _answer_fragment(request, answer)
                 + "</div>"
                 + render_to_string("forum/_answers_heading.html", heading, request)
+                + render_to_string("forum/_thread_facts.html", heading, request)
             )
     if request.htmx:
         context = {"question": question, "answer_form": form}
