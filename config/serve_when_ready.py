@@ -4,11 +4,11 @@
 
 Imports the ASGI application (Django set up, every URL pattern resolved) and daphne, and
 runs Django's system checks (those that need no database; `seed_demo` is run with
-`--skip-checks`), all on the core the seeding leaves idle, then waits for one line on the named pipe FIFO, written once
-the database is migrated and seeded, and only then runs daphne with the remaining
-arguments. The first page is served without waiting for a second start-up after the
-seeding. End of file instead of a line (the writer went away) exits without serving.
-Nothing here touches the database before the line arrives.
+`--skip-checks`), all on the core the seeding leaves idle. Then it waits for one line on
+the named pipe FIFO, written once the database is migrated and seeded, and only then runs
+daphne with the remaining arguments: the first page is served without a second start-up
+after the seeding. End of file instead of a line (the writer went away) exits without
+serving. Nothing here touches the database before the line arrives.
 """
 
 from __future__ import annotations
