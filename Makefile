@@ -94,11 +94,11 @@ test-unit test-browser test-clock: export DJANGO_SETTINGS_MODULE := config.setti
 
 # The migrated SQLite test database is built beside pytest's start-up, so no worker waits
 # for it (tests/sqlite_template.py); under PostgreSQL the builder leaves it to pytest.
+PYTEST_UNIT = $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser
 test-unit:
 	@export CIRCOLO_TEST_TEMPLATE=$$(mktemp -d)/circolo-test-db.sqlite3; \
 	$(PY) -m tests.sqlite_template $$CIRCOLO_TEST_TEMPLATE >/dev/null 2>&1 & \
-	echo "$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser"; \
-	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser; rc=$$?; \
+	echo "$(PYTEST_UNIT)"; $(PYTEST_UNIT); rc=$$?; \
 	wait; rm -rf $$(dirname $$CIRCOLO_TEST_TEMPLATE); exit $$rc
 
 # The tests that read the calendar (marked `clock`, tests/conftest.py), once at each of

@@ -2,9 +2,9 @@
 
     python -m config.serve_when_ready FIFO [daphne arguments ...]
 
-Imports the ASGI application (Django set up, every URL pattern resolved) and daphne, and
-runs Django's system checks (those that need no database; `seed_demo` is run with
-`--skip-checks`), all on the core the seeding leaves idle. Then it waits for one line on
+Imports the ASGI application (Django set up) and daphne, and runs Django's system checks
+(those that need no database; `seed_demo` is run with `--skip-checks`), which import every
+URL pattern and view, all on the core the seeding leaves idle. Then it waits for one line on
 the named pipe FIFO, written once the database is migrated and seeded, and only then runs
 daphne with the remaining arguments: the first page is served without a second start-up
 after the seeding. End of file instead of a line (the writer went away) exits without
@@ -32,13 +32,13 @@ def main(argv: list[str]) -> int:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     from django.core.management.base import BaseCommand, SystemCheckError
-    from django.urls import get_resolver
 
     import config.asgi  # noqa: F401  (Django set up, the application built)
 
-    get_resolver().url_patterns  # noqa: B018  (every view module imported)
     try:
-        BaseCommand().check()  # warnings are printed; errors stop here, before serving
+        # Warnings are printed; errors stop here, before serving. The URL checks import
+        # every view, so daphne's first request finds them loaded.
+        BaseCommand().check()
     except SystemCheckError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -38,6 +38,14 @@ def _locked(path: Path):
         yield
 
 
+def _save(connection, template: Path) -> None:
+    """Copy the connection's migrated database to `template`, whole or not at all."""
+    partial = template.with_suffix(".partial")
+    with sqlite3.connect(partial) as copy:
+        connection.connection.backup(copy)
+    partial.replace(template)
+
+
 def install(run_directory: Path) -> Callable[[], None]:
     """Patch the SQLite test database creation for this run; returns the clean-up."""
     from django.conf import settings
@@ -55,8 +63,7 @@ def install(run_directory: Path) -> Callable[[], None]:
         with _locked(template):
             if not template.exists():
                 name = original(self, verbosity, autoclobber, serialize, keepdb)
-                with sqlite3.connect(template) as copy:
-                    self.connection.connection.backup(copy)
+                _save(self.connection, template)
                 built_here = True
                 return name
             name = self._get_test_db_name()
@@ -99,10 +106,7 @@ def build(template: Path) -> int:
         ):
             return 0
         creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        partial = template.with_suffix(".partial")
-        with sqlite3.connect(partial) as copy:
-            connection.connection.backup(copy)
-        partial.replace(template)
+        _save(connection, template)
     return 0
 
 

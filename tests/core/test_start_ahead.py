@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from daphne.cli import CommandLineInterface
+from django.core.management.base import BaseCommand, SystemCheckError
 from django.db.migrations.loader import MigrationLoader
 
 from config import serve_when_ready
@@ -85,3 +86,17 @@ def test_nothing_is_built_ahead_for_postgresql(tmp_path):
     result = _build(template, DATABASE_URL="postgres://postgres@127.0.0.1:5432/circolo")
     assert result.returncode == 0, result.stderr
     assert not template.exists()
+
+
+def test_never_serves_a_site_that_fails_its_system_checks(
+    tmp_path, daphne_runs, monkeypatch, capsys
+):
+    def failing_checks(self, **options):
+        raise SystemCheckError("?: (circolo.E001) a broken setting")
+
+    monkeypatch.setattr(BaseCommand, "check", failing_checks)
+    fifo = tmp_path / "ready"
+    os.mkfifo(fifo)  # nobody writes: the checks must stop it before it waits
+    assert serve_when_ready.main([str(fifo), "config.asgi:application"]) == 1
+    assert daphne_runs == []
+    assert "circolo.E001" in capsys.readouterr().err

@@ -223,14 +223,14 @@ def post_answer(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"question": question, "answer_form": AnswerForm(), "posted": answer}
             # The fresh form replaces the old; the answer, the new count and the sidebar's
             # facts (count, status) go out of band.
-            heading = {"question": question, "oob": True}
+            out_of_band = {"question": question, "oob": True}
             return HttpResponse(
                 render_to_string("forum/_answer_form.html", context, request)
                 + '<div hx-swap-oob="beforeend:#answer-list">'
                 + _answer_fragment(request, answer)
                 + "</div>"
-                + render_to_string("forum/_answers_heading.html", heading, request)
-                + render_to_string("forum/_thread_facts.html", heading, request)
+                + render_to_string("forum/_answers_heading.html", out_of_band, request)
+                + render_to_string("forum/_thread_facts.html", out_of_band, request)
             )
     if request.htmx:
         context = {"question": question, "answer_form": form}
