@@ -118,7 +118,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "circolo",
         }
@@ -189,6 +189,8 @@ ACCOUNT_RATE_LIMITS = {
 # 0 (the default) trusts no header and uses the connection's address; the README's nginx
 # overwrites X-Forwarded-For and daphne's --proxy-headers turns it into that address, so
 # 0 is right there too. One setting for the lockout, the sockets, DRF and allauth.
+# How many threads of each server process run Django's synchronous views (config/view_threads.py).
+CIRCOLO_VIEW_THREADS = env.int("CIRCOLO_VIEW_THREADS", default=4)
 CIRCOLO_TRUSTED_PROXIES = env.int("CIRCOLO_TRUSTED_PROXIES", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = CIRCOLO_TRUSTED_PROXIES
 # Failed log-ins (HTML, token, password reset): per account and per address (forum.lockout).

@@ -4,7 +4,7 @@ SECRET_KEY, DATABASE_URL, REDIS_URL and ALLOWED_HOSTS must come from the environ
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -16,3 +16,18 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Each process lends its requests connections from a pool (psycopg_pool) instead of
+# opening one per request: its view threads (CIRCOLO_VIEW_THREADS), the live layer's and
+# the worker's threads share it. 0 turns it off (then CONN_MAX_AGE applies).
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=8)
+if (
+    DATABASE_POOL_SIZE
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and not DATABASES["default"]["CONN_MAX_AGE"]
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 30,
+    }

@@ -36,11 +36,13 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from forum.views import single_flight
 from forum.views.questions import thread_cache
@@ -73,7 +75,7 @@ Send = Callable[[dict], Awaitable[None]]
 def _cache_url() -> str:
     """The default cache's Redis, or '' when the cache is something else."""
     config = settings.CACHES["default"]
-    if config["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+    if not issubclass(import_string(config["BACKEND"]), RedisCache):
         return ""
     location = config["LOCATION"]
     return location if isinstance(location, str) and "," not in location else ""

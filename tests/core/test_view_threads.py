@@ -1,0 +1,111 @@
+"""Django's synchronous part of each request on a fixed set of threads per process
+(config/view_threads.py): kept from one request to the next, the least busy one given to
+each request, several requests at once on different threads."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpResponse
+from django.urls import path
+
+from config import view_threads
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+_kept = threading.local()
+_meet = threading.Barrier(2)
+
+
+def where(request):  # noqa: ANN001, ANN201
+    """The thread's name and how many requests it has served (what it keeps)."""
+    _kept.served = getattr(_kept, "served", 0) + 1
+    return HttpResponse(f"{threading.current_thread().name} {_kept.served}")
+
+
+def meet(request):  # noqa: ANN001, ANN201
+    """Returns only once another request is in here at the same time."""
+    _meet.wait(timeout=10)
+    return HttpResponse(threading.current_thread().name)
+
+
+def fail(request):  # noqa: ANN001, ANN201
+    raise RuntimeError("a view that fails")
+
+
+urlpatterns = [path("where", where), path("meet", meet), path("fail", fail)]
+
+
+@pytest.fixture
+def handler(settings):
+    settings.ROOT_URLCONF = __name__
+    settings.CIRCOLO_VIEW_THREADS = 2
+    return view_threads.get_asgi_application()
+
+
+async def get(app, url: str) -> tuple[int, str]:  # noqa: ANN001
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": url,
+        "raw_path": url.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("10.0.0.9", 40000),
+        "server": ("testserver", 80),
+    }
+    communicator = ApplicationCommunicator(app, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    body = b""
+    while True:
+        message = await communicator.receive_output(10)
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    await communicator.wait(5)
+    return start["status"], body.decode()
+
+
+async def test_requests_one_after_the_other_reuse_one_thread_and_what_it_keeps(handler):
+    answers = [await get(handler, "/where") for _ in range(4)]
+
+    names = {body.split()[0] for _, body in answers}
+    assert len(names) == 1
+    assert names.pop().startswith("view-1")
+    assert [int(body.split()[1]) for _, body in answers] == [1, 2, 3, 4]
+    assert [lane.requests for lane in handler.lanes] == [0, 0]
+
+
+async def test_requests_at_the_same_time_run_on_different_threads(handler):
+    import asyncio
+
+    first, second = await asyncio.gather(get(handler, "/meet"), get(handler, "/meet"))
+
+    assert first[0] == second[0] == 200
+    assert {first[1].split("_")[0], second[1].split("_")[0]} == {"view-1", "view-2"}
+    assert [lane.requests for lane in handler.lanes] == [0, 0]
+
+
+async def test_a_failing_view_answers_500_and_frees_its_thread(handler, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+
+    status, _ = await get(handler, "/fail")
+
+    assert status == 500
+    assert [lane.requests for lane in handler.lanes] == [0, 0]
+    assert (await get(handler, "/where"))[1].startswith("view-1")
+
+
+def test_no_view_threads_is_djangos_own_handler(settings):
+    settings.CIRCOLO_VIEW_THREADS = 0
+
+    app = view_threads.get_asgi_application()
+
+    assert type(app) is ASGIHandler
