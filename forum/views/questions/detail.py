@@ -79,18 +79,26 @@ def render_thread(
         selectors.attach_last_editors(question=question, answers=thread.answers)
         related = related_questions(question)
     skip = comment_target if comment_form is not None else ""
+    refusal = _answer_refusal(request.user, question)
+    body = None
+    if keys is not None and answer_form is None and comment_form is None and status == 200:
+        body = thread_snapshot.body_material(
+            keys, thread, refusal=refusal, live_since=live_since, path=request.get_full_path()
+        )
+    fragments, thread_body = thread_cache.answer_fragments(
+        thread.answers, question, request.user, thread.my_votes, skip=skip, key=keys, body=body
+    )
     context = {
         # One token for the whole page, so stored HTML can swap it (thread_cache).
         "csrf_token": csrf_token or get_token(request),
-        "answer_fragments": thread_cache.answer_fragments(
-            thread.answers, question, request.user, thread.my_votes, skip=skip, key=keys
-        ),
+        "answer_fragments": fragments,
+        "thread_body": thread_body,
         "question": question,
         "thread": thread,
         "answers": thread.answers,
         "my_votes": thread.my_votes,
         "answer_form": answer_form or AnswerForm(),
-        "answer_refusal": _answer_refusal(request.user, question),
+        "answer_refusal": refusal,
         "comment_form": comment_form,
         "comment_target": comment_target,
         "nav": "questions",

@@ -2,7 +2,7 @@
 
 A 50-answer thread costs about 150 ms of Django template rendering (some 350 includes,
 7,000 `{% translate %}` lookups, 800 `naturaltime`s), almost all of it the answers, and
-almost all of that identical from one request to the next. Two caches, both in the
+almost all of that identical from one request to the next. Three caches, all in the
 default cache (Redis in production, shared by every server process):
 
 - **The whole page for anonymous readers**, keyed by the question, the language and the
@@ -28,7 +28,18 @@ default cache (Redis in production, shared by every server process):
   expire after ANSWER_HTML_SECONDS (relative times again). All keys of a page are read
   with one `get_many`.
 
-Both store HTML with the CSRF token replaced by CSRF_SENTINEL; the token of the request
+- **The page's body for members who see the same thing** (`render_body`): everything
+  but the header and footer, keyed by the thread's snapshot (thread_snapshot: it moves
+  with every published change), the keys of its answers and what the rest of the body
+  shows of the viewer (thread_snapshot.body_material: their roles and privileges, their
+  vote on the question, whether they follow it, their comments, why they may not
+  answer). A member who sees what another saw before them gets it in the same
+  `get_many` as the answers, and nothing of it is rendered. The view count is left out
+  (VIEW_COUNT_MARKS) and filled in for each page. The asker, advocates and staff get a
+  body of their own (their escalation's status and the escalation card change without
+  a publication), as do pages that redisplay a form with what the reader typed.
+
+All store HTML with the CSRF token replaced by CSRF_SENTINEL; the token of the request
 at hand is put back when serving, so no reader ever gets another's token. The page's
 Content-Security-Policy nonce likewise (NONCE_SENTINEL): each response's header names
 a fresh nonce, and the stored page's inline script must carry that one.
@@ -41,13 +52,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.template import Context
+from django.template import Context, NodeList
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from core import privileges, roles
 from forum import permissions
@@ -217,15 +230,19 @@ def answer_fragments(
     my_votes: dict,
     skip: str = "",
     key: Callable[[Answer], str] | None = None,
-) -> dict[int, tuple[str, str | None]]:
-    """{answer id: (key, stored HTML or None)} for a page's answers, in one cache read.
+    body: tuple | None = None,
+) -> tuple[dict[int, tuple[str, str | None]], tuple[str, str | None] | None]:
+    """({answer id: (key, stored HTML or None)}, the body's (key, stored HTML or None))
+    for a page's answers and, when `body` is given, the page's body, in one cache read.
 
     `skip`: the post key ("answer-12") whose comment form is being redisplayed with what
     the reader typed; that answer is rendered, neither read nor stored.
     `key`: how to key an answer when not by `answer_key` (thread_snapshot.AnswerKeys).
+    `body`: everything the body shows for this viewer besides its answers
+    (thread_snapshot.body_material), or None when the body is not to be shared.
     """
     if answer_html_seconds() <= 0:
-        return {}
+        return {}, None
     if key is None:
         viewer = _viewer(user)
 
@@ -233,8 +250,15 @@ def answer_fragments(
             return answer_key(answer, question, user, my_votes, viewer)
 
     keys = {answer.pk: key(answer) for answer in answers if skip != f"answer-{answer.pk}"}
-    found = cache.get_many(list(keys.values()))
-    return {pk: (key, found.get(key)) for pk, key in keys.items()}
+    wanted = list(keys.values())
+    if body is not None:
+        body_key = _body_key(body, wanted)
+        wanted.append(body_key)
+    found = cache.get_many(wanted)
+    if body is not None and body_key in found:
+        return {}, (body_key, found[body_key])  # the answers are in the body
+    fragments = {pk: (key, found.get(key)) for pk, key in keys.items()}
+    return fragments, (body_key, None) if body is not None else None
 
 
 def render_answer(context: Context, answer: Answer) -> SafeString:
@@ -253,3 +277,62 @@ def render_answer(context: Context, answer: Answer) -> SafeString:
     if entry and token:  # without a token to stand in for, the HTML is not for others
         cache.set(entry[0], html.replace(token, CSRF_SENTINEL), answer_html_seconds())
     return mark_safe(html)  # rendered (and escaped) by the template engine
+
+
+# The whole page body, members ---------------------------------------------------------------
+
+
+def _templates_digest() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(directory).rglob("*.html")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# The body includes partials from several apps: editing any template changes every key.
+_TEMPLATES = _templates_digest()
+
+
+def _body_key(material: tuple, answer_keys: list[str]) -> str:
+    digest = hashlib.blake2b(repr((material, answer_keys)).encode(), digest_size=16).hexdigest()
+    return f"thread-body:{KEY_VERSION}:{_TEMPLATES}:{digest}"
+
+
+def render_body(context: Context, nodelist: NodeList) -> SafeString:
+    """The question page's body (`{% thread_body %}`), stored for the next viewer who
+    sees exactly the same (the view put `thread_body`, its key and stored HTML, in the
+    context), with this request's CSRF token."""
+    token = str(context.get("csrf_token") or "")
+    entry = context.get("thread_body")
+    if not (entry and token):
+        return nodelist.render(context)
+    html = entry[1]
+    if html is None:
+        with context.push(storing_body=True):
+            html = nodelist.render(context)
+        cache.set(entry[0], html.replace(token, CSRF_SENTINEL), thread_page_seconds())
+    views = context["question"].view_count
+    for style, mark in VIEW_COUNT_MARKS.items():
+        html = html.replace(mark, _view_count(views, style))
+    return mark_safe(html.replace(CSRF_SENTINEL, token))  # escaped by the template engine
+
+
+# The view count changes with every reader counted, not on the thread's stream: a stored
+# body holds these marks in its place, filled in for each page.
+VIEW_COUNT_MARKS = {style: f"<!--circolo-view-count-{style}-->" for style in ("phrase", "number")}
+
+
+def _view_count(views: int, style: str) -> str:
+    if style == "number":
+        return intcomma(views)
+    return ngettext("Viewed %(counter)s time", "Viewed %(counter)s times", views) % {
+        "counter": views
+    }
+
+
+def view_count_html(context: Context, views: int, style: str) -> SafeString:
+    """`{% view_count %}`: its mark while a body is being stored, else the count."""
+    if context.get("storing_body"):
+        return mark_safe(VIEW_COUNT_MARKS[style])
+    return conditional_escape(_view_count(views, style))

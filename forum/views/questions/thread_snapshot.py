@@ -282,3 +282,26 @@ class AnswerKeys:
             f"answer-html:{thread_cache.KEY_VERSION}:{thread_cache._PARTIALS}:"  # noqa: SLF001
             f"{answer.pk}:{self.stamp}:{digest}"
         )
+
+
+def body_material(
+    keys: AnswerKeys, thread: selectors.Thread, *, refusal: str, live_since: int, path: str
+) -> tuple | None:
+    """Everything the page's body shows for this viewer besides its answers (whose keys
+    thread_cache adds), so that members who see the same body share it; or None when
+    the body is this viewer's own: anonymous readers (the page cache serves them), the
+    asker (their escalation's status) and advocates and staff (the escalation card), whose
+    parts change without a publication on the question's stream."""
+    user, question = keys.user, keys.question
+    if not user.is_authenticated or user.pk == question.author_id or roles.is_insider(user):
+        return None
+    return (
+        keys.stamp,
+        live_since,
+        path,
+        keys.common,
+        post_state(question, user, thread.my_votes),
+        tuple(keys._comment(c) for c in thread.comments),  # noqa: SLF001
+        thread.following,
+        refusal,
+    )
