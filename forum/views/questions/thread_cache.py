@@ -233,7 +233,8 @@ def answer_fragments(
     body: tuple | None = None,
 ) -> tuple[dict[int, tuple[str, str | None]], tuple[str, str | None] | None]:
     """({answer id: (key, stored HTML or None)}, the body's (key, stored HTML or None))
-    for a page's answers and, when `body` is given, the page's body, in one cache read.
+    for a page's answers and, when `body` is given, the page's body: one cache read for
+    the body and, when it is missing, one for every answer.
 
     `skip`: the post key ("answer-12") whose comment form is being redisplayed with what
     the reader typed; that answer is rendered, neither read nor stored.
@@ -250,15 +251,14 @@ def answer_fragments(
             return answer_key(answer, question, user, my_votes, viewer)
 
     keys = {answer.pk: key(answer) for answer in answers if skip != f"answer-{answer.pk}"}
-    wanted = list(keys.values())
+    stored_body = None
     if body is not None:
-        body_key = _body_key(body, wanted)
-        wanted.append(body_key)
-    found = cache.get_many(wanted)
-    if body is not None and body_key in found:
-        return {}, (body_key, found[body_key])  # the answers are in the body
-    fragments = {pk: (key, found.get(key)) for pk, key in keys.items()}
-    return fragments, (body_key, None) if body is not None else None
+        body_key = _body_key(body, list(keys.values()))
+        if (html := cache.get(body_key)) is not None:
+            return {}, (body_key, html)  # the answers are in it
+        stored_body = (body_key, None)
+    found = cache.get_many(list(keys.values()))
+    return {pk: (key, found.get(key)) for pk, key in keys.items()}, stored_body
 
 
 def render_answer(context: Context, answer: Answer) -> SafeString:
