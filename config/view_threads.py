@@ -19,7 +19,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import django
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
@@ -34,6 +34,15 @@ class ViewThreadsHandler(ASGIHandler):
     def __init__(self, threads: int) -> None:
         super().__init__()
         self.lanes = [_Lane(n) for n in range(1, threads + 1)]
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        """The middleware and the view as one synchronous chain, as under WSGI, entered
+        once per request: Django's asynchronous chain ends in an asynchronous view caller,
+        so a synchronous middleware (ours, WhiteNoise's) left the thread for the event
+        loop and the view came back to it, two more crossings a request."""
+        super().load_middleware(is_async=False)
+        if is_async:
+            self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
         if scope["type"] != "http":

@@ -1,7 +1,8 @@
 """`{% thread_answer answer %}`: one answer of the question page, and
-`{% thread_body %}...{% endthread_body %}`: the page's body, each cached when it can be
-(forum/views/questions/thread_cache.py says how and why); `{% view_count question style %}`:
-the question's view count, which a stored body leaves out."""
+`{% shared_body %}...{% endshared_body %}`: a page's body (the question page's, a list's),
+each cached when it can be (forum/views/questions/thread_cache.py says how and why);
+`{% view_count question style %}`: the question's view count, which a stored body leaves
+out."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def thread_answer(context: template.Context, answer: Answer) -> SafeString:
     return render_answer(context, answer)
 
 
-class ThreadBodyNode(template.Node):
+class SharedBodyNode(template.Node):
     def __init__(self, nodelist: template.NodeList) -> None:
         self.nodelist = nodelist
 
@@ -28,10 +29,10 @@ class ThreadBodyNode(template.Node):
 
 
 @register.tag
-def thread_body(parser: template.base.Parser, token: template.base.Token) -> ThreadBodyNode:
-    nodelist = parser.parse(("endthread_body",))
+def shared_body(parser: template.base.Parser, token: template.base.Token) -> SharedBodyNode:
+    nodelist = parser.parse(("endshared_body",))
     parser.delete_first_token()
-    return ThreadBodyNode(nodelist)
+    return SharedBodyNode(nodelist)
 
 
 @register.simple_tag(takes_context=True)

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.functional import cached_property
@@ -49,6 +49,7 @@ from forum.models import Question, User
 from forum.views.questions.thread_cache import (
     CSRF_SENTINEL,
     NONCE_SENTINEL,
+    TEMPLATES_DIGEST,
     _row,
     answer_html_seconds,
 )
@@ -269,6 +270,31 @@ def page_key(request: HttpRequest, feed_id: int, tabs: Iterable[str]) -> str | N
     if not shareable_query(query, tabs):
         return None
     return page_key_for(request.path, query, get_language(), feed_id, list_version())
+
+
+def member_body_key(
+    request: HttpRequest, feed_id: int, tabs: Iterable[str], *, following: bool
+) -> str | None:
+    """The key of the list's body (all but the header and footer) that every member who
+    sees the same list shares, or None when this member gets a body of their own.
+
+    Members see what anonymous readers see (rows show nothing per viewer), except the
+    moderators (the lounge, hidden questions: they share a variant of their own), those
+    whose own questions are hidden or deleted (the list shows them to their author: one
+    query tells) and the follow button of a tag's or a category's page (`following`)."""
+    user = request.user
+    if list_page_seconds() <= 0 or not user.is_authenticated or getattr(request, "htmx", False):
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    if not shareable_query(query, tabs):
+        return None
+    moderator = roles.is_moderator(user)
+    if not moderator:
+        own = Question.objects.filter(author=user)
+        if own.filter(Q(hidden_at__isnull=False) | Q(deleted_at__isnull=False)).exists():
+            return None
+    page = page_key_for(request.path, query, get_language(), feed_id, list_version())
+    return f"list-body:{TEMPLATES_DIGEST}:{page}:{int(moderator)}:{int(following)}"
 
 
 def cached_page(request: HttpRequest, key: str) -> HttpResponse | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from taggit.models import Tag
 
 from core.text import clean_line
 from forum import permissions, selectors
+from forum.follows.services import is_following
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.tag_info import suggest_tags
@@ -110,6 +112,16 @@ def _list_page(
     key = list_cache.page_key(request, live_since, TABS_BY_KEY)
     if key and (hit := list_cache.cached_page(request, key)):
         return hit
+    # Members share the body of the same list (list_cache.member_body_key): on a hit
+    # the page is only its header and footer around the stored body.
+    target = category or tag
+    following = target is not None and is_following(request.user, target)
+    body_key = list_cache.member_body_key(request, live_since, TABS_BY_KEY, following=following)
+    page = {"heading": heading, "description": description, "tag": tag, "category": category}
+    page |= {"nav": nav, "following": following}
+    if body_key and (body := cache.get(body_key)) is not None:
+        context = {**page, "shared_body": (body_key, body, None)}
+        return render(request, "forum/question_list.html", context)
     form = QuestionListForm(request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     tab = TABS_BY_KEY.get(params.get("sort") or "", TABS[0])
@@ -124,6 +136,7 @@ def _list_page(
             permissions.visible_categories(Category.objects.all(), request.user),
             slug=params["category"],
         )
+        page["following"] = is_following(request.user, category)  # its follow button
     questions = selectors.question_list(
         user=request.user,
         ordering=tab.ordering,
@@ -134,18 +147,16 @@ def _list_page(
     page_obj = list_cache.paginate(request, questions, QUESTIONS_PER_PAGE, live_since)
     page_obj.object_list = list(page_obj.object_list)  # read once: keys, then rows
     context = {
-        "heading": heading,
-        "description": description,
+        **page,
         "page_obj": page_obj,
         "tabs": TABS,
         "current_tab": tab,
-        "tag": tag,
         "category": category,
         "filter_tag": filter_tag,
         "filter_tag_slug": tag_slug if tag is None else "",
         "filter_category": filter_category,
-        "nav": nav,
         "live_since": live_since,
+        "shared_body": (body_key, None, list_cache.list_page_seconds()) if body_key else None,
         "row_fragments": list_cache.row_fragments(page_obj.object_list),
         **list_cache.sidebar(request.user, live_since, _sidebar),
     }

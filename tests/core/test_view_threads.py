@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from asgiref.sync import AsyncToSync
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponse
@@ -46,8 +47,8 @@ def handler(settings):
     return view_threads.get_asgi_application()
 
 
-async def get(app, url: str) -> tuple[int, str]:  # noqa: ANN001
-    scope = {
+def _scope(url: str) -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -60,7 +61,10 @@ async def get(app, url: str) -> tuple[int, str]:  # noqa: ANN001
         "client": ("10.0.0.9", 40000),
         "server": ("testserver", 80),
     }
-    communicator = ApplicationCommunicator(app, scope)
+
+
+async def get(app, url: str) -> tuple[int, str]:  # noqa: ANN001
+    communicator = ApplicationCommunicator(app, _scope(url))
     await communicator.send_input({"type": "http.request", "body": b""})
     start = await communicator.receive_output(10)
     body = b""
@@ -109,3 +113,25 @@ def test_no_view_threads_is_djangos_own_handler(settings):
     app = view_threads.get_asgi_application()
 
     assert type(app) is ASGIHandler
+
+
+async def test_a_request_enters_its_thread_once_and_never_goes_back_to_the_loop(
+    handler, monkeypatch
+):
+    crossings = []
+    real_call = AsyncToSync.__call__
+
+    def counting_call(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        crossings.append(self)
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncToSync, "__call__", counting_call)
+    plain = ASGIHandler()  # Django's chain, for comparison
+    plain.load_middleware(is_async=True)
+
+    assert (await get(handler, "/where"))[0] == 200
+    assert crossings == []
+    # Django's: a synchronous middleware calls the asynchronous view caller from its thread.
+    handler._middleware_chain = plain._middleware_chain  # noqa: SLF001
+    assert (await get(handler, "/where"))[0] == 200
+    assert crossings

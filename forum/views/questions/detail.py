@@ -92,7 +92,7 @@ def render_thread(
         # One token for the whole page, so stored HTML can swap it (thread_cache).
         "csrf_token": csrf_token or get_token(request),
         "answer_fragments": fragments,
-        "thread_body": thread_body,
+        "shared_body": thread_body,
         "question": question,
         "thread": thread,
         "answers": thread.answers,

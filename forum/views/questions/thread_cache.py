@@ -232,7 +232,7 @@ def answer_fragments(
     key: Callable[[Answer], str] | None = None,
     body: tuple | None = None,
 ) -> tuple[dict[int, tuple[str, str | None]], tuple[str, str | None] | None]:
-    """({answer id: (key, stored HTML or None)}, the body's (key, stored HTML or None))
+    """({answer id: (key, stored HTML or None)}, the body's `shared_body` (render_body))
     for a page's answers and, when `body` is given, the page's body: one cache read for
     the body and, when it is missing, one for every answer.
 
@@ -255,8 +255,8 @@ def answer_fragments(
     if body is not None:
         body_key = _body_key(body, list(keys.values()))
         if (html := cache.get(body_key)) is not None:
-            return {}, (body_key, html)  # the answers are in it
-        stored_body = (body_key, None)
+            return {}, (body_key, html, None)  # the answers are in it
+        stored_body = (body_key, None, thread_page_seconds())
     found = cache.get_many(list(keys.values()))
     return {pk: (key, found.get(key)) for pk, key in keys.items()}, stored_body
 
@@ -291,30 +291,31 @@ def _templates_digest() -> str:
 
 
 # The body includes partials from several apps: editing any template changes every key.
-_TEMPLATES = _templates_digest()
+TEMPLATES_DIGEST = _templates_digest()
 
 
 def _body_key(material: tuple, answer_keys: list[str]) -> str:
     digest = hashlib.blake2b(repr((material, answer_keys)).encode(), digest_size=16).hexdigest()
-    return f"thread-body:{KEY_VERSION}:{_TEMPLATES}:{digest}"
+    return f"thread-body:{KEY_VERSION}:{TEMPLATES_DIGEST}:{digest}"
 
 
 def render_body(context: Context, nodelist: NodeList) -> SafeString:
-    """The question page's body (`{% thread_body %}`), stored for the next viewer who
-    sees exactly the same (the view put `thread_body`, its key and stored HTML, in the
-    context), with this request's CSRF token."""
+    """A page's body (`{% shared_body %}`: the question page's, a list's), stored for the
+    next viewer who sees exactly the same (the view put `shared_body` in the context: its
+    key, its stored HTML or None, and for how long to store it), with this request's CSRF
+    token."""
     token = str(context.get("csrf_token") or "")
-    entry = context.get("thread_body")
+    entry = context.get("shared_body")
     if not (entry and token):
         return nodelist.render(context)
     html = entry[1]
     if html is None:
         with context.push(storing_body=True):
             html = nodelist.render(context)
-        cache.set(entry[0], html.replace(token, CSRF_SENTINEL), thread_page_seconds())
-    views = context["question"].view_count
-    for style, mark in VIEW_COUNT_MARKS.items():
-        html = html.replace(mark, _view_count(views, style))
+        cache.set(entry[0], html.replace(token, CSRF_SENTINEL), entry[2])
+    if (question := context.get("question")) is not None:
+        for style, mark in VIEW_COUNT_MARKS.items():
+            html = html.replace(mark, _view_count(question.view_count, style))
     return mark_safe(html.replace(CSRF_SENTINEL, token))  # escaped by the template engine
 
 
