@@ -162,6 +162,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
+# How many threads of each server process run Django's pages (config/view_threads.py).
+CIRCOLO_VIEW_THREADS = env.int("CIRCOLO_VIEW_THREADS", default=4)
+
 # django-allauth: sign up with e-mail, mandatory verification, log in by username or e-mail.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_FORMS = {
@@ -189,8 +192,6 @@ ACCOUNT_RATE_LIMITS = {
 # 0 (the default) trusts no header and uses the connection's address; the README's nginx
 # overwrites X-Forwarded-For and daphne's --proxy-headers turns it into that address, so
 # 0 is right there too. One setting for the lockout, the sockets, DRF and allauth.
-# How many threads of each server process run Django's synchronous views (config/view_threads.py).
-CIRCOLO_VIEW_THREADS = env.int("CIRCOLO_VIEW_THREADS", default=4)
 CIRCOLO_TRUSTED_PROXIES = env.int("CIRCOLO_TRUSTED_PROXIES", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = CIRCOLO_TRUSTED_PROXIES
 # Failed log-ins (HTML, token, password reset): per account and per address (forum.lockout).

@@ -117,8 +117,14 @@ def _list_page(
     target = category or tag
     following = target is not None and is_following(request.user, target)
     body_key = list_cache.member_body_key(request, live_since, TABS_BY_KEY, following=following)
-    page = {"heading": heading, "description": description, "tag": tag, "category": category}
-    page |= {"nav": nav, "following": following}
+    page = {
+        "heading": heading,
+        "description": description,
+        "tag": tag,
+        "category": category,
+        "nav": nav,
+        "following": following,
+    }
     if body_key and (body := cache.get(body_key)) is not None:
         context = {**page, "shared_body": (body_key, body, None)}
         return render(request, "forum/question_list.html", context)

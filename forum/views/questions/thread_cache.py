@@ -33,8 +33,8 @@ default cache (Redis in production, shared by every server process):
   with every published change), the keys of its answers and what the rest of the body
   shows of the viewer (thread_snapshot.body_material: their roles and privileges, their
   vote on the question, whether they follow it, their comments, why they may not
-  answer). A member who sees what another saw before them gets it in the same
-  `get_many` as the answers, and nothing of it is rendered. The view count is left out
+  answer). A member who sees what another saw before them gets it with one cache read
+  (their answers are not read), and nothing of it is rendered. The view count is left out
   (VIEW_COUNT_MARKS) and filled in for each page. The asker, advocates and staff get a
   body of their own (their escalation's status and the escalation card change without
   a publication), as do pages that redisplay a form with what the reader typed.
@@ -231,7 +231,7 @@ def answer_fragments(
     skip: str = "",
     key: Callable[[Answer], str] | None = None,
     body: tuple | None = None,
-) -> tuple[dict[int, tuple[str, str | None]], tuple[str, str | None] | None]:
+) -> tuple[dict[int, tuple[str, str | None]], tuple | None]:
     """({answer id: (key, stored HTML or None)}, the body's `shared_body` (render_body))
     for a page's answers and, when `body` is given, the page's body: one cache read for
     the body and, when it is missing, one for every answer.
