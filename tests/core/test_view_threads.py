@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import AsyncToSync
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 from django.http import HttpResponse
 from django.urls import path
 
@@ -44,7 +45,11 @@ urlpatterns = [path("where", where), path("meet", meet), path("fail", fail)]
 def handler(settings):
     settings.ROOT_URLCONF = __name__
     settings.CIRCOLO_VIEW_THREADS = 2
-    return view_threads.get_asgi_application()
+    app = view_threads.get_asgi_application()
+    yield app
+    for lane in app.lanes:  # the threads outlive the test: so would their connections
+        lane.executor.submit(connections.close_all).result()
+        lane.executor.shutdown()
 
 
 def _scope(url: str) -> dict:
