@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -52,6 +51,7 @@ from forum.views.questions.thread_cache import (
     TEMPLATES_DIGEST,
     _row,
     answer_html_seconds,
+    templates_digest,
 )
 
 KEY_VERSION = "2"
@@ -65,17 +65,7 @@ COLD_WAIT_PAUSE_SECONDS = 0.05
 ROW_PARTIALS = ("_question_row.html", "_user.html", "_avatar.html")
 
 
-def _partials_digest() -> str:
-    digest = hashlib.blake2b(digest_size=8)
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for name in ROW_PARTIALS:
-            path = Path(directory) / "forum" / name
-            if path.exists():
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-_PARTIALS = _partials_digest()
+_PARTIALS = templates_digest(ROW_PARTIALS)
 
 
 def sidebar_seconds() -> int:

@@ -8,13 +8,13 @@ import threading
 
 import pytest
 from asgiref.sync import AsyncToSync
-from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
 from django.http import HttpResponse
 from django.urls import path
 
 from config import view_threads
+from tests.pages import asgi_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,34 +52,9 @@ def handler(settings):
         lane.executor.shutdown()
 
 
-def _scope(url: str) -> dict:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": url,
-        "raw_path": url.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"testserver")],
-        "client": ("10.0.0.9", 40000),
-        "server": ("testserver", 80),
-    }
-
-
 async def get(app, url: str) -> tuple[int, str]:  # noqa: ANN001
-    communicator = ApplicationCommunicator(app, _scope(url))
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
-    body = b""
-    while True:
-        message = await communicator.receive_output(10)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(5)
-    return start["status"], body.decode()
+    status, _headers, body = await asgi_get(app, url)
+    return status, body
 
 
 async def test_requests_one_after_the_other_reuse_one_thread_and_what_it_keeps(handler):

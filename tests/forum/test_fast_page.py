@@ -8,7 +8,6 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -18,6 +17,7 @@ from forum import services
 from forum.models import Question
 from forum.views.questions import fast_page
 from tests.factories import AnswerFactory, QuestionFactory
+from tests.pages import asgi_get
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -43,30 +43,7 @@ def thread(db):
 
 
 async def get(path: str, *headers: tuple[bytes, bytes], query: bytes = b"", address="10.0.0.9"):
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": (address, 40000),
-        "server": ("testserver", 80),
-    }
-    communicator = ApplicationCommunicator(application, scope)
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
-    body = b""
-    while True:
-        message = await communicator.receive_output(10)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(5)
-    return start["status"], start["headers"], body.decode()
+    return await asgi_get(application, path, *headers, query=query, address=address)
 
 
 def _token(html: str) -> str:

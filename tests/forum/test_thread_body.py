@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from forum import services
 from forum.follows.services import set_following
 from forum.views.questions import thread_cache
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
+from tests.pages import client_for, csrf_tokens, page, record_stored_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +24,7 @@ pytestmark = pytest.mark.django_db
 def stored(settings, monkeypatch) -> list[str]:
     """The keys of the bodies stored, in order."""
     settings.CIRCOLO_THREAD_PAGE_SECONDS = 60
-    keys = []
-    real_set = thread_cache.cache.set
-
-    def recording_set(key, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if key.startswith("thread-body:"):
-            keys.append(key)
-        return real_set(key, *args, **kwargs)
-
-    monkeypatch.setattr(thread_cache.cache, "set", recording_set)
-    return keys
+    return record_stored_keys(thread_cache.cache, monkeypatch, "thread-body:")
 
 
 @pytest.fixture
@@ -44,24 +35,6 @@ def thread(customer):
         CommentFactory(question=None, answer=answer, body=f"Comment {n}.")
     CommentFactory(question=question, body="Which phone?")
     return question
-
-
-def _client(member) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(member)
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _tokens(html: str) -> set[str]:
-    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)) | set(
-        re.findall(r'"X-CSRFToken": "([^"]+)"', html)
-    )
 
 
 def _views(html: str) -> tuple[str, str]:
@@ -75,12 +48,12 @@ def test_members_who_see_the_same_body_share_it_with_their_own_token_header_and_
     thread, stored
 ):
     first, second = UserFactory(username="elena"), UserFactory(username="fabio")
-    first_page = _page(_client(first), thread.get_absolute_url())
-    second_page = _page(_client(second), thread.get_absolute_url())
+    first_page = page(client_for(first), thread.get_absolute_url())
+    second_page = page(client_for(second), thread.get_absolute_url())
 
     assert len(stored) == 1  # rendered for the first, served to the second
-    assert len(_tokens(first_page)) == len(_tokens(second_page)) == 1
-    assert _tokens(first_page) != _tokens(second_page)
+    assert len(csrf_tokens(first_page)) == len(csrf_tokens(second_page)) == 1
+    assert csrf_tokens(first_page) != csrf_tokens(second_page)
     assert "/u/elena/" in first_page
     assert "/u/elena/" not in second_page
     assert "/u/fabio/" in second_page
@@ -97,7 +70,7 @@ def test_a_members_own_vote_and_follow_give_them_a_body_of_their_own(thread, sto
     services.cast_vote(actor=voter, post=thread, value=1)
     set_following(actor=follower, target=thread, following=True)
 
-    pages = [_page(_client(m), thread.get_absolute_url()) for m in (voter, follower, reader)]
+    pages = [page(client_for(m), thread.get_absolute_url()) for m in (voter, follower, reader)]
 
     assert len(stored) == 3
     pressed = [p.count('aria-pressed="true"') for p in pages]
@@ -109,26 +82,26 @@ def test_a_members_own_vote_and_follow_give_them_a_body_of_their_own(thread, sto
 
 
 def test_the_page_changes_with_the_thread(thread, stored, other_customer):
-    reader = _client(UserFactory())
-    _page(reader, thread.get_absolute_url())
+    reader = client_for(UserFactory())
+    page(reader, thread.get_absolute_url())
 
     services.post_answer(actor=other_customer, question=thread, body="Restart in flight mode.")
     thread_cache.cache.clear()  # the test settings publish nothing: as the stream moving on
 
-    assert "Restart in flight mode." in _page(reader, thread.get_absolute_url())
+    assert "Restart in flight mode." in page(reader, thread.get_absolute_url())
 
 
 @pytest.mark.parametrize("who", ["customer", "advocate", "staff"])
 def test_the_asker_advocates_and_staff_never_share_a_body(thread, stored, who, request):
     member = request.getfixturevalue(who)
 
-    _page(_client(member), thread.get_absolute_url())
+    page(client_for(member), thread.get_absolute_url())
 
     assert stored == []
 
 
 def test_a_redisplayed_form_is_never_stored(thread, stored):
-    reader = _client(UserFactory(reputation=200))
+    reader = client_for(UserFactory(reputation=200))
 
     response = reader.post(reverse("forum:post_answer", args=[thread.pk]), {"body": ""})
 

@@ -93,17 +93,22 @@ def answer_html_seconds() -> int:
     return int(getattr(settings, "CIRCOLO_ANSWER_HTML_SECONDS", 120))
 
 
-def _partials_digest() -> str:
+def templates_digest(partials: Iterable[str] | None = None) -> str:
+    """A digest of the source of `forum/<partial>` for each of `partials`, or of every
+    template when None: editing one changes every key made with it."""
     digest = hashlib.blake2b(digest_size=8)
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for name in ANSWER_PARTIALS:
-            path = Path(directory) / "forum" / name
+    for directory in map(Path, settings.TEMPLATES[0]["DIRS"]):
+        if partials is None:
+            paths = sorted(directory.rglob("*.html"))
+        else:
+            paths = [directory / "forum" / name for name in partials]
+        for path in paths:
             if path.exists():
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-_PARTIALS = _partials_digest()
+_PARTIALS = templates_digest(ANSWER_PARTIALS)
 
 
 # The whole page, anonymous readers --------------------------------------------------------
@@ -282,16 +287,8 @@ def render_answer(context: Context, answer: Answer) -> SafeString:
 # The whole page body, members ---------------------------------------------------------------
 
 
-def _templates_digest() -> str:
-    digest = hashlib.blake2b(digest_size=8)
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(directory).rglob("*.html")):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 # The body includes partials from several apps: editing any template changes every key.
-TEMPLATES_DIGEST = _templates_digest()
+TEMPLATES_DIGEST = templates_digest()
 
 
 def _body_key(material: tuple, answer_keys: list[str]) -> str:

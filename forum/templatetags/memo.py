@@ -54,4 +54,4 @@ def _forget(**kwargs: object) -> None:
     _rendered.clear()
 
 
-setting_changed.connect(_forget, dispatch_uid="core.templatetags.memo")
+setting_changed.connect(_forget, dispatch_uid="forum.templatetags.memo")

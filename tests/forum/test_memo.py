@@ -1,32 +1,19 @@
-"""`{% memo %}` (core/templatetags/memo.py): the page frame's links and labels rendered
+"""`{% memo %}` (forum/templatetags/memo.py): the page frame's links and labels rendered
 once per process for each variant, and each viewer still gets their own: the desk and
 staff links only for staff, the current section marked, their language, their search."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from core.templatetags import memo
+from forum.templatetags import memo
+from tests.pages import client_for, page
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(member=None) -> Client:  # noqa: ANN001
-    client = Client()
-    if member is not None:
-        client.force_login(member)
-    return client
-
-
-def _page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 def test_staff_links_follow_the_member_not_the_first_page_rendered(staff, customer):
-    pages = [_page(_client(member), "/") for member in (staff, customer, staff)]
+    pages = [page(client_for(member), "/") for member in (staff, customer, staff)]
 
     assert "/desk/" in pages[0]
     assert "Community health" in pages[0]
@@ -37,11 +24,11 @@ def test_staff_links_follow_the_member_not_the_first_page_rendered(staff, custom
 
 
 def test_the_current_section_and_the_search_are_each_pages_own(customer):
-    client = _client(customer)
+    client = client_for(customer)
 
-    tags = _page(client, "/tags/")
-    questions = _page(client, "/")
-    search = _page(client, "/search/?q=roaming")
+    tags = page(client, "/tags/")
+    questions = page(client, "/")
+    search = page(client, "/search/?q=roaming")
 
     assert 'href="/tags/" aria-current="page"' in tags
     assert 'href="/tags/" aria-current="page"' not in questions
@@ -53,8 +40,8 @@ def test_each_language_gets_its_own_frame(customer, other_customer):
     other_customer.locale = "it"
     other_customer.save(update_fields=["locale"])
 
-    english = _page(_client(customer), "/")
-    italian = _page(_client(other_customer), "/")
+    english = page(client_for(customer), "/")
+    italian = page(client_for(other_customer), "/")
 
     assert "Edit profile" in english
     assert "Modifica profilo" in italian
@@ -63,11 +50,11 @@ def test_each_language_gets_its_own_frame(customer, other_customer):
 
 def test_a_variant_is_rendered_once_then_reused(customer, other_customer):
     memo._rendered.clear()  # noqa: SLF001
-    _page(_client(customer), "/")
+    page(client_for(customer), "/")
     entries = len(memo._rendered)  # noqa: SLF001
 
-    _page(_client(other_customer), "/")
-    _page(_client(), "/")  # anonymous: the same frame, but for the user menu
+    page(client_for(other_customer), "/")
+    page(client_for(), "/")  # anonymous: the same frame, but for the user menu
 
     assert entries >= 5
     assert len(memo._rendered) == entries  # noqa: SLF001
