@@ -43,16 +43,17 @@ async def test_a_crowded_stream_coalesces_longer_and_newcomers_get_the_recent_co
         await subscribe(await connect(), stream)
     while (await next_presence(first))["viewers"] != 5:
         pass
+    heard = time.monotonic()  # the first viewer's last frame: the next waits a window
 
     # when a sixth viewer arrives
     newcomer = await connect()
-    arrived = time.monotonic()
     assert (await subscribe(newcomer, stream))["type"] == "subscribed"
 
     # then it is told the count read within the window at once, and the exact one later
     assert (await next_presence(newcomer))["viewers"] == 5
     assert (await next_presence(newcomer))["viewers"] == 6
-    # and the viewers already there hear of it after the longer window, not at once
+    # and the viewers already there hear of it a longer window after their last frame (from
+    # that frame, not from the arrival: on a loaded box the arrival comes late in the window)
     while (await next_presence(first))["viewers"] != 6:
         pass
-    assert time.monotonic() - arrived >= 1.5
+    assert time.monotonic() - heard >= 1.5
