@@ -18,10 +18,14 @@ and, as issue 12 asks, a ratio to a baseline measured in the same run: the same 
 make the same choices of post and value on a pool of their own, each vote a bare loop of
 plain SQL on the same database (lock the post, read the voter's vote, insert, update or
 delete it, move the score) in one transaction; no permission, ledger, badge or event.
-The storm's votes include their points and badges, settled right after each vote commits.
-The voters share one Python process (threads), as they would share a server's workers;
-on a 2-core box the figure measures the whole stack (Python, PostgreSQL, the ledger's
-row locks) rather than PostgreSQL alone. The members and posts of each run are kept
+The voters share one Python process (threads), as they would share a server's view
+threads, and each vote, like a request, borrows a connection from the process's pool
+(production settings: `DATABASE_POOL_SIZE`) and gives it back, the baseline's too; on a 2-core box the figure measures the whole stack (Python, PostgreSQL)
+rather than PostgreSQL alone. A vote's points and badges are settled by the task worker
+(`gamification.tasks.settle_vote`), as in production: the bench runs two
+`manage.py run_worker` processes beside the voters (the README's layout), waits until it has settled every vote, and
+reports that time too (settled throughput: votes per second of wall time from the first
+vote to the last settlement), before it checks the invariants. The members and posts of each run are kept
 (names start with p7-<run>-), a few hundred rows.
 """
 
@@ -158,6 +162,8 @@ def _storm(voters, pool, questions, answers):  # noqa: ANN001, ANN202
                 except Exception as exc:  # noqa: BLE001 - counted as an error
                     seen["error"] += 1
                     failed.append(f"{type(exc).__name__}: {exc}"[:200])
+                finally:
+                    connection.close()  # back to the pool, as at the end of a request
                 mine.append((time.perf_counter() - started) * 1000)
         finally:
             connection.close()
@@ -205,6 +211,45 @@ def _storm(voters, pool, questions, answers):  # noqa: ANN001, ANN202
     wall = time.perf_counter() - started
     hung = sum(1 for t in threads if t.is_alive())
     return wall, latencies, outcomes, refusals, errors, accepted, hung
+
+
+SETTLE_TASK = "gamification.tasks.settle_vote"
+
+
+WORKERS = 2  # as the README's production layout runs them
+
+
+def _start_worker() -> subprocess.Popen:
+    """A task worker, as production runs it (no periodic jobs: the sweep runs after)."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--no-reload", "--queue-name", "*"]
+        + ["--no-scheduler", "--no-startup-delay", "--interval", "0.2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _unsettled() -> int:
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    return DBTaskResult.objects.filter(task_path=SETTLE_TASK, status__in=waiting).count()
+
+
+def _wait_settled(started: float, timeout: float = 900) -> tuple[float, int]:
+    """Seconds from `started` until the worker has settled every vote, and how many
+    settlements failed."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + timeout
+    while _unsettled() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    settled = time.perf_counter() - started
+    failed = DBTaskResult.objects.filter(task_path=SETTLE_TASK, status=TaskResultStatus.FAILED)
+    return settled, failed.count()
 
 
 def _baseline(voters, pool) -> tuple[float, int]:  # noqa: ANN001
@@ -256,6 +301,7 @@ def _baseline(voters, pool) -> tuple[float, int]:  # noqa: ANN001
                             f"UPDATE {table} SET score = score + %s WHERE id = %s",
                             [value - old, post.pk],
                         )
+                connection.close()  # as the storm's voters do
                 n += 1
         finally:
             connection.close()
@@ -329,6 +375,7 @@ def _invariants(questions, answers, members) -> dict[str, object]:  # noqa: ANN0
 
 def run() -> dict:
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
     from forum.models import Vote
     from gamification.fairplay.sweep import sweep_fair_play
@@ -341,10 +388,20 @@ def run() -> dict:
     authors, voters, questions, answers = _setup(run_id)
     pool = list(questions) + list(answers)
     ledger_before = PointEvent.objects.count()
-
-    wall, latencies, outcomes, refusals, errors, accepted, hung = _storm(
-        voters, pool, questions, answers
-    )
+    DBTaskResult.objects.filter(task_path=SETTLE_TASK).delete()  # an earlier run's, if any
+    workers = [_start_worker() for _ in range(WORKERS)]
+    try:
+        started = time.perf_counter()
+        wall, latencies, outcomes, refusals, errors, accepted, hung = _storm(
+            voters, pool, questions, answers
+        )
+        settled_s, settle_failures = _wait_settled(started)
+        unsettled = _unsettled()
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
     ledger_rows = PointEvent.objects.count() - ledger_before
     started = time.perf_counter()
     sweep = sweep_fair_play().as_dict()
@@ -354,6 +411,7 @@ def run() -> dict:
 
     attempts = sum(outcomes.values())
     throughput = attempts / wall if wall else 0.0
+    settled_throughput = attempts / settled_s if settled_s else 0.0
     ratio = 100 * throughput / bare_throughput if bare_throughput else 0.0
     ok_invariants = (
         invariants["reputation_drift"] == 0
@@ -391,6 +449,23 @@ def run() -> dict:
             "ok": ratio >= 25,
         },
         {
+            "metric": (
+                f"settled throughput: votes per second until the worker had settled every "
+                f"vote ({settled_s:.1f} s; {100 * settled_throughput / bare_throughput:.1f} % "
+                "of the bare loop)"
+            ),
+            "value": round(settled_throughput, 1),
+            "unit": "votes/s",
+            "target": "reported",
+            "ok": None,
+        },
+        {
+            "metric": "votes left unsettled, settlements failed",
+            "value": unsettled + settle_failures,
+            "target": "0",
+            "ok": unsettled + settle_failures == 0,
+        },
+        {
             "metric": "errors other than intended refusals",
             "value": len(errors),
             "target": "0",
@@ -418,6 +493,10 @@ def run() -> dict:
                 "votes_per_s": round(bare_throughput, 1),
             },
             "percent_of_baseline": round(ratio, 1),
+            "settled_s": round(settled_s, 2),
+            "settled_votes_per_s": round(settled_throughput, 1),
+            "unsettled": unsettled,
+            "settle_failures": settle_failures,
             "latency_ms": {
                 "p50": round(statistics.median(latencies), 1),
                 "p90": round(_percentile(latencies, 90), 1),

@@ -4,8 +4,10 @@ Points and badges run AFTER COMMIT, each in its own transaction (issue 12): the 
 write holds its row locks only for the vote, the answer or the acceptance itself, and a
 vote through the API stays within 8 queries. The invariant reputation == sum of the
 ledger still holds at every commit, because `_apply` writes a ledger row and moves the
-cached reputation in one transaction; the points of a vote follow it right after the
-vote commits. The settling hooks re-read what they pay for under the forum's locks
+cached reputation in one transaction. A vote's points and badges are settled by the task
+worker (`gamification.tasks.settle_vote`, enqueued once the vote commits; see
+settings.SETTLE_VOTES_IN_WORKER), the other writes' right after they commit, in the
+same process. The settling hooks re-read what they pay for under the forum's locks
 (question, answer, then members: LOCK ORDER in gamification.services) and are
 idempotent, so a retry or a duplicate never pays twice; single-award badges are held at
 most once by their unique constraint.
@@ -15,6 +17,9 @@ be seen without them (and a late settlement of a vote on it pays nothing).
 """
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
 
 from core import events
 from forum.events import (
@@ -26,15 +31,27 @@ from forum.events import (
     QuestionAsked,
     VoteCast,
 )
+from gamification import tasks
 from gamification.services import hooks as services
 
 
-def pay_for_vote(event: VoteCast) -> None:
-    services.settle_vote(actor=event.actor, post=event.post, before=event.before, after=event.after)
+def settle_vote_later(event: VoteCast) -> None:
+    """The vote's points and badges are the task worker's (`gamification.tasks`) when
+    settings.SETTLE_VOTES_IN_WORKER: the voter's request ends with the vote, and a storm
+    of votes queues for the worker rather than for the authors' row locks in every server
+    thread. Otherwise (no Redis) they are settled here, right after the vote commits."""
+    args = (event.actor_id, event.question_id, event.answer_id, event.before, event.after)
 
+    def settle() -> None:
+        if settings.SETTLE_VOTES_IN_WORKER:
+            tasks.settle_vote.enqueue(*args)
+        else:
+            tasks.settle_vote.call(*args)
 
-def badges_for_vote(event: VoteCast) -> None:
-    services.vote_badges(actor=event.actor, post=event.post, before=event.before, after=event.after)
+    # Once this handler's own transaction (core.events) is over: the settlement opens
+    # transactions of its own, so the points commit before the badges are checked.
+    settle.handler = settle_vote_later  # a pending hook names its handler, as core.events'
+    transaction.on_commit(settle, robust=True)
 
 
 def pay_for_acceptance(event: AnswerAccepted) -> None:
@@ -66,8 +83,7 @@ def badges_for_comment(event: CommentPosted) -> None:
 def register() -> None:
     """Called by GamificationConfig.ready()."""
     later = events.AFTER_COMMIT
-    events.subscribe(VoteCast, pay_for_vote, phase=later)
-    events.subscribe(VoteCast, badges_for_vote, phase=later)
+    events.subscribe(VoteCast, settle_vote_later, phase=later)
     events.subscribe(AnswerAccepted, pay_for_acceptance, phase=later)
     events.subscribe(AnswerUnaccepted, reverse_acceptance, phase=later)
     events.subscribe(PostDeleted, reverse_deleted_post, phase=events.IN_TRANSACTION)

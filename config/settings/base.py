@@ -149,6 +149,12 @@ LIVE_REDIS_URL = REDIS_URL
 LIVE_MAX_SOCKETS_PER_ADDRESS = env.int("LIVE_MAX_SOCKETS_PER_ADDRESS", default=50)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A vote's points and badges are settled by the task worker, so a storm of votes queues
+# there rather than in the server's view threads. Without Redis the worker cannot reach
+# the server's sockets (the in-memory channel layer lives in one process), so the server
+# settles each vote itself right after it commits, and the author's reputation still
+# moves live on their pages.
+SETTLE_VOTES_IN_WORKER = env.bool("SETTLE_VOTES_IN_WORKER", default=bool(REDIS_URL))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -59,8 +59,7 @@ EXPECTED = [
     ("QuestionMoved", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("RedemptionDecided", "integrations.handlers.announce_redemption_decision", "in_transaction"),
     ("RedemptionRequested", "integrations.handlers.announce_redemption", "in_transaction"),
-    ("VoteCast", "gamification.handlers.badges_for_vote", "after_commit"),
-    ("VoteCast", "gamification.handlers.pay_for_vote", "after_commit"),
+    ("VoteCast", "gamification.handlers.settle_vote_later", "after_commit"),
 ]
 
 
