@@ -63,13 +63,18 @@ run: precompile install
 	@# seeding leaves idle; it serves once the database is ready, told so through a named pipe.
 	@# The task worker (e-mails, SLA timers, periodic jobs) runs beside daphne and stops with it.
 	@# DEBUG off by default, so a missing page shows the site's 404 (DEBUG=1 make run for tracebacks);
-	@# Ctrl-C is the normal way to stop, so it exits 0 and make prints no "Error 130".
+	@# Ctrl-C is the normal way to stop, so it exits 0 and make prints no "Error 130". Each
+	@# process is signalled once (a second signal makes the worker abandon its task): on
+	@# Ctrl-C the shell TERMs daphne and the worker (started in the background, they do not
+	@# stop on SIGINT); a TERM to the process group reaches them itself. Up to 5 s to stop.
 	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; serving=$${DEBUG:-0}; \
 	ready=$$(mktemp -u); mkfifo $$ready; \
 	DEBUG=$$serving $(PY) -m config.serve_when_ready $$ready -b 127.0.0.1 -p $(PORT) config.asgi:application & server=$$!; \
 	exec 3<>$$ready; \
-	trap 'kill $$server $$worker 2>/dev/null; wait; rm -f $$ready' EXIT; \
-	trap 'exit 0' INT TERM; \
+	trap 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -n "$$stop" ] && kill -0 $$server $$worker 2>/dev/null || break; sleep 0.5; done; \
+	      kill $$server $$worker 2>/dev/null; wait; rm -f $$ready' EXIT; \
+	trap 'stop=1; kill $$server $$worker 2>/dev/null; exit 0' INT; \
+	trap 'stop=1; exit 0' TERM; \
 	echo "== Migrating the database, loading the demo content on first start"; \
 	$(PY) manage.py seed_demo --migrate --if-empty --skip-checks 3>&- || exit 1; \
 	echo; \
