@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from config.gc_tuning import freeze_after_startup  # noqa: E402
 from forum.views.fast_list import fast_list_pages  # noqa: E402
 from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
 from live.routing import websocket_application  # noqa: E402
@@ -25,3 +26,5 @@ application = ProtocolTypeRouter(
         "websocket": websocket_application(),
     }
 )
+
+freeze_after_startup()  # collections then walk only what requests leave (config/gc_tuning.py)

@@ -1,0 +1,35 @@
+"""The server process's garbage collector, tuned for a long-running ASGI server.
+
+With CPython's defaults, one daphne serving the anonymous question list (`wrk -c32`) ran a
+full collection about every 1.3 s, and each took 110 to 140 ms: it walked every object
+the process keeps (Django's modules, the models, the URL patterns, the templates, the
+caches) and freed almost none. Each one stopped the event loop, so every request in flight
+waited for it: p99 150 to 170 ms beside a p50 of 19 ms.
+
+`freeze_after_startup()` moves the objects of the loaded site to the permanent generation
+(`gc.freeze()`, as servers that fork their workers do), so a collection walks only what
+came after. Frozen objects are still freed by reference counting; only a cycle among them
+would never be collected, and the site's modules, classes and patterns live as long as the
+process anyway.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def freeze_after_startup() -> int:
+    """Load what the first requests would load lazily, collect once, freeze the rest;
+    returns how many objects were frozen (0: settings.GC_FREEZE_AFTER_STARTUP is off, as
+    in the test suite, whose processes import the site and go on creating objects)."""
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    if not settings.GC_FREEZE_AFTER_STARTUP:
+        return 0
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    get_resolver()._populate()  # the reverse() tables
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
