@@ -253,6 +253,10 @@ def measure(layout, paths: dict[int, str], lists: dict[str, str], cookie: str) -
     for path in ("/healthz", paths[50]):  # warm every process: imports, templates, caches
         for _ in range(20 * len(layout.pids)):
             urllib.request.urlopen(base + path, timeout=10).read()
+    for path in lists.values():  # each list rendered once, anonymous and signed in: wrk
+        for headers in ({}, {"Cookie": cookie}):  # measures them served, not their first render
+            request = urllib.request.Request(base + path, headers=headers)
+            urllib.request.urlopen(request, timeout=30).read()
     serial = {
         "hello": serial_ms(base, "/healthz"),
         "thread_anonymous": serial_ms(base, paths[50]),

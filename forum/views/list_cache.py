@@ -236,6 +236,18 @@ def page_key_for(path: str, query: str, language: str, feed_id: int, version: in
     return f"list-page:{KEY_VERSION}:{digest}:{language}:{feed_id}:{version}"
 
 
+# The last page rendered for a list (its path, query and language), whatever feed event
+# and version it was rendered at, is kept this long: while one request renders a page that
+# is due (expired, or a change moved its key), the fast path serves this one to the others
+# instead of holding them all for the render (fast_list.py).
+LAST_PAGE_SECONDS = 600
+
+
+def last_page_key(key: str) -> str:
+    """The key of the last page rendered for the list `key` (from `page_key_for`) shows."""
+    return key.rsplit(":", 2)[0] + ":last"
+
+
 def list_version() -> int:
     return int(cache.get(LIST_VERSION_KEY) or 0)
 
@@ -307,6 +319,7 @@ def store_page(key: str, response: HttpResponse, *, token: str, nonce: str = "")
     if nonce:
         content = content.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_SENTINEL}"'.encode())
     cache.set(key, content, list_page_seconds())
+    cache.set(last_page_key(key), content, LAST_PAGE_SECONDS)
 
 
 def _published(sender: object, *, stream: str, **kwargs: object) -> None:

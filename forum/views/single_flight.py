@@ -57,6 +57,12 @@ def _finish(key: str, future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+async def in_flight(client: aioredis.Redis, key: str) -> bool:
+    """True when a request (of this process or another) is rendering `key` now."""
+    flights = _flights.get(asyncio.get_running_loop(), {})
+    return key in flights or bool(await client.exists(LOCK_KEY.format(key=key)))
+
+
 async def lead_or_wait(client: aioredis.Redis, key: str) -> Flight | None:
     """A Flight when this request is to render `key`; None once another request (of this
     process or another) has rendered it, so the caller looks for the stored page again."""

@@ -17,6 +17,7 @@ from forum.views.questions import detail, fast_page
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.forum.test_fast_page import get
+from tests.pages import csrf_tokens
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -90,6 +91,30 @@ async def test_concurrent_misses_of_a_list_render_it_once(question, monkeypatch)
     assert renders.count == 1
     assert fast_list.served == served + READERS - 1
     assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+
+
+async def test_while_a_due_list_renders_its_readers_get_the_last_page_at_once(
+    question, monkeypatch
+):
+    status, _headers, html = await get("/")  # rendered and stored
+    assert status == 200
+    assert TITLE in html
+    await asyncio.to_thread(list_cache.bump_list_version)  # a change: the page is due
+    renders = HeldRenders(monkeypatch, lists)
+    served_last, waiting = fast_list.served_last, single_flight.waiting
+    readers = await _readers("/")
+    await renders.wait_started()
+    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
+    assert renders.count == 1  # still held: the others never waited for it
+    assert fast_list.served_last == served_last + READERS - 1
+    assert single_flight.waiting == waiting
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    tokens = [csrf_tokens(html) for _status, _headers, html in pages]
+    assert all(len(mine) == 1 for mine in tokens)
+    assert len(set().union(*tokens)) == READERS  # each reader's own, the last page's too
 
 
 async def test_concurrent_misses_of_a_thread_render_it_once(question, monkeypatch):

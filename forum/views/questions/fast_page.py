@@ -185,17 +185,24 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
 
 
 async def served_once(
-    serve: Callable[[], Awaitable[str | None]], render: Callable[[], Awaitable[None]]
+    serve: Callable[[], Awaitable[str | None]],
+    render: Callable[[], Awaitable[None]],
+    meanwhile: Callable[[], Awaitable[bool]] | None = None,
 ) -> None:
     """`serve()` the stored page; when it is missing, `render()` it in Django for one
     request per key at a time while the others wait and are then served it
-    (single_flight.py). A page still missing after a wait (not storable) is rendered."""
+    (single_flight.py), or, when `meanwhile()` sends them something else (an older copy),
+    are served that at once. A page still missing after a wait (not storable) is
+    rendered."""
     for _ in range(FLIGHT_ATTEMPTS):
         key = await serve()
         if key is None:
             return None
         if not key:
             break
+        rendering = meanwhile is not None and await single_flight.in_flight(_client(), key)
+        if rendering and await meanwhile():
+            return None
         flight = await single_flight.lead_or_wait(_client(), key)
         if flight is not None:
             try:
