@@ -11,6 +11,11 @@ waited for it: p99 150 to 170 ms beside a p50 of 19 ms.
 came after. Frozen objects are still freed by reference counting; only a cycle among them
 would never be collected, and the site's modules, classes and patterns live as long as the
 process anyway.
+
+Measured on one 2-core box (wrk -c32, interleaved runs): the anonymous list's p99 went from
+150-168 ms to 35-44 ms and its rate up 15 %; but pages that run Django lost some rate:
+`/healthz` 15-18 %, the signed-in question page about 7 %, as collections of the younger
+generations run more often. Set CIRCOLO_GC_FREEZE=0 to keep CPython's defaults.
 """
 
 from __future__ import annotations
