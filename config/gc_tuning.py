@@ -33,8 +33,7 @@ def freeze_after_startup() -> int:
     if not settings.GC_FREEZE_AFTER_STARTUP:
         return 0
 
-    get_resolver().url_patterns  # noqa: B018 - imports every view module
-    get_resolver()._populate()  # the reverse() tables
+    get_resolver()._populate()  # every view module imported, the reverse() tables built
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
