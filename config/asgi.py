@@ -14,7 +14,13 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from config.gc_tuning import freeze_after_startup  # noqa: E402
 from forum.views.fast_list import fast_list_pages  # noqa: E402
 from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
+from live import writethrough  # noqa: E402
 from live.routing import websocket_application  # noqa: E402
+
+# daphne's socket writes send at once (live/writethrough.py). Here, in the server, not in
+# the app's ready(): importing Twisted costs every other process (seeding, the task worker,
+# each test worker) 0.3 s.
+writethrough.install()
 
 application = ProtocolTypeRouter(
     {

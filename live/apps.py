@@ -8,8 +8,3 @@ class LiveConfig(AppConfig):
 
     name = "live"
     verbose_name = _("Live updates")
-
-    def ready(self) -> None:
-        from live import writethrough
-
-        writethrough.install()  # daphne's socket writes send at once (live.writethrough)

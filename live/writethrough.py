@@ -17,7 +17,7 @@ peer went away) is handed to the stock path too, so the loss is reported by `doW
 as before. TLS connections (Twisted's own TLS; ours terminates in nginx) and
 connections closing keep the stock path.
 
-`install()` runs from `live.apps` once per process; it is idempotent.
+`install()` runs from `config.asgi`, in the server process only; it is idempotent.
 """
 
 from __future__ import annotations

@@ -100,3 +100,24 @@ def test_never_serves_a_site_that_fails_its_system_checks(
     assert serve_when_ready.main([str(fifo), "config.asgi:application"]) == 1
     assert daphne_runs == []
     assert "circolo.E001" in capsys.readouterr().err
+
+
+def test_only_the_server_loads_daphne_and_twisted(tmp_path):
+    """Loading daphne installs Twisted's reactor, about 0.65 s of every process's start:
+    the seeding before the first page, the task worker and each test worker never use it.
+    The server does, and patches its socket writes there (live.writethrough)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+    }
+    code = (
+        "import sys, django; django.setup(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'daphne', 'twisted'})); "
+        "import config.asgi; from live import writethrough; print(writethrough._installed)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split("\n")[-3:-1] == ["[]", "True"]

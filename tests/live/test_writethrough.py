@@ -40,7 +40,7 @@ class FakeReactor:
 
 
 def connection(sock: socket.socket, reactor: FakeReactor) -> tcp.Connection:
-    writethrough.install()  # the app's ready() did already; idempotent
+    writethrough.install()  # as config.asgi does in the server; idempotent
     sock.setblocking(False)
     conn = tcp.Connection(sock, protocol=None, reactor=reactor)
     conn.connected = 1
