@@ -14,6 +14,7 @@ with the actor's name rewritten to the neutral one. Erasing twice changes nothin
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -37,6 +38,12 @@ from forum.locks import lock_member
 from forum.models import ERASED_USERNAME_PREFIX, Notification, User
 from live.models import LiveEvent
 from notifications.models import EmailDigestState, EmailPreference
+
+# The session engines that keep sessions in the database (cached_db in the cache too).
+SESSIONS_IN_THE_DATABASE = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +83,15 @@ def neutral_username(member: User) -> str:
 
 
 def _end_sessions(member_id: int) -> None:
-    """Delete the member's sessions. A changed password already invalidates them (Django
-    checks the session's password hash); with database sessions the rows go too."""
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    """Delete the member's sessions, from the database and, with cached sessions (the
+    production setting), from the cache. A changed password already invalidates them
+    (Django checks the session's password hash); this removes them."""
+    if settings.SESSION_ENGINE not in SESSIONS_IN_THE_DATABASE:
         return
-    doomed = []
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(member_id):
-            doomed.append(session.pk)
-    Session.objects.filter(pk__in=doomed).delete()
+            store().delete(session.pk)
 
 
 def _rewrite_audit(member: User, new_name: str) -> None:

@@ -128,6 +128,9 @@ if REDIS_URL:
             "KEY_PREFIX": "circolo",
         }
     }
+    # A signed-in request reads its session from Redis, not with a query of its own;
+    # sessions are still written to the database, which keeps them across a Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CHANNEL_LAYERS = {
         "default": {
             # The core layer with a bounded, blocking pool (see live/layers.py).

@@ -3,6 +3,7 @@ all erase through `privacy.erasure.erase_member` (API.md "Erasure")."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -218,11 +219,19 @@ def test_the_page_erases_with_password_and_confirmation(busy_member):
     assert client.get(url).status_code == 302  # logged out
 
 
-def test_other_sessions_of_the_member_end(busy_member):
+@pytest.mark.parametrize("engine", ["db", "cached_db"])  # cached_db: with Redis
+def test_other_sessions_of_the_member_end(busy_member, settings, engine):
+    settings.SESSION_ENGINE = f"django.contrib.sessions.backends.{engine}"
     elsewhere = Client()
     elsewhere.force_login(busy_member)
+    key = elsewhere.session.session_key
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store(key).exists(key)
+    assert store(key).load()  # from the cache, with cached_db
     erase_member(actor=busy_member, member=busy_member)
     assert Session.objects.count() == 0
+    assert not store(key).exists(key)
+    assert store(key).load() == {}  # neither in the database nor in the cache
     assert elsewhere.get(reverse("privacy:settings")).status_code == 302
 
 
