@@ -126,8 +126,11 @@ def fast_list_pages(app: Callable) -> Callable:
         last: dict = {}
         return await served_once(
             lambda: _serve(scope, send, last),
+            # The headers are kept as long as the last page they are sent with: kept only
+            # as long as the page, they expired with it, and every reader of an expired
+            # list waited for its render.
             lambda: app(
-                scope, receive, recording(send, _headers_key, list_cache.list_page_seconds())
+                scope, receive, recording(send, _headers_key, list_cache.LAST_PAGE_SECONDS)
             ),
             meanwhile=lambda: _serve_last(send, last),
         )

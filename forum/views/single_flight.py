@@ -6,9 +6,10 @@ expired list queued in Django's one view thread and each rendered the same page,
 slowest waited for 32 renders (P1: p99 38-148x p50). Now the first request for a key
 renders it (`lead`), and the others wait for it on the event loop and are then served the
 stored copy. Within a process the waiters await the leader's future; across processes the
-leader holds a short Redis lock (`SET NX PX`), and a process that finds it taken waits
-until the lock goes (its holder rendered, or died and the lock lapsed) before its own
-requests look again. A waiter that still finds nothing (the page was not storable: a
+leader holds a short Redis lock (`SET NX PX`), and a request that finds it taken waits
+until the lock goes (its holder rendered, or died and the lock lapsed) before it looks
+again. A request that can be sent something else meanwhile (a list's last page) is sent
+that instead of waiting (fast_page.served_once). A waiter that still finds nothing (the page was not storable: a
 404, a member's cookie) goes to Django itself.
 """
 
@@ -57,42 +58,40 @@ def _finish(key: str, future: asyncio.Future) -> None:
         future.set_result(None)
 
 
-async def in_flight(client: aioredis.Redis, key: str) -> bool:
-    """True when a request (of this process or another) is rendering `key` now."""
-    flights = _flights.get(asyncio.get_running_loop(), {})
-    return key in flights or bool(await client.exists(LOCK_KEY.format(key=key)))
-
-
-async def lead_or_wait(client: aioredis.Redis, key: str) -> Flight | None:
-    """A Flight when this request is to render `key`; None once another request (of this
-    process or another) has rendered it, so the caller looks for the stored page again."""
-    global waiting  # noqa: PLW0603
-    flights = _flights.setdefault(asyncio.get_running_loop(), {})
-    running = flights.get(key)
-    if running is not None:
-        waiting += 1
-        try:
-            await asyncio.shield(running)
-        finally:
-            waiting -= 1
+async def lead(client: aioredis.Redis, key: str) -> Flight | None:
+    """A Flight when this request is to render `key`; None when another request (of this
+    process or another) renders it now. Deciding and registering happen together: of the
+    requests that find a page missing at the same moment, one leads and every other one
+    knows it (a separate check first let a burst of them all see nobody rendering)."""
+    loop = asyncio.get_running_loop()
+    flights = _flights.setdefault(loop, {})
+    if key in flights:
         return None
-    future = flights[key] = asyncio.get_running_loop().create_future()
+    future = flights[key] = loop.create_future()
     flight = Flight(client, key, future)
-    lock = LOCK_KEY.format(key=key)
     try:
-        if await client.set(lock, flight.token, nx=True, px=LOCK_MILLISECONDS):
+        if await client.set(LOCK_KEY.format(key=key), flight.token, nx=True, px=LOCK_MILLISECONDS):
             return flight
-        # Another process renders it: wait (this process's other requests wait on us).
-        waiting += 1
-        try:
-            await _lock_gone(client, lock)
-        finally:
-            waiting -= 1
     except BaseException:
         _finish(key, future)
         raise
-    _finish(key, future)
+    _finish(key, future)  # another process renders it
     return None
+
+
+async def wait(client: aioredis.Redis, key: str) -> None:
+    """Until the request rendering `key` is done (in this process, its leader's future;
+    in another, the Redis lock gone: its holder rendered, or died and the lock lapsed)."""
+    global waiting  # noqa: PLW0603
+    waiting += 1
+    try:
+        running = _flights.get(asyncio.get_running_loop(), {}).get(key)
+        if running is not None:
+            await asyncio.shield(running)
+        else:
+            await _lock_gone(client, LOCK_KEY.format(key=key))
+    finally:
+        waiting -= 1
 
 
 async def _lock_gone(client: aioredis.Redis, lock: str) -> None:

@@ -200,15 +200,15 @@ async def served_once(
             return None
         if not key:
             break
-        rendering = meanwhile is not None and await single_flight.in_flight(_client(), key)
-        if rendering and await meanwhile():
-            return None
-        flight = await single_flight.lead_or_wait(_client(), key)
+        flight = await single_flight.lead(_client(), key)
         if flight is not None:
             try:
                 return await render()
             finally:
                 await flight.land()
+        if meanwhile is not None and await meanwhile():
+            return None
+        await single_flight.wait(_client(), key)
     return await render()
 
 
