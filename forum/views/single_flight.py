@@ -9,8 +9,8 @@ stored copy. Within a process the waiters await the leader's future; across proc
 leader holds a short Redis lock (`SET NX PX`), and a request that finds it taken waits
 until the lock goes (its holder rendered, or died and the lock lapsed) before it looks
 again. A request that can be sent something else meanwhile (a list's last page) is sent
-that instead of waiting (fast_page.served_once). A waiter that still finds nothing (the page was not storable: a
-404, a member's cookie) goes to Django itself.
+that instead of waiting (fast_page.served_once). A waiter that still finds nothing (the
+page was not storable: a 404, a member's cookie) goes to Django itself.
 """
 
 from __future__ import annotations
