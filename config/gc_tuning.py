@@ -13,9 +13,11 @@ would never be collected, and the site's modules, classes and patterns live as l
 process anyway.
 
 Measured on one 2-core box (wrk -c32, interleaved runs): the anonymous list's p99 went from
-150-168 ms to 35-44 ms and its rate up 15 %; but pages that run Django lost some rate:
-`/healthz` 15-18 %, the signed-in question page about 7 %, as collections of the younger
-generations run more often. Set CIRCOLO_GC_FREEZE=0 to keep CPython's defaults.
+150-168 ms to 35-44 ms and its rate up 15 %. What looked like its cost to the pages Django
+renders (`/healthz` 15-18 % slower) was the URL resolver built at start-up (below), not
+the freeze: without it, /healthz runs at 835-900 req/s, faster than with no freeze at all
+(695-796), and the anonymous list's p99 is 43-51 ms. Set CIRCOLO_GC_FREEZE=0 to keep
+CPython's defaults.
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ def freeze_after_startup() -> int:
     if not settings.GC_FREEZE_AFTER_STARTUP:
         return 0
 
-    get_resolver()._populate()  # every view module imported, the reverse() tables built
+    # Every view module imported (the URL patterns); the reverse() tables are left to the
+    # first request that needs them. Built here as well (`_populate()`, until 5 December),
+    # they cost the lightest pages a third of their rate: /healthz 549-627 req/s beside
+    # 835-896 without, in interleaved runs of one daphne, for a reason not understood yet;
+    # the signed-in list, the signed-in question page and search were the same either way.
+    get_resolver().url_patterns  # noqa: B018
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

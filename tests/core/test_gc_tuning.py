@@ -31,7 +31,9 @@ def test_the_server_freezes_the_loaded_site_once_it_is_built(tmp_path):
     )
     frozen, populated = out.stdout.split()[-2:]
     assert int(frozen) > 50_000  # Django, the apps, the URL patterns and views
-    assert populated == "True"
+    # The reverse() tables are left to the first request (config/gc_tuning.py: built at
+    # start-up, they cost the lightest pages a third of their rate).
+    assert populated == "False"
 
 
 def test_the_test_suite_never_freezes():
