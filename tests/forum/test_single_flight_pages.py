@@ -80,6 +80,24 @@ async def _readers(path: str) -> list[asyncio.Task]:
     return [asyncio.create_task(get(path, address=f"10.0.1.{n}")) for n in range(1, READERS + 1)]
 
 
+async def _last_page_while_the_render_is_held(monkeypatch) -> list:  # noqa: ANN001
+    """READERS readers of `/` while the list's render is held: one renders it, the others
+    get the last page at once, never waiting. Returns every reader's page."""
+    renders = HeldRenders(monkeypatch, lists)
+    served_last, waiting = fast_list.served_last, single_flight.waiting
+    readers = await _readers("/")
+    await renders.wait_started()
+    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
+    assert renders.count == 1  # still held: the others never waited for it
+    assert fast_list.served_last == served_last + READERS - 1
+    assert single_flight.waiting == waiting
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    return pages
+
+
 async def test_concurrent_misses_of_a_list_render_it_once(question, monkeypatch):
     renders = HeldRenders(monkeypatch, lists)
     served, waiting = fast_list.served, single_flight.waiting
@@ -101,18 +119,7 @@ async def test_while_a_due_list_renders_its_readers_get_the_last_page_at_once(
     assert status == 200
     assert TITLE in html
     await asyncio.to_thread(list_cache.bump_list_version)  # a change: the page is due
-    renders = HeldRenders(monkeypatch, lists)
-    served_last, waiting = fast_list.served_last, single_flight.waiting
-    readers = await _readers("/")
-    await renders.wait_started()
-    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
-    assert renders.count == 1  # still held: the others never waited for it
-    assert fast_list.served_last == served_last + READERS - 1
-    assert single_flight.waiting == waiting
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    pages = await _last_page_while_the_render_is_held(monkeypatch)
     tokens = [csrf_tokens(html) for _status, _headers, html in pages]
     assert all(len(mine) == 1 for mine in tokens)
     assert len(set().union(*tokens)) == READERS  # each reader's own, the last page's too
@@ -135,16 +142,7 @@ async def test_readers_of_a_due_list_arriving_together_get_the_last_page_at_once
         return missing
 
     monkeypatch.setattr(fast_list, "_serve", serve_then_meet)
-    renders = HeldRenders(monkeypatch, lists)
-    served_last = fast_list.served_last
-    readers = await _readers("/")
-    await renders.wait_started()
-    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
-    assert fast_list.served_last == served_last + READERS - 1
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    await _last_page_while_the_render_is_held(monkeypatch)
 
 
 def _expire_within(seconds: int) -> None:
@@ -166,16 +164,7 @@ async def test_an_expired_lists_readers_get_the_last_page_at_once(question, monk
     status, _headers, html = await get("/")  # rendered and stored
     assert status == 200
     await asyncio.to_thread(_expire_within, list_cache.list_page_seconds())
-    renders = HeldRenders(monkeypatch, lists)
-    served_last = fast_list.served_last
-    readers = await _readers("/")
-    await renders.wait_started()
-    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
-    assert fast_list.served_last == served_last + READERS - 1
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    await _last_page_while_the_render_is_held(monkeypatch)
 
 
 async def test_concurrent_misses_of_a_thread_render_it_once(question, monkeypatch):
