@@ -16,3 +16,6 @@ class ForumConfig(AppConfig):
         from forum.views import list_cache
 
         list_cache.register()  # a change published on a question's stream: lists are due
+        from forum.views import member_frame
+
+        member_frame.register()  # a member's frames are due when what they show changes

@@ -113,3 +113,14 @@ class PostDeleted(DomainEvent):
     answer_id: int | None
     post_author_id: int
     post: Post = row()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowingChanged(DomainEvent):
+    """The actor now follows (`following`) or no longer follows a question, a tag or a
+    category (the other two ids None)."""
+
+    question_id: int | None
+    tag_id: int | None
+    category_id: int | None
+    following: bool

@@ -10,11 +10,14 @@ task enqueued after commit: the request never loops over followers.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from core import roles
+from core.events import emit
+from forum import events as forum_events
 from forum import permissions
 from forum.follows.models import Follow
 from forum.models import Category, Question, User
@@ -64,10 +67,20 @@ def set_following(*, actor: User, target: Target, following: bool) -> bool:
     """Follow (`following=True`) or unfollow `target`; idempotent. Returns the state."""
     check_follow(actor, target)
     where = target_filter(target)
-    if following:
-        Follow.objects.bulk_create([Follow(user=actor, **where)], ignore_conflicts=True)
-    else:
-        Follow.objects.filter(user=actor, **where).delete()
+    with transaction.atomic():
+        if following:
+            Follow.objects.bulk_create([Follow(user=actor, **where)], ignore_conflicts=True)
+        else:
+            Follow.objects.filter(user=actor, **where).delete()
+        emit(
+            forum_events.FollowingChanged(
+                actor_id=actor.pk,
+                question_id=target.pk if isinstance(target, Question) else None,
+                tag_id=target.pk if isinstance(target, Tag) else None,
+                category_id=target.pk if isinstance(target, Category) else None,
+                following=following,
+            )
+        )
     return following
 
 

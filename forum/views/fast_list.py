@@ -11,6 +11,13 @@ page is rendered by Django for one request (single_flight.py); the others meanwh
 the last page rendered for that list (`list_cache.last_page_key`: every 30 s, and on every
 change, one render used to hold every reader of the list for 0.1 to 0.4 s), or, when there
 is none, wait for the render.
+A signed-in member's plain request (a session cookie, no flash message, no htmx) is
+answered here too when everything it needs is stored: the session as the cache holds it
+(`cached_db`, checked as Django's authentication checks it: a plain session, a known
+backend, the hash of the member's password it was made with), the member's frame
+(member_frame.py: their header and footer) and the body every member who sees this list
+shares, with its title and head links. Four Redis round trips; anything missing, or
+anything else in the session, and Django answers (and stores what was missing).
 Anything else goes to Django untouched. Only with Redis for both the cache and the
 live backlog (production).
 """
@@ -22,10 +29,14 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_KEY_PREFIX
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
+from django.utils.html import escape
 
-from forum.views import list_cache
+from forum.views import list_cache, member_frame
 from forum.views.lists import TABS_BY_KEY
 from forum.views.questions.fast_page import (
     Receive,
@@ -41,13 +52,17 @@ from forum.views.questions.fast_page import (
 )
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
+from live.streams import user_stream
 
 PATH = re.compile(r"^/(?:(?:tags|categories)/[^/]+/)?$")
 HEADERS_KEY = "list-page-headers:{version}:{language}"
-# Counted by the tests: how many pages were served here, and how many of them were the
-# last page rendered for their list, sent while another request rendered its successor.
+MEMBER_HEADERS_KEY = "list-member-headers:{version}:{language}"
+# Counted by the tests: how many pages were served here, how many of them were the last
+# page rendered for their list, sent while another request rendered its successor, and
+# how many were members' pages.
 served = 0
 served_last = 0
+served_members = 0
 
 
 def enabled() -> bool:
@@ -60,15 +75,36 @@ def enabled() -> bool:
 
 
 def _candidate(scope: Scope) -> bool:
-    """True when the request is one the list page cache would serve."""
+    """True when the request asks for a list page as the list caches store it."""
     if scope["type"] != "http" or scope["method"] != "GET" or not PATH.match(scope["path"]):
         return False
     query = scope.get("query_string", b"").decode("latin-1")
-    return list_cache.shareable_query(query, TABS_BY_KEY) and nothing_of_their_own(scope)
+    return list_cache.shareable_query(query, TABS_BY_KEY)
+
+
+def _session_key(scope: Scope) -> str | None:
+    """The session cookie of a member's plain request (no htmx, no flash message), or
+    None."""
+    key = None
+    for name, value in scope.get("headers", ()):
+        if name == b"hx-request":
+            return None
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie, _equals, cookie_value = part.strip().partition("=")
+                if cookie == "messages" or (cookie == settings.SESSION_COOKIE_NAME and key):
+                    return None
+                if cookie == settings.SESSION_COOKIE_NAME:
+                    key = cookie_value
+    return key
 
 
 def _headers_key(language: str) -> str:
     return HEADERS_KEY.format(version=list_cache.KEY_VERSION, language=language)
+
+
+def _member_headers_key(language: str) -> str:
+    return MEMBER_HEADERS_KEY.format(version=list_cache.KEY_VERSION, language=language)
 
 
 async def _serve(scope: Scope, send: Send, last: dict) -> str | None:
@@ -117,11 +153,96 @@ async def _serve_last(send: Send, last: dict) -> bool:
     return True
 
 
+def _following(path: str, frame: dict) -> bool:
+    """Whether the frame's member follows the tag or category whose page `path` is."""
+    section, _slash, slug = path.strip("/").partition("/")
+    return slug in frame.get(section, ())
+
+
+async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
+    """Send the member's page (their frame around the shared body) and return True; or,
+    nothing sent, False when something is missing or Django must look at the session."""
+    request = request_for(scope)
+    if request is None or not member_frame.SESSION_KEY_FORMAT.match(session_key):
+        return False
+    asked, language_cookie = member_frame.request_language(request)
+    client = _client()
+    session, feed_id, version = await client.mget(
+        cache.make_key(SESSION_KEY_PREFIX + session_key),
+        f"{LIVE_KEY_PREFIX}:seq:feed",
+        cache.make_key(list_cache.LIST_VERSION_KEY),
+    )
+    if session is None:
+        return False
+    session = pickle.loads(session)  # noqa: S301 - our own cache
+    member_id = member_frame.session_member(session)
+    if member_id is None:
+        return False
+    user_seq, frame_version = await client.mget(
+        f"{LIVE_KEY_PREFIX}:seq:{user_stream(member_id)}",
+        cache.make_key(member_frame.version_key(member_id)),
+    )
+    nav = "tags" if scope["path"].startswith("/tags/") else "questions"
+    frame_key = member_frame.frame_key(
+        member_id, asked, language_cookie, nav, int(user_seq or 0), int(frame_version or 0)
+    )
+    frame = await client.get(cache.make_key(frame_key))
+    if frame is None:
+        return False
+    frame = pickle.loads(frame)  # noqa: S301
+    if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
+        return False  # the password changed since: Django ends the session
+    language = frame["language"]
+    page_key = list_cache.page_key_for(
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        language,
+        int(feed_id or 0),
+        int(version or 0),
+    )
+    body_key = list_cache.body_key_for(
+        page_key, moderator=False, following=_following(scope["path"], frame)
+    )
+    body, head, headers = await client.mget(
+        cache.make_key(body_key),
+        cache.make_key(member_frame.head_key(body_key)),
+        cache.make_key(_member_headers_key(language)),
+    )
+    if body is None or head is None or headers is None:
+        return False
+    title, links = pickle.loads(head)  # noqa: S301
+    marks = member_frame.MARKS
+    content = (
+        frame["html"]
+        .replace(marks["title"], title)
+        .replace(marks["head"], links)
+        .replace(marks["here"], escape(request.get_full_path()))
+        .replace(marks["body"], pickle.loads(body))  # noqa: S301
+    )
+    with translation.override(language):
+        await send_stored(send, request, content.encode(), headers)
+    global served_members  # noqa: PLW0603
+    served_members += 1
+    return True
+
+
 def fast_list_pages(app: Callable) -> Callable:
     """Wrap the HTTP application (config/asgi.py)."""
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if not (enabled() and _candidate(scope)):
+            return await app(scope, receive, send)
+        if (session_key := _session_key(scope)) is not None:
+            if not member_frame.enabled():
+                return await app(scope, receive, send)
+            if await _serve_member(scope, send, session_key):
+                return None
+            return await app(
+                scope,
+                receive,
+                recording(send, _member_headers_key, list_cache.LAST_PAGE_SECONDS),
+            )
+        if not nothing_of_their_own(scope):
             return await app(scope, receive, send)
         last: dict = {}
         return await served_once(

@@ -296,7 +296,11 @@ def member_body_key(
         if own.filter(Q(hidden_at__isnull=False) | Q(deleted_at__isnull=False)).exists():
             return None
     page = page_key_for(request.path, query, get_language(), feed_id, list_version())
-    return f"list-body:{TEMPLATES_DIGEST}:{page}:{int(moderator)}:{int(following)}"
+    return body_key_for(page, moderator=moderator, following=following)
+
+
+def body_key_for(page_key: str, *, moderator: bool, following: bool) -> str:
+    return f"list-body:{TEMPLATES_DIGEST}:{page_key}:{int(moderator)}:{int(following)}"
 
 
 def cached_page(request: HttpRequest, key: str) -> HttpResponse | None:

@@ -25,7 +25,7 @@ from forum.follows.services import is_following
 from forum.models import Category, Question, User
 from forum.search import MAX_QUERY_LENGTH, highlight
 from forum.tag_info import suggest_tags
-from forum.views import list_cache
+from forum.views import list_cache, member_frame
 from live.backlog import last_id
 
 QUESTIONS_PER_PAGE = 20
@@ -125,9 +125,14 @@ def _list_page(
         "nav": nav,
         "following": following,
     }
+    # A member whose frame is missing gets it stored for the event loop (member_frame.py).
+    frame_key = member_frame.missing_frame(request, nav) if body_key else None
     if body_key and (body := cache.get(body_key)) is not None:
         context = {**page, "shared_body": (body_key, body, None)}
-        return render(request, "forum/question_list.html", context)
+        response = render(request, "forum/question_list.html", context)
+        if frame_key:
+            member_frame.store_frame(request, frame_key, nav)
+        return response
     form = QuestionListForm(request.GET)
     params = form.cleaned_data if form.is_valid() else {}
     tab = TABS_BY_KEY.get(params.get("sort") or "", TABS[0])
@@ -173,6 +178,10 @@ def _list_page(
     if key:
         nonce = str(getattr(request, "csp_nonce", ""))
         list_cache.store_page(key, response, token=token, nonce=nonce)
+    if body_key and member_frame.enabled():  # stored beside the body just rendered
+        member_frame.store_head(body_key, context)
+    if frame_key:
+        member_frame.store_frame(request, frame_key, nav)
     return response
 
 

@@ -48,6 +48,7 @@ EXPECTED = [
     ("CommentPosted", "notifications.handlers.notify_comment", "after_commit"),
     ("EscalationChanged", "integrations.handlers.announce_escalation", "in_transaction"),
     ("FlagRaised", "integrations.handlers.announce_flag", "in_transaction"),
+    ("FollowingChanged", "forum.views.member_frame.following_changed", "after_commit"),
     ("PostDeleted", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("PostDeleted", "gamification.handlers.reverse_deleted_post", "in_transaction"),
     ("QuestionAsked", "advocacy.health.facts.refresh_question", "in_transaction"),

@@ -1,0 +1,210 @@
+"""A member's frame: the header and footer of their list pages, kept so that a signed-in
+list is served on the event loop (fast_list.py) as the body every member shares
+(list_cache.member_body_key) inside the frame of the member asking.
+
+What a member's header shows of them (reputation, the bell's unread count, their avatar,
+the links their roles and privileges open) is rendered once into `_member_frame.html`,
+with marks where a page puts its title, its head links, its address (the language
+form's `next`) and its body. The frame is keyed by:
+
+- the member, and the language their request asks for (cookie or Accept-Language, and
+  whether the language cookie is there: without it the member's own language wins);
+- the page's `nav` (the header marks the current section);
+- their `user` stream's last live event id: reputation, new and read notifications and
+  badges are all published there, so any of them moves the key;
+- the member's frame version, bumped after commit when anything else the frame or the
+  shared body depends on changes: the member's row (roles, name, avatar, language,
+  password: a frame also holds the session hash it is valid for), the tags and
+  categories they follow, and their own questions being hidden, deleted or restored
+  (such members get a body of their own, so Django answers them).
+
+Entries expire after `list_cache.list_page_seconds()`, which bounds what changes without
+either (a reputation recomputed by the manager, a suspension running out). Moderators
+get no frame: their header counts open flags, which anybody's flag changes.
+
+Frames exist only where the fast path runs (Redis for the cache and the live backlog,
+sessions in the cache); Django stores them when it renders a member's list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from core import events, roles
+from forum.events import FollowingChanged
+from forum.follows.models import Follow
+from forum.models import Question, User
+from forum.views import list_cache
+from forum.views.questions.thread_cache import CSRF_SENTINEL, NONCE_SENTINEL, TEMPLATES_DIGEST
+from live.backlog import last_id
+from live.streams import user_stream
+
+KEY_VERSION = "1"
+# Where a page puts its own parts into a member's frame.
+MARKS = {name: f"<!--circolo-frame-{name}-->" for name in ("title", "head", "here", "body")}
+# A session holding anything else (pending messages, a login in progress) is answered by
+# Django, whose middleware acts on it.
+PLAIN_SESSION_KEYS = frozenset(
+    {
+        SESSION_KEY,
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        "_session_expiry",
+        # allauth's record of how the member signed in (read for reauthentication only).
+        "account_authentication_methods",
+        "account_authentication_methods_user",
+    }
+)
+SESSION_KEY_FORMAT = re.compile(r"^[a-z0-9]{8,64}$")
+
+
+def enabled() -> bool:
+    from forum.views import fast_list
+
+    return (
+        fast_list.enabled()
+        and settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+        and settings.SESSION_CACHE_ALIAS == "default"
+    )
+
+
+def version_key(member_id: int) -> str:
+    return f"member-frame-version:{member_id}"
+
+
+def frame_key(
+    member_id: int, language: str, language_cookie: bool, nav: str, user_seq: int, version: int
+) -> str:
+    return (
+        f"member-frame:{KEY_VERSION}:{TEMPLATES_DIGEST}:{member_id}:{language}:"
+        f"{int(language_cookie)}:{nav}:{user_seq}:{version}"
+    )
+
+
+def head_key(body_key: str) -> str:
+    """The key of a shared list body's title and head links (stored beside the body)."""
+    return f"list-head:{body_key}"
+
+
+def session_member(session: dict) -> int | None:
+    """The id of the member a plain signed-in session (as the cache holds it) is for."""
+    if not session.keys() <= PLAIN_SESSION_KEYS:
+        return None
+    if session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    try:
+        return int(session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def request_language(request: HttpRequest) -> tuple[str, bool]:
+    """The language the request asks for (before the member's own), and whether it came
+    with the language cookie (forum.middleware.UserLocaleMiddleware)."""
+    with translation.override(translation.get_language_from_request(request)):
+        language = translation.get_language()
+    return language, settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+
+
+def bump(member_id: int) -> None:
+    """The member's frames are due (after the transaction commits, if one is open)."""
+
+    def due() -> None:
+        key = version_key(member_id)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or evicted): start it, or bump who started it
+            if not cache.add(key, 1, None):
+                cache.incr(key)
+
+    transaction.on_commit(due)
+
+
+# Storing (Django, while it renders a member's list) ------------------------------------
+
+
+def missing_frame(request: HttpRequest, nav: str) -> str | None:
+    """The key of this member's frame for `nav` when it is to be stored (not there yet),
+    else None. Read before the page renders, so a change published meanwhile moves it."""
+    user = request.user
+    if not (enabled() and user.is_authenticated) or roles.is_moderator(user):
+        return None
+    if len(get_messages(request)):
+        return None
+    seq = last_id(user_stream(user.pk))
+    language, language_cookie = request_language(request)
+    version = int(cache.get(version_key(user.pk)) or 0)
+    key = frame_key(user.pk, language, language_cookie, nav, seq, version)
+    return None if cache.get(key) is not None else key
+
+
+def store_frame(request: HttpRequest, key: str, nav: str) -> None:
+    """Render and keep the member's frame under `key` (from `missing_frame`)."""
+    token = get_token(request)
+    marks = {name: mark_safe(mark) for name, mark in MARKS.items()}  # noqa: S308 - our own marks
+    html = render_to_string(
+        "forum/_member_frame.html",
+        {"marks": marks, "nav": nav, "csrf_token": token},
+        request=request,
+    )
+    html = html.replace(token, CSRF_SENTINEL)
+    nonce = str(getattr(request, "csp_nonce", ""))
+    if nonce:
+        html = html.replace(f'nonce="{nonce}"', f'nonce="{NONCE_SENTINEL}"')
+    follows = list(
+        Follow.objects.filter(user=request.user, question__isnull=True).values_list(
+            "tag__slug", "category__slug"
+        )
+    )
+    frame = {
+        "html": html,
+        "hash": request.user.get_session_auth_hash(),
+        "language": translation.get_language(),
+        "tags": frozenset(tag for tag, _category in follows if tag),
+        "categories": frozenset(category for _tag, category in follows if category),
+    }
+    cache.set(key, frame, list_cache.list_page_seconds())
+
+
+def store_head(body_key: str, context: dict) -> None:
+    """Keep a shared list body's title and head links beside it."""
+    title = render_to_string("forum/_list_title.html", context)
+    head = render_to_string("forum/_list_head.html", context)
+    cache.set(head_key(body_key), (title, head), list_cache.list_page_seconds())
+
+
+# What else a frame shows, or the shared body depends on ----------------------------------
+
+
+def _member_saved(sender: type, instance: User, **kwargs: object) -> None:
+    bump(instance.pk)
+
+
+def _question_saved(
+    sender: type, instance: Question, update_fields: frozenset | None = None, **kwargs: object
+) -> None:
+    if update_fields is None or {"hidden_at", "deleted_at", "author"} & set(update_fields):
+        bump(instance.author_id)
+
+
+def following_changed(event: FollowingChanged) -> None:
+    if event.question_id is None:  # a tag's or a category's follow button
+        bump(event.actor_id)
+
+
+def register() -> None:
+    events.subscribe(FollowingChanged, following_changed, phase=events.AFTER_COMMIT)
+    post_save.connect(_member_saved, sender=User, dispatch_uid="forum.member_frame.user")
+    post_save.connect(_question_saved, sender=Question, dispatch_uid="forum.member_frame.question")
