@@ -29,12 +29,8 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY
-from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_KEY_PREFIX
 from django.core.cache import cache
 from django.utils import translation
-from django.utils.crypto import constant_time_compare
-from django.utils.html import escape
 
 from forum.views import list_cache, member_frame
 from forum.views.lists import TABS_BY_KEY
@@ -49,10 +45,11 @@ from forum.views.questions.fast_page import (
     request_for,
     send_stored,
     served_once,
+    session_cookie,
+    signed_in,
 )
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
-from live.streams import user_stream
 
 PATH = re.compile(r"^/(?:(?:tags|categories)/[^/]+/)?$")
 HEADERS_KEY = "list-page-headers:{version}:{language}"
@@ -80,23 +77,6 @@ def _candidate(scope: Scope) -> bool:
         return False
     query = scope.get("query_string", b"").decode("latin-1")
     return list_cache.shareable_query(query, TABS_BY_KEY)
-
-
-def _session_key(scope: Scope) -> str | None:
-    """The session cookie of a member's plain request (no htmx, no flash message), or
-    None."""
-    key = None
-    for name, value in scope.get("headers", ()):
-        if name == b"hx-request":
-            return None
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                cookie, _equals, cookie_value = part.strip().partition("=")
-                if cookie == "messages" or (cookie == settings.SESSION_COOKIE_NAME and key):
-                    return None
-                if cookie == settings.SESSION_COOKIE_NAME:
-                    key = cookie_value
-    return key
 
 
 def _headers_key(language: str) -> str:
@@ -163,35 +143,19 @@ async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
     """Send the member's page (their frame around the shared body) and return True; or,
     nothing sent, False when something is missing or Django must look at the session."""
     request = request_for(scope)
-    if request is None or not member_frame.SESSION_KEY_FORMAT.match(session_key):
+    if request is None:
         return False
-    asked, language_cookie = member_frame.request_language(request)
-    client = _client()
-    session, feed_id, version = await client.mget(
-        cache.make_key(SESSION_KEY_PREFIX + session_key),
+    nav = "tags" if scope["path"].startswith("/tags/") else "questions"
+    found = await signed_in(
+        request,
+        session_key,
+        nav,
         f"{LIVE_KEY_PREFIX}:seq:feed",
         cache.make_key(list_cache.LIST_VERSION_KEY),
     )
-    if session is None:
+    if found is None:
         return False
-    session = pickle.loads(session)  # noqa: S301 - our own cache
-    member_id = member_frame.session_member(session)
-    if member_id is None:
-        return False
-    user_seq, frame_version = await client.mget(
-        f"{LIVE_KEY_PREFIX}:seq:{user_stream(member_id)}",
-        cache.make_key(member_frame.version_key(member_id)),
-    )
-    nav = "tags" if scope["path"].startswith("/tags/") else "questions"
-    frame_key = member_frame.frame_key(
-        member_id, asked, language_cookie, nav, int(user_seq or 0), int(frame_version or 0)
-    )
-    frame = await client.get(cache.make_key(frame_key))
-    if frame is None:
-        return False
-    frame = pickle.loads(frame)  # noqa: S301
-    if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
-        return False  # the password changed since: Django ends the session
+    _slot, frame, (feed_id, version) = found
     language = frame["language"]
     page_key = list_cache.page_key_for(
         request.path,
@@ -203,7 +167,7 @@ async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
     body_key = list_cache.body_key_for(
         page_key, moderator=False, following=_following(scope["path"], frame)
     )
-    body, head, headers = await client.mget(
+    body, head, headers = await _client().mget(
         cache.make_key(body_key),
         cache.make_key(member_frame.head_key(body_key)),
         cache.make_key(_member_headers_key(language)),
@@ -211,16 +175,15 @@ async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
     if body is None or head is None or headers is None:
         return False
     title, links = pickle.loads(head)  # noqa: S301
-    marks = member_frame.MARKS
-    content = (
-        frame["html"]
-        .replace(marks["title"], title)
-        .replace(marks["head"], links)
-        .replace(marks["here"], escape(request.get_full_path()))
-        .replace(marks["body"], pickle.loads(body))  # noqa: S301
+    content = member_frame.assemble(
+        frame,
+        title,
+        links,
+        request.get_full_path(),
+        pickle.loads(body),  # noqa: S301
     )
     with translation.override(language):
-        await send_stored(send, request, content.encode(), headers)
+        await send_stored(send, request, content, headers)
     global served_members  # noqa: PLW0603
     served_members += 1
     return True
@@ -232,7 +195,7 @@ def fast_list_pages(app: Callable) -> Callable:
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if not (enabled() and _candidate(scope)):
             return await app(scope, receive, send)
-        if (session_key := _session_key(scope)) is not None:
+        if (session_key := session_cookie(scope)) is not None:
             if not member_frame.enabled():
                 return await app(scope, receive, send)
             if await _serve_member(scope, send, session_key):

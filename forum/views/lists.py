@@ -126,12 +126,12 @@ def _list_page(
         "following": following,
     }
     # A member whose frame is missing gets it stored for the event loop (member_frame.py).
-    frame_key = member_frame.missing_frame(request, nav) if body_key else None
+    slot = member_frame.slot(request) if body_key else None
     if body_key and (body := cache.get(body_key)) is not None:
         context = {**page, "shared_body": (body_key, body, None)}
         response = render(request, "forum/question_list.html", context)
-        if frame_key:
-            member_frame.store_frame(request, frame_key, nav)
+        if slot:
+            member_frame.keep_frame(request, slot, nav)
         return response
     form = QuestionListForm(request.GET)
     params = form.cleaned_data if form.is_valid() else {}
@@ -180,8 +180,8 @@ def _list_page(
         list_cache.store_page(key, response, token=token, nonce=nonce)
     if body_key and member_frame.enabled():  # stored beside the body just rendered
         member_frame.store_head(body_key, context)
-    if frame_key:
-        member_frame.store_frame(request, frame_key, nav)
+    if slot:
+        member_frame.keep_frame(request, slot, nav)
     return response
 
 

@@ -29,6 +29,7 @@ sessions in the cache); Django stores them when it renders a member's list.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -40,6 +41,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import events, roles
@@ -84,13 +86,30 @@ def version_key(member_id: int) -> str:
     return f"member-frame-version:{member_id}"
 
 
-def frame_key(
-    member_id: int, language: str, language_cookie: bool, nav: str, user_seq: int, version: int
-) -> str:
-    return (
-        f"member-frame:{KEY_VERSION}:{TEMPLATES_DIGEST}:{member_id}:{language}:"
-        f"{int(language_cookie)}:{nav}:{user_seq}:{version}"
-    )
+@dataclass(frozen=True)
+class Slot:
+    """What a member's pages are keyed by: read before a page renders, so that a change
+    published meanwhile moves the keys it is stored under."""
+
+    member_id: int
+    language: str  # as the request asks (cookie or Accept-Language), before the member's own
+    language_cookie: bool
+    user_seq: int  # the member's `user` stream's last live event id
+    version: int  # the member's frame version (`bump`)
+
+    def _parts(self) -> str:
+        return (
+            f"{self.member_id}:{self.language}:{int(self.language_cookie)}:"
+            f"{self.user_seq}:{self.version}"
+        )
+
+    def frame_key(self, nav: str) -> str:
+        return f"member-frame:{KEY_VERSION}:{TEMPLATES_DIGEST}:{nav}:{self._parts()}"
+
+    def thread_key(self, pk: int, live_since: int) -> str:
+        """The key of what the member's question page shows around their frame: the
+        key of its shared body, its title and head links (the thread's `live_since`)."""
+        return f"member-thread:{KEY_VERSION}:{TEMPLATES_DIGEST}:{pk}:{live_since}:{self._parts()}"
 
 
 def head_key(body_key: str) -> str:
@@ -118,6 +137,19 @@ def request_language(request: HttpRequest) -> tuple[str, bool]:
     return language, settings.LANGUAGE_COOKIE_NAME in request.COOKIES
 
 
+def assemble(frame: dict, title: str, links: str, here: str, body: str) -> bytes:
+    """A member's page: their frame around a page's title, head links, address (its full
+    path, escaped here as the template would) and body."""
+    return (
+        frame["html"]
+        .replace(MARKS["title"], title)
+        .replace(MARKS["head"], links)
+        .replace(MARKS["here"], escape(here))
+        .replace(MARKS["body"], body)
+        .encode()
+    )
+
+
 def bump(member_id: int) -> None:
     """The member's frames are due (after the transaction commits, if one is open)."""
 
@@ -135,23 +167,29 @@ def bump(member_id: int) -> None:
 # Storing (Django, while it renders a member's list) ------------------------------------
 
 
-def missing_frame(request: HttpRequest, nav: str) -> str | None:
-    """The key of this member's frame for `nav` when it is to be stored (not there yet),
-    else None. Read before the page renders, so a change published meanwhile moves it."""
+def slot(request: HttpRequest) -> Slot | None:
+    """The member's slot, or None when their pages are not to be stored (not signed in,
+    a moderator, a flash message waiting, or no fast path)."""
     user = request.user
     if not (enabled() and user.is_authenticated) or roles.is_moderator(user):
         return None
     if len(get_messages(request)):
         return None
-    seq = last_id(user_stream(user.pk))
     language, language_cookie = request_language(request)
-    version = int(cache.get(version_key(user.pk)) or 0)
-    key = frame_key(user.pk, language, language_cookie, nav, seq, version)
-    return None if cache.get(key) is not None else key
+    return Slot(
+        member_id=user.pk,
+        language=language,
+        language_cookie=language_cookie,
+        user_seq=last_id(user_stream(user.pk)),
+        version=int(cache.get(version_key(user.pk)) or 0),
+    )
 
 
-def store_frame(request: HttpRequest, key: str, nav: str) -> None:
-    """Render and keep the member's frame under `key` (from `missing_frame`)."""
+def keep_frame(request: HttpRequest, slot: Slot, nav: str) -> None:
+    """Render and keep the member's frame for `nav`, unless it is stored already."""
+    key = slot.frame_key(nav)
+    if cache.get(key) is not None:
+        return
     token = get_token(request)
     marks = {name: mark_safe(mark) for name, mark in MARKS.items()}  # noqa: S308 - our own marks
     html = render_to_string(

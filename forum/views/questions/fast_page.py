@@ -35,6 +35,8 @@ from collections.abc import Awaitable, Callable
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.backends.cached_db import KEY_PREFIX as SESSION_KEY_PREFIX
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.asgi import ASGIRequest
@@ -42,12 +44,14 @@ from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
-from forum.views import single_flight
+from forum.views import member_frame, single_flight
 from forum.views.questions import thread_cache
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
+from live.streams import user_stream
 
 PATH = re.compile(r"^/q/(\d+)/$")
 HEADERS_KEY = "thread-page-headers:{version}:{language}:{partials}"
@@ -120,6 +124,58 @@ def nothing_of_their_own(scope: Scope) -> bool:
                 if cookie in (settings.SESSION_COOKIE_NAME, "messages"):
                     return False
     return True
+
+
+def session_cookie(scope: Scope) -> str | None:
+    """The session cookie of a member's plain request (no htmx, no flash message), or
+    None."""
+    key = None
+    for name, value in scope.get("headers", ()):
+        if name == b"hx-request":
+            return None
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie, _equals, cookie_value = part.strip().partition("=")
+                if cookie == "messages" or (cookie == settings.SESSION_COOKIE_NAME and key):
+                    return None
+                if cookie == settings.SESSION_COOKIE_NAME:
+                    key = cookie_value
+    return key
+
+
+async def signed_in(
+    request: ASGIRequest, session_key: str, nav: str, *also: str
+) -> tuple[member_frame.Slot, dict, list] | None:
+    """The member's slot and frame (member_frame.py) for `nav`, and the values of the
+    cache keys `also`, read with the session; or None when Django must answer: the
+    session is not in the cache or not a plain one (member_frame.session_member), the
+    frame is not stored, or the session was made with another password than the one
+    the frame was rendered for. Three Redis round trips."""
+    if not member_frame.SESSION_KEY_FORMAT.match(session_key):
+        return None
+    asked, language_cookie = member_frame.request_language(request)
+    client = _client()
+    session, *values = await client.mget(cache.make_key(SESSION_KEY_PREFIX + session_key), *also)
+    if session is None:
+        return None
+    session = pickle.loads(session)  # noqa: S301 - our own cache
+    member_id = member_frame.session_member(session)
+    if member_id is None:
+        return None
+    user_seq, version = await client.mget(
+        f"{LIVE_KEY_PREFIX}:seq:{user_stream(member_id)}",
+        cache.make_key(member_frame.version_key(member_id)),
+    )
+    slot = member_frame.Slot(
+        member_id, asked, language_cookie, int(user_seq or 0), int(version or 0)
+    )
+    frame = await client.get(cache.make_key(slot.frame_key(nav)))
+    if frame is None:
+        return None
+    frame = pickle.loads(frame)  # noqa: S301
+    if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
+        return None  # the password changed since: Django ends the session
+    return slot, frame, values
 
 
 def _headers_key(language: str) -> str:
