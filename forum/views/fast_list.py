@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
 from django.utils import translation
 
 from forum.views import list_cache, member_frame
@@ -139,12 +140,14 @@ def _following(path: str, frame: dict) -> bool:
     return slug in frame.get(section, ())
 
 
-async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
-    """Send the member's page (their frame around the shared body) and return True; or,
-    nothing sent, False when something is missing or Django must look at the session."""
+async def _serve_member(scope: Scope, send: Send, session_key: str, last: dict) -> str | None:
+    """Send the member's page (their frame around the shared body) and return None; or,
+    nothing sent, the key of what is missing ('' when Django must answer anyway),
+    keeping in `last` what `_serve_member_last` needs to send the last body stored for
+    this list instead."""
     request = request_for(scope)
     if request is None:
-        return False
+        return ""
     nav = "tags" if scope["path"].startswith("/tags/") else "questions"
     found = await signed_in(
         request,
@@ -153,8 +156,8 @@ async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
         f"{LIVE_KEY_PREFIX}:seq:feed",
         cache.make_key(list_cache.LIST_VERSION_KEY),
     )
-    if found is None:
-        return False
+    if isinstance(found, str):
+        return found
     _slot, frame, (feed_id, version) = found
     language = frame["language"]
     page_key = list_cache.page_key_for(
@@ -167,25 +170,42 @@ async def _serve_member(scope: Scope, send: Send, session_key: str) -> bool:
     body_key = list_cache.body_key_for(
         page_key, moderator=False, following=_following(scope["path"], frame)
     )
-    body, head, headers = await _client().mget(
+    body, head, headers, last_body = await _client().mget(
         cache.make_key(body_key),
         cache.make_key(member_frame.head_key(body_key)),
         cache.make_key(_member_headers_key(language)),
+        cache.make_key(member_frame.last_body_key(body_key)),
     )
-    if body is None or head is None or headers is None:
-        return False
+    if headers is None:
+        return ""
+    if body is None or head is None:
+        last.update(request=request, frame=frame, headers=headers, body=last_body)
+        return cache.make_key(body_key)
     title, links = pickle.loads(head)  # noqa: S301
-    content = member_frame.assemble(
-        frame,
-        title,
-        links,
-        request.get_full_path(),
-        pickle.loads(body),  # noqa: S301
-    )
-    with translation.override(language):
-        await send_stored(send, request, content, headers)
+    await _send_member_page(send, request, frame, headers, (pickle.loads(body), title, links))  # noqa: S301
     global served_members  # noqa: PLW0603
     served_members += 1
+    return None
+
+
+async def _send_member_page(
+    send: Send, request: ASGIRequest, frame: dict, headers: bytes, shared: tuple
+) -> None:
+    body, title, links = shared
+    content = member_frame.assemble(frame, title, links, request.get_full_path(), body)
+    with translation.override(frame["language"]):
+        await send_stored(send, request, content, headers)
+
+
+async def _serve_member_last(send: Send, last: dict) -> bool:
+    """Send the last body stored for this list in the member's frame (kept by
+    `_serve_member`), if there is one."""
+    if last.get("body") is None:
+        return False
+    shared = pickle.loads(last["body"])  # noqa: S301
+    await _send_member_page(send, last["request"], last["frame"], last["headers"], shared)
+    global served_last  # noqa: PLW0603
+    served_last += 1
     return True
 
 
@@ -198,12 +218,15 @@ def fast_list_pages(app: Callable) -> Callable:
         if (session_key := session_cookie(scope)) is not None:
             if not member_frame.enabled():
                 return await app(scope, receive, send)
-            if await _serve_member(scope, send, session_key):
-                return None
-            return await app(
-                scope,
-                receive,
-                recording(send, _member_headers_key, list_cache.LAST_PAGE_SECONDS),
+            mine: dict = {}
+            return await served_once(
+                lambda: _serve_member(scope, send, session_key, mine),
+                lambda: app(
+                    scope,
+                    receive,
+                    recording(send, _member_headers_key, list_cache.LAST_PAGE_SECONDS),
+                ),
+                meanwhile=lambda: _serve_member_last(send, mine),
             )
         if not nothing_of_their_own(scope):
             return await app(scope, receive, send)

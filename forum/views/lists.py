@@ -179,7 +179,7 @@ def _list_page(
         nonce = str(getattr(request, "csp_nonce", ""))
         list_cache.store_page(key, response, token=token, nonce=nonce)
     if body_key and member_frame.enabled():  # stored beside the body just rendered
-        member_frame.store_head(body_key, context)
+        member_frame.store_shared(body_key, context)
     if slot:
         member_frame.keep_frame(request, slot, nav)
     return response

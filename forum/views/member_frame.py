@@ -49,6 +49,7 @@ from forum.events import FollowingChanged
 from forum.follows.models import Follow
 from forum.models import Question, User
 from forum.views import list_cache
+from forum.views.questions import thread_cache
 from forum.views.questions.thread_cache import CSRF_SENTINEL, NONCE_SENTINEL, TEMPLATES_DIGEST
 from live.backlog import last_id
 from live.streams import user_stream
@@ -171,7 +172,7 @@ def slot(request: HttpRequest) -> Slot | None:
     """The member's slot, or None when their pages are not to be stored (not signed in,
     a moderator, a flash message waiting, or no fast path)."""
     user = request.user
-    if not (enabled() and user.is_authenticated) or roles.is_moderator(user):
+    if not user.is_authenticated or roles.is_moderator(user) or not enabled():
         return None
     if len(get_messages(request)):
         return None
@@ -216,11 +217,39 @@ def keep_frame(request: HttpRequest, slot: Slot, nav: str) -> None:
     cache.set(key, frame, list_cache.list_page_seconds())
 
 
-def store_head(body_key: str, context: dict) -> None:
-    """Keep a shared list body's title and head links beside it."""
+def keep_thread(
+    request: HttpRequest, slot: Slot, question: Question, live_since: int, body_key: str
+) -> None:
+    """Keep what the member's question page shows around their frame (the key of the
+    body they share with the members who see the same, its title and head links), and
+    their frame."""
+    context = {"question": question}
+    title = render_to_string("forum/_thread_title.html", context)
+    links = render_to_string("forum/_thread_links.html", context)
+    cache.set(
+        slot.thread_key(question.pk, live_since),
+        (body_key, title, links),
+        thread_cache.thread_page_seconds(),
+    )
+    keep_frame(request, slot, "questions")
+
+
+def last_body_key(body_key: str) -> str:
+    """The key of the last body stored for the same list (its path, query, language and
+    variant), whatever the feed event and version it was rendered at: sent in a member's
+    frame while one request renders a body that is due (fast_list.py)."""
+    *start, _feed_id, _version, moderator, following = body_key.split(":")
+    return ":".join(["list-body-last", *start[1:], moderator, following])
+
+
+def store_shared(body_key: str, context: dict) -> None:
+    """Keep a shared list body's title and head links beside it, and the three as the
+    last body stored for that list."""
     title = render_to_string("forum/_list_title.html", context)
-    head = render_to_string("forum/_list_head.html", context)
-    cache.set(head_key(body_key), (title, head), list_cache.list_page_seconds())
+    links = render_to_string("forum/_list_head.html", context)
+    cache.set(head_key(body_key), (title, links), list_cache.list_page_seconds())
+    if (body := cache.get(body_key)) is not None:
+        cache.set(last_body_key(body_key), (body, title, links), list_cache.LAST_PAGE_SECONDS)
 
 
 # What else a frame shows, or the shared body depends on ----------------------------------
@@ -238,8 +267,7 @@ def _question_saved(
 
 
 def following_changed(event: FollowingChanged) -> None:
-    if event.question_id is None:  # a tag's or a category's follow button
-        bump(event.actor_id)
+    bump(event.actor_id)  # the follow buttons of a tag's, a category's or a question's page
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ their own never get the shared body."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -23,11 +24,12 @@ from django.test import Client, RequestFactory
 from advocacy.services.moderation.posts import hide_post, set_hidden
 from forum.follows.services import set_following
 from forum.models import Notification
-from forum.views import fast_list, member_frame
+from forum.views import fast_list, list_cache, lists, member_frame, single_flight
 from forum.views.questions import fast_page
 from notifications.bell import notify_member
 from tests.factories import CategoryFactory, QuestionFactory, UserFactory
 from tests.forum.test_fast_page import _headers, _same_page, _token, get
+from tests.forum.test_single_flight_pages import READERS, HeldRenders, _until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -303,3 +305,26 @@ async def test_a_member_signed_in_through_the_login_form_is_served(listed):
     cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())
     _first, (_status, _headers_, html) = await _twice("/", cookie)
     assert "/u/mario/" in html
+
+
+async def test_while_a_due_list_renders_members_get_the_last_body_in_their_frame(
+    listed, monkeypatch
+):
+    cookie = await _signed_in(await _member())
+    await _twice("/", cookie)
+    await asyncio.to_thread(list_cache.bump_list_version)  # a change: the body is due
+    renders = HeldRenders(monkeypatch, lists)
+    served_last, waiting = fast_list.served_last, single_flight.waiting
+    readers = [asyncio.create_task(get("/", cookie)) for _ in range(READERS)]
+    await renders.wait_started()
+    await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
+    assert renders.count == 1  # still held: the others never waited for it
+    assert fast_list.served_last == served_last + READERS - 1
+    assert single_flight.waiting == waiting
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    for *_rest, html in pages:
+        assert "Roaming in Svizzera?" in html
+        assert "data-live-points-value>1234<" in html
+    assert len({_token(html) for _status, _headers_, html in pages}) == READERS

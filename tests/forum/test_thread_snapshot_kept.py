@@ -50,7 +50,7 @@ def test_a_warm_load_reuses_the_unpickled_rows_and_reads_only_the_head(thread, m
     again = thread_snapshot.load(thread.pk, 0)
 
     assert again is first
-    assert keys == [thread_snapshot._key(thread.pk, 0)]  # noqa: SLF001
+    assert keys == [thread_snapshot.head_key(thread.pk, 0)]
 
 
 def test_another_thread_gets_rows_of_its_own(thread):
@@ -74,7 +74,7 @@ def test_each_page_shows_the_view_count_of_the_cache_not_of_its_kept_copy(thread
     # Another process counted a view and stored the head with it: the kept rows here
     # still say 3, the page says 4.
     other = thread_snapshot.load(thread.pk, 0)
-    head_key = thread_snapshot._key(thread.pk, 0)  # noqa: SLF001
+    head_key = thread_snapshot.head_key(thread.pk, 0)
     stamp, built, count = cache.get(head_key)
     cache.set(head_key, (stamp, built, count + 1), 60)
     assert other.question.view_count == 3
@@ -92,4 +92,4 @@ def test_rows_gone_from_the_cache_are_read_again(thread):
 
     assert rebuilt.stamp != first.stamp
     assert "Posted without publishing." in [a.body for a in rebuilt.answers]
-    assert cache.get(thread_snapshot._key(thread.pk, 0))[0] == rebuilt.stamp  # noqa: SLF001
+    assert cache.get(thread_snapshot.head_key(thread.pk, 0))[0] == rebuilt.stamp

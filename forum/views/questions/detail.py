@@ -22,6 +22,7 @@ from forum.models import Answer, Question, Vote
 from forum.posts import post_type, thread_of
 from forum.related import related_questions
 from forum.templatetags.forum_posts import post_state
+from forum.views import member_frame
 from forum.views.questions import thread_cache, thread_snapshot
 from forum.views.questions._helpers import anchor_url, get_post
 from live.backlog import last_id
@@ -56,6 +57,7 @@ def render_thread(
     live_since: int | None = None,
     csrf_token: str = "",
     snapshot: thread_snapshot.Snapshot | None = None,
+    member: member_frame.Slot | None = None,
 ) -> HttpResponse:
     """The whole question page; bound forms keep what was typed after an error.
 
@@ -65,7 +67,8 @@ def render_thread(
     Answers whose HTML this viewer would see exactly as someone before them come from
     the cache (thread_cache), with this request's CSRF token. `snapshot`: the thread's
     shared rows (thread_snapshot), when `question` came from it; they include the related
-    questions (one query otherwise).
+    questions (one query otherwise). `member`: the member's slot (member_frame.py), when
+    what their page shows around its shared body is to be kept for the event loop.
     """
     if live_since is None:
         live_since = last_id(f"question.{question.pk}")
@@ -105,7 +108,10 @@ def render_thread(
         "live_since": live_since,
         "related": related,
     }
-    return render(request, "forum/question_detail.html", context, status=status)
+    response = render(request, "forum/question_detail.html", context, status=status)
+    if member is not None and thread_body is not None:
+        member_frame.keep_thread(request, member, question, live_since, thread_body[0])
+    return response
 
 
 def _concrete_user(request: HttpRequest) -> None:
@@ -121,6 +127,7 @@ def _concrete_user(request: HttpRequest) -> None:
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _concrete_user(request)
     live_since = last_id(f"question.{pk}")  # before anything the page shows is read
+    member = member_frame.slot(request)  # a member's keys, likewise
     key = thread_cache.page_key(request, pk, live_since)
     if key and (hit := thread_cache.cached_page(request, key)):
         # Anonymous readers share the page rendered since the last published change.
@@ -144,7 +151,12 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         thread_snapshot.count_view(snapshot, live_since)
     token = get_token(request)
     response = render_thread(
-        request, question, live_since=live_since, csrf_token=token, snapshot=snapshot
+        request,
+        question,
+        live_since=live_since,
+        csrf_token=token,
+        snapshot=snapshot,
+        member=member,
     )
     if key:
         nonce = str(getattr(request, "csp_nonce", ""))

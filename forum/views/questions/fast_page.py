@@ -29,6 +29,7 @@ import io
 import os
 import pickle
 import re
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 
@@ -47,22 +48,25 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
+from forum.services.viewing import VIEW_DEDUP_SECONDS
 from forum.views import member_frame, single_flight
-from forum.views.questions import thread_cache
+from forum.views.questions import thread_cache, thread_snapshot
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
 from live.streams import user_stream
 
 PATH = re.compile(r"^/q/(\d+)/$")
 HEADERS_KEY = "thread-page-headers:{version}:{language}:{partials}"
+MEMBER_HEADERS_KEY = "thread-member-headers:{version}:{language}"
 # Headers Django computes per response: never replayed.
 NOT_REPLAYED = {b"content-length", b"set-cookie"}
 # The Content-Security-Policy headers name the response's nonce: recorded with a
 # sentinel, replayed with a fresh nonce that the page's inline script carries too.
 CSP_HEADERS = {b"content-security-policy", b"content-security-policy-report-only"}
 NONCE_IN_HEADER = re.compile(rb"'nonce-[^']*'")
-# Counted by the tests: how many pages were served here.
+# Counted by the tests: how many pages were served here, and how many were members'.
 served = 0
+served_members = 0
 # A request whose page is still missing after waiting for another's render looks this
 # many times in all (the page may have been stored under a newer key), then renders it.
 FLIGHT_ATTEMPTS = 3
@@ -103,13 +107,12 @@ def _client() -> aioredis.Redis:
 
 
 def _candidate(scope: Scope) -> int | None:
-    """The question id when the request is one the page cache would serve."""
+    """The question id when the request asks for a question page as the caches store it
+    (a plain GET, no query string)."""
     if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
         return None
     match = PATH.match(scope["path"])
-    if not match or not nothing_of_their_own(scope):
-        return None
-    return int(match.group(1))
+    return int(match.group(1)) if match else None
 
 
 def nothing_of_their_own(scope: Scope) -> bool:
@@ -145,23 +148,23 @@ def session_cookie(scope: Scope) -> str | None:
 
 async def signed_in(
     request: ASGIRequest, session_key: str, nav: str, *also: str
-) -> tuple[member_frame.Slot, dict, list] | None:
+) -> tuple[member_frame.Slot, dict, list] | str:
     """The member's slot and frame (member_frame.py) for `nav`, and the values of the
-    cache keys `also`, read with the session; or None when Django must answer: the
-    session is not in the cache or not a plain one (member_frame.session_member), the
-    frame is not stored, or the session was made with another password than the one
-    the frame was rendered for. Three Redis round trips."""
+    cache keys `also`, read with the session. Or, when Django must answer, the key of
+    the member's frame when it is not stored, else '': the session is not in the cache
+    or not a plain one (member_frame.session_member), or it was made with another
+    password than the one the frame was rendered for. Three Redis round trips."""
     if not member_frame.SESSION_KEY_FORMAT.match(session_key):
-        return None
+        return ""
     asked, language_cookie = member_frame.request_language(request)
     client = _client()
     session, *values = await client.mget(cache.make_key(SESSION_KEY_PREFIX + session_key), *also)
     if session is None:
-        return None
+        return ""
     session = pickle.loads(session)  # noqa: S301 - our own cache
     member_id = member_frame.session_member(session)
     if member_id is None:
-        return None
+        return ""
     user_seq, version = await client.mget(
         f"{LIVE_KEY_PREFIX}:seq:{user_stream(member_id)}",
         cache.make_key(member_frame.version_key(member_id)),
@@ -169,12 +172,13 @@ async def signed_in(
     slot = member_frame.Slot(
         member_id, asked, language_cookie, int(user_seq or 0), int(version or 0)
     )
-    frame = await client.get(cache.make_key(slot.frame_key(nav)))
+    frame_key = cache.make_key(slot.frame_key(nav))
+    frame = await client.get(frame_key)
     if frame is None:
-        return None
+        return frame_key
     frame = pickle.loads(frame)  # noqa: S301
     if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
-        return None  # the password changed since: Django ends the session
+        return ""  # the password changed since: Django ends the session
     return slot, frame, values
 
 
@@ -184,6 +188,10 @@ def _headers_key(language: str) -> str:
         language=language,
         partials=thread_cache._PARTIALS,  # noqa: SLF001
     )
+
+
+def _member_headers_key(language: str) -> str:
+    return MEMBER_HEADERS_KEY.format(version=thread_cache.KEY_VERSION, language=language)
 
 
 def _count_view(pk: int) -> None:
@@ -230,13 +238,56 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
         content, author_id = pickle.loads(page)  # noqa: S301 - our own cache
         viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
         # As services.record_view: once an hour per reader (anonymous: by address).
-        from forum.services.viewing import VIEW_DEDUP_SECONDS
-
         if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
             await sync_to_async(_count_view, thread_sensitive=False)(pk)
         await send_stored(send, request, content, headers)
     global served  # noqa: PLW0603
     served += 1
+    return None
+
+
+async def _serve_member(scope: Scope, send: Send, pk: int, session_key: str) -> str | None:
+    """Send the member's question page (their frame around the body they share with the
+    members who see the same, as Django last rendered it for them) and return None; or,
+    nothing sent, the key of what is missing ('' when Django must answer anyway)."""
+    request = request_for(scope)
+    if request is None:
+        return ""
+    found = await signed_in(
+        request, session_key, "questions", f"{LIVE_KEY_PREFIX}:seq:question.{pk}"
+    )
+    if isinstance(found, str):
+        return found
+    slot, frame, (live_since,) = found
+    live_since = int(live_since or 0)
+    language = frame["language"]
+    client = _client()
+    kept_key = cache.make_key(slot.thread_key(pk, live_since))
+    kept, headers = await client.mget(kept_key, cache.make_key(_member_headers_key(language)))
+    if headers is None:
+        return ""
+    if kept is None:
+        return kept_key
+    body_key, title, links = pickle.loads(kept)  # noqa: S301 - our own cache
+    head_key = cache.make_key(thread_snapshot.head_key(pk, live_since))
+    body, head = await client.mget(cache.make_key(body_key), head_key)
+    if body is None or head is None:
+        return kept_key
+    stamp, built, views = pickle.loads(head)  # noqa: S301
+    # As services.record_view, then thread_snapshot.count_view: once an hour per member.
+    viewer = cache.make_key(f"view:{pk}:u{slot.member_id}")
+    if await client.set(viewer, 1, nx=True, ex=VIEW_DEDUP_SECONDS):
+        await sync_to_async(_count_view, thread_sensitive=False)(pk)
+        views += 1
+        left = int(thread_snapshot.snapshot_seconds() - (time.time() - built))
+        if left >= 1:
+            await client.set(head_key, pickle.dumps((stamp, built, views)), ex=left)
+    with translation.override(language):
+        body = thread_cache.with_view_count(pickle.loads(body), views)  # noqa: S301
+        content = member_frame.assemble(frame, title, links, request.get_full_path(), body)
+        await send_stored(send, request, content, headers)
+    global served_members  # noqa: PLW0603
+    served_members += 1
     return None
 
 
@@ -330,6 +381,16 @@ def fast_thread_pages(app: Callable) -> Callable:
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         pk = _candidate(scope) if enabled() else None
         if pk is None:
+            return await app(scope, receive, send)
+        if (session_key := session_cookie(scope)) is not None:
+            if not member_frame.enabled():
+                return await app(scope, receive, send)
+            seconds = thread_cache.thread_page_seconds()
+            return await served_once(
+                lambda: _serve_member(scope, send, pk, session_key),
+                lambda: app(scope, receive, recording(send, _member_headers_key, seconds)),
+            )
+        if not nothing_of_their_own(scope):
             return await app(scope, receive, send)
         return await served_once(
             lambda: _serve(scope, send, pk),

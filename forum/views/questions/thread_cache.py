@@ -311,14 +311,20 @@ def render_body(context: Context, nodelist: NodeList) -> SafeString:
             html = nodelist.render(context)
         cache.set(entry[0], html.replace(token, CSRF_SENTINEL), entry[2])
     if (question := context.get("question")) is not None:
-        for style, mark in VIEW_COUNT_MARKS.items():
-            html = html.replace(mark, _view_count(question.view_count, style))
+        html = with_view_count(html, question.view_count)
     return mark_safe(html.replace(CSRF_SENTINEL, token))  # escaped by the template engine
 
 
 # The view count changes with every reader counted, not on the thread's stream: a stored
 # body holds these marks in its place, filled in for each page.
 VIEW_COUNT_MARKS = {style: f"<!--circolo-view-count-{style}-->" for style in ("phrase", "number")}
+
+
+def with_view_count(html: str, views: int) -> str:
+    """A stored body with the view count in place of its marks (in the active language)."""
+    for style, mark in VIEW_COUNT_MARKS.items():
+        html = html.replace(mark, _view_count(views, style))
+    return html
 
 
 def _view_count(views: int, style: str) -> str:

@@ -83,7 +83,7 @@ def snapshot_seconds() -> int:
     return thread_cache.thread_page_seconds()
 
 
-def _key(pk: int, live_since: int) -> str:
+def head_key(pk: int, live_since: int) -> str:
     """The head's key: (stamp, built, view count)."""
     return f"thread-rows:{KEY_VERSION}:{pk}:{live_since}"
 
@@ -144,7 +144,7 @@ def load(pk: int, live_since: int) -> Snapshot | None:
     seconds = snapshot_seconds()
     if seconds <= 0:
         return None
-    key = _key(pk, live_since)
+    key = head_key(pk, live_since)
     head = cache.get(key)
     snapshot = None
     if head is not None:
@@ -169,7 +169,7 @@ def count_view(snapshot: Snapshot, live_since: int) -> None:
     left = snapshot_seconds() - (time.time() - snapshot.built)
     if left >= 1:
         head = (snapshot.stamp, snapshot.built, snapshot.question.view_count)
-        cache.set(_key(snapshot.question.pk, live_since), head, int(left))
+        cache.set(head_key(snapshot.question.pk, live_since), head, int(left))
 
 
 # The viewer's overlay ---------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Signed-in question pages served on the event loop (forum/views/questions/fast_page.py):
+the member's frame (forum/views/member_frame.py) around the body they share with every
+member who sees the same thread the same way, as Django last rendered it for them. The
+same page Django renders; their view counted once an hour, as Django counts it; their
+own vote or follow shows at once; the asker and the insiders are always Django's."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.cache import cache
+
+from forum import services
+from forum.follows.services import set_following
+from forum.models import Question
+from forum.views import single_flight
+from forum.views.questions import detail, fast_page
+from tests.factories import AnswerFactory, QuestionFactory, UserFactory
+from tests.forum.test_fast_member_list import _committed, _signed_in
+from tests.forum.test_fast_page import _headers, _same_page, _token, get
+from tests.forum.test_single_flight_pages import READERS, HeldRenders, _until
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
+        reason="the fast path needs Redis for the cache, the sessions and the live backlog",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+async def _page_cache_on(settings):
+    settings.CIRCOLO_THREAD_PAGE_SECONDS = 60
+    settings.CIRCOLO_LIST_PAGE_SECONDS = 60
+    yield
+    await fast_page.close_client()
+
+
+@pytest.fixture
+def thread(db):
+    question = QuestionFactory(title="Roaming in Svizzera: <b>come</b>?")
+    AnswerFactory(question=question, body="Attiva l'opzione Europa dall'app.", score=3)
+    return question
+
+
+async def _member(**fields):  # noqa: ANN003, ANN202
+    fields.setdefault("reputation", 500)  # may vote and comment
+    return await sync_to_async(_committed)(lambda: UserFactory(**fields))
+
+
+async def _twice(path: str, cookie: tuple) -> tuple[tuple, tuple]:
+    first = await get(path, cookie)
+    served = fast_page.served_members
+    second = await get(path, cookie)
+    assert fast_page.served_members == served + 1, f"{path} came from Django"
+    return first, second
+
+
+async def _views(question: Question) -> int:
+    return (await Question.objects.aget(pk=question.pk)).view_count
+
+
+async def test_a_member_gets_djangos_page_from_the_event_loop(thread):
+    member = await _member(username="giulia")
+    cookie = await _signed_in(member)
+    path = f"/q/{thread.pk}/"
+    (status, headers, first), (again, again_headers, second) = await _twice(path, cookie)
+    assert status == again == 200
+    assert _headers(again_headers) == _headers(headers)
+    assert _token(first) != _token(second)
+    assert _same_page(second) == _same_page(first)
+    assert "<title>Roaming in Svizzera: &lt;b&gt;come&lt;/b&gt;? · Circolo</title>" in second
+    assert "opzione Europa dall" in second
+    assert "/u/giulia/" in second
+    assert f'name="next" value="{path}"' in second
+    # Their visit counted once, as Django counts it.
+    assert await _views(thread) == 1
+    assert "Viewed 1 time" in second
+    # Another member who sees the thread the same way shares the body, not the frame.
+    other = await _signed_in(await _member(username="bruno"))
+    (_status, _headers_, html), (_again, _headers_, again) = await _twice(path, other)
+    assert await _views(thread) == 2
+    assert "/u/bruno/" in again
+    assert "/u/giulia/" not in again
+    # An hour later the first member's visit, served from the event loop, counts again.
+    await sync_to_async(cache.delete)(f"view:{thread.pk}:u{member.pk}")
+    served = fast_page.served_members
+    _status, _headers_, html = await get(path, cookie)
+    assert fast_page.served_members == served + 1
+    assert await _views(thread) == 3
+    assert "Viewed 3 times" in html
+
+
+async def test_the_members_own_vote_and_follow_show_at_once(thread):
+    member = await _member()
+    cookie = await _signed_in(member)
+    path = f"/q/{thread.pk}/"
+    await _twice(path, cookie)
+    answer = await sync_to_async(lambda: thread.answers.get())()
+    await sync_to_async(_committed)(lambda: services.cast_vote(actor=member, post=answer, value=1))
+    _first, (_status, _headers_, html) = await _twice(path, cookie)
+    assert "You upvoted this. Press again to withdraw." in html
+    await sync_to_async(_committed)(
+        lambda: set_following(actor=member, target=thread, following=True)
+    )
+    _first, (_status, _headers_, html) = await _twice(path, cookie)
+    assert "You are notified of new activity." in html
+
+
+async def test_the_asker_and_insiders_get_their_own_page(thread):
+    asker = await sync_to_async(lambda: thread.author)()
+    advocate = await _member(is_advocate=True)
+    staff = await _member(is_staff=True)
+    served = fast_page.served_members
+    for who in (asker, advocate, staff):
+        cookie = await _signed_in(who)
+        for _ in range(3):
+            status, _headers_, _html = await get(f"/q/{thread.pk}/", cookie)
+            assert status == 200
+    assert fast_page.served_members == served
+
+
+async def test_a_members_concurrent_misses_render_their_page_once(thread, monkeypatch):
+    cookie = await _signed_in(await _member())
+    path = f"/q/{thread.pk}/"
+    await _twice(path, cookie)
+    helper = await _member()
+    await sync_to_async(_committed)(  # published on the thread: the member's page is due
+        lambda: services.post_answer(
+            actor=helper, question=thread, body="Oppure chiedi al supporto di attivarla."
+        )
+    )
+    renders = HeldRenders(monkeypatch, detail)
+    served, waiting = fast_page.served_members, single_flight.waiting
+    readers = [asyncio.create_task(get(path, cookie)) for _ in range(READERS)]
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_page.served_members == served + READERS - 1
+    assert all(status == 200 for status, _headers_, _html in pages)
