@@ -30,21 +30,23 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.handlers.asgi import ASGIRequest
 from django.utils import translation
 
 from forum.views import list_cache, member_frame
 from forum.views.lists import TABS_BY_KEY
 from forum.views.questions.fast_page import (
+    Member,
     Receive,
     Scope,
     Send,
     _cache_url,
     _client,
+    meanwhile_as_member,
     nothing_of_their_own,
     recording,
     request_for,
     send_stored,
+    served_as_member,
     served_once,
     session_cookie,
     signed_in,
@@ -140,25 +142,26 @@ def _following(path: str, frame: dict) -> bool:
     return slug in frame.get(section, ())
 
 
-async def _serve_member(scope: Scope, send: Send, session_key: str, last: dict) -> str | None:
-    """Send the member's page (their frame around the shared body) and return None; or,
-    nothing sent, the key of what is missing ('' when Django must answer anyway),
-    keeping in `last` what `_serve_member_last` needs to send the last body stored for
-    this list instead."""
+async def _serve_member(scope: Scope, session_key: str) -> Member | str:
     request = request_for(scope)
     if request is None:
         return ""
-    nav = "tags" if scope["path"].startswith("/tags/") else "questions"
-    found = await signed_in(
+    return await signed_in(
         request,
         session_key,
-        nav,
+        "tags" if scope["path"].startswith("/tags/") else "questions",
         f"{LIVE_KEY_PREFIX}:seq:feed",
         cache.make_key(list_cache.LIST_VERSION_KEY),
     )
-    if isinstance(found, str):
-        return found
-    _slot, frame, (feed_id, version) = found
+
+
+async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
+    """Send the member's page (their frame around the shared body) and return None; or,
+    nothing sent, the key of what is missing ('' when Django must answer anyway),
+    keeping in `mine` what `_serve_member_last` needs to send the last body stored for
+    this list instead."""
+    request, frame = member.request, member.frame
+    feed_id, version = member.values
     language = frame["language"]
     page_key = list_cache.page_key_for(
         request.path,
@@ -168,7 +171,7 @@ async def _serve_member(scope: Scope, send: Send, session_key: str, last: dict) 
         int(version or 0),
     )
     body_key = list_cache.body_key_for(
-        page_key, moderator=False, following=_following(scope["path"], frame)
+        page_key, moderator=False, following=_following(request.path_info, frame)
     )
     body, head, headers, last_body = await _client().mget(
         cache.make_key(body_key),
@@ -179,31 +182,33 @@ async def _serve_member(scope: Scope, send: Send, session_key: str, last: dict) 
     if headers is None:
         return ""
     if body is None or head is None:
-        last.update(request=request, frame=frame, headers=headers, body=last_body)
+        mine.update(member=member, headers=headers, body=last_body)
         return cache.make_key(body_key)
     title, links = pickle.loads(head)  # noqa: S301
-    await _send_member_page(send, request, frame, headers, (pickle.loads(body), title, links))  # noqa: S301
+    await _send_member_page(send, member, headers, (pickle.loads(body), title, links))  # noqa: S301
     global served_members  # noqa: PLW0603
     served_members += 1
     return None
 
 
-async def _send_member_page(
-    send: Send, request: ASGIRequest, frame: dict, headers: bytes, shared: tuple
-) -> None:
+async def _send_member_page(send: Send, member: Member, headers: bytes, shared: tuple) -> None:
     body, title, links = shared
-    content = member_frame.assemble(frame, title, links, request.get_full_path(), body)
-    with translation.override(frame["language"]):
+    request = member.request
+    content = member_frame.assemble(member.frame, title, links, request.get_full_path(), body)
+    with translation.override(member.frame["language"]):
         await send_stored(send, request, content, headers)
 
 
-async def _serve_member_last(send: Send, last: dict) -> bool:
-    """Send the last body stored for this list in the member's frame (kept by
-    `_serve_member`), if there is one."""
-    if last.get("body") is None:
+async def _serve_member_last(send: Send, mine: dict) -> bool:
+    """Meanwhile: the member's page in the frame they had while their due frame renders
+    (member_frame.due); or the last body stored for this list in their frame, while its
+    due body renders (both kept in `mine`)."""
+    if await meanwhile_as_member(lambda member: _member_page(send, member, mine), mine):
+        return True
+    if mine.get("body") is None:
         return False
-    shared = pickle.loads(last["body"])  # noqa: S301
-    await _send_member_page(send, last["request"], last["frame"], last["headers"], shared)
+    shared = pickle.loads(mine["body"])  # noqa: S301
+    await _send_member_page(send, mine["member"], mine["headers"], shared)
     global served_last  # noqa: PLW0603
     served_last += 1
     return True
@@ -219,8 +224,15 @@ def fast_list_pages(app: Callable) -> Callable:
             if not member_frame.enabled():
                 return await app(scope, receive, send)
             mine: dict = {}
+
+            async def serve() -> str | None:
+                found = await _serve_member(scope, session_key)
+                return await served_as_member(
+                    found, lambda member: _member_page(send, member, mine), mine
+                )
+
             return await served_once(
-                lambda: _serve_member(scope, send, session_key, mine),
+                serve,
                 lambda: app(
                     scope,
                     receive,

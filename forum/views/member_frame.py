@@ -1,34 +1,41 @@
-"""A member's frame: the header and footer of their list pages, kept so that a signed-in
-list is served on the event loop (fast_list.py) as the body every member shares
-(list_cache.member_body_key) inside the frame of the member asking.
+"""A member's frame: the header and footer of their pages, kept so that a signed-in
+list or question page is served on the event loop (fast_list.py, fast_page.py) as a body
+shared by the members who see the same, inside the frame of the member asking.
 
 What a member's header shows of them (reputation, the bell's unread count, their avatar,
 the links their roles and privileges open) is rendered once into `_member_frame.html`,
 with marks where a page puts its title, its head links, its address (the language
-form's `next`) and its body. The frame is keyed by:
+form's `next`) and its body. A frame is keyed by the member's `Slot`:
 
 - the member, and the language their request asks for (cookie or Accept-Language, and
   whether the language cookie is there: without it the member's own language wins);
-- the page's `nav` (the header marks the current section);
 - their `user` stream's last live event id: reputation, new and read notifications and
   badges are all published there, so any of them moves the key;
-- the member's frame version, bumped after commit when anything else the frame or the
-  shared body depends on changes: the member's row (roles, name, avatar, language,
-  password: a frame also holds the session hash it is valid for), the tags and
-  categories they follow, and their own questions being hidden, deleted or restored
-  (such members get a body of their own, so Django answers them).
+- the member's frame version, bumped after commit when anything else the frame or their
+  bodies depend on changes: the member's row (roles, name, avatar, language, password:
+  a frame also holds the session hash it is valid for), what they follow, and their own
+  questions being hidden, deleted or restored (such members get a list body of their
+  own, so Django answers them);
 
-Entries expire after `list_cache.list_page_seconds()`, which bounds what changes without
-either (a reputation recomputed by the manager, a suspension running out). Moderators
-get no frame: their header counts open flags, which anybody's flag changes.
+and by the page's `nav` (the header marks the current section). A list's body is keyed
+as list_cache.member_body_key keys it; a question page's is kept per member, thread
+event and slot (`keep_thread`: the body's key, title and head links), as Django last
+rendered it for them (their votes and what they may do are in it).
 
-Frames exist only where the fast path runs (Redis for the cache and the live backlog,
-sessions in the cache); Django stores them when it renders a member's list.
+Frames are rendered again after `list_cache.list_page_seconds()` (`due`: one request
+renders while the member's others are served the frame they had), kept question pages
+expire with their bodies, which bounds what changes without either (a reputation recomputed by the
+manager, a suspension running out). Moderators get no frame: their header counts open
+flags, which anybody's flag changes.
+
+Frames exist only where the fast paths run (Redis for the cache and the live backlog,
+sessions in the cache); Django stores them when it renders a member's page.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -189,7 +196,7 @@ def slot(request: HttpRequest) -> Slot | None:
 def keep_frame(request: HttpRequest, slot: Slot, nav: str) -> None:
     """Render and keep the member's frame for `nav`, unless it is stored already."""
     key = slot.frame_key(nav)
-    if cache.get(key) is not None:
+    if (kept := cache.get(key)) is not None and not due(kept):
         return
     token = get_token(request)
     marks = {name: mark_safe(mark) for name, mark in MARKS.items()}  # noqa: S308 - our own marks
@@ -213,8 +220,16 @@ def keep_frame(request: HttpRequest, slot: Slot, nav: str) -> None:
         "language": translation.get_language(),
         "tags": frozenset(tag for tag, _category in follows if tag),
         "categories": frozenset(category for _tag, category in follows if category),
+        "stored": time.time(),
     }
-    cache.set(key, frame, list_cache.list_page_seconds())
+    cache.set(key, frame, list_cache.LAST_PAGE_SECONDS)
+
+
+def due(frame: dict) -> bool:
+    """Whether a frame is to be rendered again: older than `list_page_seconds()`, which
+    bounds what changes it without moving its key. Until then (and while one request
+    renders it again) it is served, for at most `list_cache.LAST_PAGE_SECONDS`."""
+    return time.time() - frame["stored"] >= list_cache.list_page_seconds()
 
 
 def keep_thread(

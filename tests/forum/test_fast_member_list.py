@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
+import time_machine
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
@@ -328,3 +330,27 @@ async def test_while_a_due_list_renders_members_get_the_last_body_in_their_frame
         assert "Roaming in Svizzera?" in html
         assert "data-live-points-value>1234<" in html
     assert len({_token(html) for _status, _headers_, html in pages}) == READERS
+
+
+async def test_while_a_members_due_frame_renders_their_other_requests_get_the_one_they_had(
+    listed, monkeypatch
+):
+    cookie = await _signed_in(await _member())
+    await _twice("/", cookie)
+    later = datetime.now(UTC) + timedelta(seconds=list_cache.list_page_seconds() + 1)
+    with time_machine.travel(later):  # the frame is due: rendered again by one request
+        renders = HeldRenders(monkeypatch, lists)
+        served, waiting = fast_list.served_members, single_flight.waiting
+        readers = [asyncio.create_task(get("/", cookie)) for _ in range(READERS)]
+        await renders.wait_started()
+        await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
+        assert fast_list.served_members == served + READERS - 1
+        assert single_flight.waiting == waiting
+        renders.release()
+        pages = await asyncio.gather(*readers)
+        assert renders.count == 1
+        assert all("data-live-points-value>1234<" in html for *_rest, html in pages)
+        # Rendered again, the frame is no longer due.
+        served = fast_list.served_members
+        await get("/", cookie)
+        assert fast_list.served_members == served + 1

@@ -32,6 +32,7 @@ import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
@@ -146,9 +147,18 @@ def session_cookie(scope: Scope) -> str | None:
     return key
 
 
-async def signed_in(
-    request: ASGIRequest, session_key: str, nav: str, *also: str
-) -> tuple[member_frame.Slot, dict, list] | str:
+@dataclass(frozen=True)
+class Member:
+    """A signed-in request the event loop may answer (`signed_in`)."""
+
+    request: ASGIRequest
+    slot: member_frame.Slot
+    frame: dict
+    frame_key: str  # as stored (the cache's own key)
+    values: list  # of the keys read with the session
+
+
+async def signed_in(request: ASGIRequest, session_key: str, nav: str, *also: str) -> Member | str:
     """The member's slot and frame (member_frame.py) for `nav`, and the values of the
     cache keys `also`, read with the session. Or, when Django must answer, the key of
     the member's frame when it is not stored, else '': the session is not in the cache
@@ -179,7 +189,28 @@ async def signed_in(
     frame = pickle.loads(frame)  # noqa: S301
     if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
         return ""  # the password changed since: Django ends the session
-    return slot, frame, values
+    return Member(request, slot, frame, frame_key, values)
+
+
+async def served_as_member(
+    found: Member | str, page: Callable[[Member], Awaitable[str | None]], mine: dict
+) -> str | None:
+    """`page(found)`: send the member's page and return None, or return the key of
+    what it misses; or, when the member's frame is due (member_frame.due), the frame's
+    key, so that one request renders it while `meanwhile_as_member` serves the others
+    with the frame they had (kept in `mine`)."""
+    if isinstance(found, str):
+        return found
+    if member_frame.due(found.frame):
+        mine["due"] = found
+        return found.frame_key
+    return await page(found)
+
+
+async def meanwhile_as_member(page: Callable[[Member], Awaitable[str | None]], mine: dict) -> bool:
+    """While the member's due frame renders, their page in the frame they had."""
+    found = mine.pop("due", None)
+    return found is not None and await page(found) is None
 
 
 def _headers_key(language: str) -> str:
@@ -246,20 +277,21 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
     return None
 
 
-async def _serve_member(scope: Scope, send: Send, pk: int, session_key: str) -> str | None:
-    """Send the member's question page (their frame around the body they share with the
-    members who see the same, as Django last rendered it for them) and return None; or,
-    nothing sent, the key of what is missing ('' when Django must answer anyway)."""
+async def _serve_member(scope: Scope, pk: int, session_key: str) -> Member | str:
     request = request_for(scope)
     if request is None:
         return ""
-    found = await signed_in(
+    return await signed_in(
         request, session_key, "questions", f"{LIVE_KEY_PREFIX}:seq:question.{pk}"
     )
-    if isinstance(found, str):
-        return found
-    slot, frame, (live_since,) = found
-    live_since = int(live_since or 0)
+
+
+async def _member_page(send: Send, pk: int, member: Member) -> str | None:
+    """Send the member's question page (their frame around the body they share with the
+    members who see the same, as Django last rendered it for them) and return None; or,
+    nothing sent, the key of what is missing ('' when Django must answer anyway)."""
+    request, slot, frame = member.request, member.slot, member.frame
+    live_since = int(member.values[0] or 0)
     language = frame["language"]
     client = _client()
     kept_key = cache.make_key(slot.thread_key(pk, live_since))
@@ -386,9 +418,20 @@ def fast_thread_pages(app: Callable) -> Callable:
             if not member_frame.enabled():
                 return await app(scope, receive, send)
             seconds = thread_cache.thread_page_seconds()
+            mine: dict = {}
+
+            async def page(member: Member) -> str | None:
+                return await _member_page(send, pk, member)
+
+            async def serve() -> str | None:
+                return await served_as_member(
+                    await _serve_member(scope, pk, session_key), page, mine
+                )
+
             return await served_once(
-                lambda: _serve_member(scope, send, pk, session_key),
+                serve,
                 lambda: app(scope, receive, recording(send, _member_headers_key, seconds)),
+                meanwhile=lambda: meanwhile_as_member(page, mine),
             )
         if not nothing_of_their_own(scope):
             return await app(scope, receive, send)
