@@ -16,8 +16,10 @@ answered here too when everything it needs is stored: the session as the cache h
 (`cached_db`, checked as Django's authentication checks it: a plain session, a known
 backend, the hash of the member's password it was made with), the member's frame
 (member_frame.py: their header and footer) and the body every member who sees this list
-shares, with its title and head links. Four Redis round trips; anything missing, or
-anything else in the session, and Django answers (and stores what was missing).
+shares, with its title and head links (fast_page.member_pages: four Redis round trips).
+Anything missing is rendered by Django for one request at a time; meanwhile the others
+get the last body stored for the list in their frame. Anything else in the session, and
+Django answers.
 Anything else goes to Django untouched. Only with Redis for both the cache and the
 live backlog (production).
 """
@@ -41,15 +43,13 @@ from forum.views.questions.fast_page import (
     Send,
     _cache_url,
     _client,
-    meanwhile_as_member,
+    member_pages,
     nothing_of_their_own,
     recording,
     request_for,
     send_stored,
-    served_as_member,
     served_once,
     session_cookie,
-    signed_in,
 )
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
@@ -142,19 +142,6 @@ def _following(path: str, frame: dict) -> bool:
     return slug in frame.get(section, ())
 
 
-async def _serve_member(scope: Scope, session_key: str) -> Member | str:
-    request = request_for(scope)
-    if request is None:
-        return ""
-    return await signed_in(
-        request,
-        session_key,
-        "tags" if scope["path"].startswith("/tags/") else "questions",
-        f"{LIVE_KEY_PREFIX}:seq:feed",
-        cache.make_key(list_cache.LIST_VERSION_KEY),
-    )
-
-
 async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
     """Send the member's page (their frame around the shared body) and return None; or,
     nothing sent, the key of what is missing ('' when Django must answer anyway),
@@ -200,11 +187,8 @@ async def _send_member_page(send: Send, member: Member, headers: bytes, shared: 
 
 
 async def _serve_member_last(send: Send, mine: dict) -> bool:
-    """Meanwhile: the member's page in the frame they had while their due frame renders
-    (member_frame.due); or the last body stored for this list in their frame, while its
-    due body renders (both kept in `mine`)."""
-    if await meanwhile_as_member(lambda member: _member_page(send, member, mine), mine):
-        return True
+    """The last body stored for this list in the member's frame, while its due body
+    renders (kept in `mine` by `_member_page`)."""
     if mine.get("body") is None:
         return False
     shared = pickle.loads(mine["body"])  # noqa: S301
@@ -221,24 +205,18 @@ def fast_list_pages(app: Callable) -> Callable:
         if not (enabled() and _candidate(scope)):
             return await app(scope, receive, send)
         if (session_key := session_cookie(scope)) is not None:
-            if not member_frame.enabled():
-                return await app(scope, receive, send)
-            mine: dict = {}
-
-            async def serve() -> str | None:
-                found = await _serve_member(scope, session_key)
-                return await served_as_member(
-                    found, lambda member: _member_page(send, member, mine), mine
-                )
-
-            return await served_once(
-                serve,
-                lambda: app(
-                    scope,
-                    receive,
-                    recording(send, _member_headers_key, list_cache.LAST_PAGE_SECONDS),
-                ),
-                meanwhile=lambda: _serve_member_last(send, mine),
+            return await member_pages(
+                app,
+                scope,
+                receive,
+                send,
+                session_key,
+                nav="tags" if scope["path"].startswith("/tags/") else "questions",
+                also=(f"{LIVE_KEY_PREFIX}:seq:feed", cache.make_key(list_cache.LIST_VERSION_KEY)),
+                page=lambda member, mine: _member_page(send, member, mine),
+                headers_key=_member_headers_key,
+                seconds=list_cache.LAST_PAGE_SECONDS,
+                meanwhile=lambda mine: _serve_member_last(send, mine),
             )
         if not nothing_of_their_own(scope):
             return await app(scope, receive, send)

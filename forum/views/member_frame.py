@@ -23,10 +23,10 @@ event and slot (`keep_thread`: the body's key, title and head links), as Django 
 rendered it for them (their votes and what they may do are in it).
 
 Frames are rendered again after `list_cache.list_page_seconds()` (`due`: one request
-renders while the member's others are served the frame they had), kept question pages
-expire with their bodies, which bounds what changes without either (a reputation recomputed by the
-manager, a suspension running out). Moderators get no frame: their header counts open
-flags, which anybody's flag changes.
+renders while the member's others are served the frame they had) and kept question
+pages expire with their bodies, which bounds what changes without moving either key (a
+reputation recomputed by the manager, a suspension running out). Moderators get no
+frame: their header counts open flags, which anybody's flag changes.
 
 Frames exist only where the fast paths run (Redis for the cache and the live backlog,
 sessions in the cache); Django stores them when it renders a member's page.
@@ -172,7 +172,7 @@ def bump(member_id: int) -> None:
     transaction.on_commit(due)
 
 
-# Storing (Django, while it renders a member's list) ------------------------------------
+# Storing (Django, while it renders a member's page) ------------------------------------
 
 
 def slot(request: HttpRequest) -> Slot | None:

@@ -158,13 +158,15 @@ class Member:
     values: list  # of the keys read with the session
 
 
-async def signed_in(request: ASGIRequest, session_key: str, nav: str, *also: str) -> Member | str:
+async def signed_in(scope: Scope, session_key: str, nav: str, *also: str) -> Member | str:
     """The member's slot and frame (member_frame.py) for `nav`, and the values of the
     cache keys `also`, read with the session. Or, when Django must answer, the key of
     the member's frame when it is not stored, else '': the session is not in the cache
     or not a plain one (member_frame.session_member), or it was made with another
-    password than the one the frame was rendered for. Three Redis round trips."""
-    if not member_frame.SESSION_KEY_FORMAT.match(session_key):
+    password than the one the frame was rendered for (or `request_for` says so). Three
+    Redis round trips."""
+    request = request_for(scope)
+    if request is None or not member_frame.SESSION_KEY_FORMAT.match(session_key):
         return ""
     asked, language_cookie = member_frame.request_language(request)
     client = _client()
@@ -192,25 +194,53 @@ async def signed_in(request: ASGIRequest, session_key: str, nav: str, *also: str
     return Member(request, slot, frame, frame_key, values)
 
 
-async def served_as_member(
-    found: Member | str, page: Callable[[Member], Awaitable[str | None]], mine: dict
-) -> str | None:
-    """`page(found)`: send the member's page and return None, or return the key of
-    what it misses; or, when the member's frame is due (member_frame.due), the frame's
-    key, so that one request renders it while `meanwhile_as_member` serves the others
-    with the frame they had (kept in `mine`)."""
-    if isinstance(found, str):
-        return found
-    if member_frame.due(found.frame):
-        mine["due"] = found
-        return found.frame_key
-    return await page(found)
+MemberPage = Callable[[Member, dict], Awaitable[str | None]]
 
 
-async def meanwhile_as_member(page: Callable[[Member], Awaitable[str | None]], mine: dict) -> bool:
-    """While the member's due frame renders, their page in the frame they had."""
-    found = mine.pop("due", None)
-    return found is not None and await page(found) is None
+async def member_pages(
+    app: Callable,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    session_key: str,
+    *,
+    nav: str,
+    also: tuple[str, ...],
+    page: MemberPage,
+    headers_key: Callable[[str], str],
+    seconds: int,
+    meanwhile: Callable[[dict], Awaitable[bool]] | None = None,
+) -> None:
+    """A member's plain request for a page: `page(member, mine)` sends it from what is
+    stored (returning None) or returns the key of what it misses, which Django renders
+    for one request at a time (`served_once`; the headers recorded under `headers_key`
+    for `seconds`). A member's due frame (member_frame.due) is rendered likewise while
+    their other requests get their page in the frame they had; `meanwhile(mine)` may
+    send something else while a missing part renders."""
+    if not member_frame.enabled():
+        return await app(scope, receive, send)
+    mine: dict = {}
+
+    async def serve() -> str | None:
+        found = await signed_in(scope, session_key, nav, *also)
+        if isinstance(found, str):
+            return found
+        if member_frame.due(found.frame):
+            mine["due"] = found
+            return found.frame_key
+        return await page(found, mine)
+
+    async def meanwhile_() -> bool:
+        due = mine.pop("due", None)
+        if due is not None and await page(due, mine) is None:
+            return True
+        return meanwhile is not None and await meanwhile(mine)
+
+    return await served_once(
+        serve,
+        lambda: app(scope, receive, recording(send, headers_key, seconds)),
+        meanwhile=meanwhile_,
+    )
 
 
 def _headers_key(language: str) -> str:
@@ -275,15 +305,6 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
     global served  # noqa: PLW0603
     served += 1
     return None
-
-
-async def _serve_member(scope: Scope, pk: int, session_key: str) -> Member | str:
-    request = request_for(scope)
-    if request is None:
-        return ""
-    return await signed_in(
-        request, session_key, "questions", f"{LIVE_KEY_PREFIX}:seq:question.{pk}"
-    )
 
 
 async def _member_page(send: Send, pk: int, member: Member) -> str | None:
@@ -415,23 +436,17 @@ def fast_thread_pages(app: Callable) -> Callable:
         if pk is None:
             return await app(scope, receive, send)
         if (session_key := session_cookie(scope)) is not None:
-            if not member_frame.enabled():
-                return await app(scope, receive, send)
-            seconds = thread_cache.thread_page_seconds()
-            mine: dict = {}
-
-            async def page(member: Member) -> str | None:
-                return await _member_page(send, pk, member)
-
-            async def serve() -> str | None:
-                return await served_as_member(
-                    await _serve_member(scope, pk, session_key), page, mine
-                )
-
-            return await served_once(
-                serve,
-                lambda: app(scope, receive, recording(send, _member_headers_key, seconds)),
-                meanwhile=lambda: meanwhile_as_member(page, mine),
+            return await member_pages(
+                app,
+                scope,
+                receive,
+                send,
+                session_key,
+                nav="questions",
+                also=(f"{LIVE_KEY_PREFIX}:seq:question.{pk}",),
+                page=lambda member, _mine: _member_page(send, pk, member),
+                headers_key=_member_headers_key,
+                seconds=thread_cache.thread_page_seconds(),
             )
         if not nothing_of_their_own(scope):
             return await app(scope, receive, send)
