@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.asgi import ASGIRequest
 from django.utils import translation
 
 from forum.views import list_cache, member_frame
@@ -44,12 +45,11 @@ from forum.views.questions.fast_page import (
     _cache_url,
     _client,
     member_pages,
-    nothing_of_their_own,
+    reader,
     recording,
     request_for,
     send_stored,
     served_once,
-    session_cookie,
 )
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
@@ -90,6 +90,20 @@ def _member_headers_key(language: str) -> str:
     return MEMBER_HEADERS_KEY.format(version=list_cache.KEY_VERSION, language=language)
 
 
+def _page_key(
+    request: ASGIRequest, language: str, feed_id: bytes | None, version: bytes | None
+) -> str:
+    """list_cache.page_key_for the request, with the feed's last event id and the lists'
+    version as Redis gave them."""
+    return list_cache.page_key_for(
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        language,
+        int(feed_id or 0),
+        int(version or 0),
+    )
+
+
 async def _serve(scope: Scope, send: Send, last: dict) -> str | None:
     """Send the stored page and return None; or, nothing sent, the page's cache key when
     it is missing ('' when Django must answer anyway), keeping in `last` what
@@ -104,13 +118,7 @@ async def _serve(scope: Scope, send: Send, last: dict) -> str | None:
         feed_id, version = await client.mget(
             f"{LIVE_KEY_PREFIX}:seq:feed", cache.make_key(list_cache.LIST_VERSION_KEY)
         )
-        key = list_cache.page_key_for(
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            language,
-            int(feed_id or 0),
-            int(version or 0),
-        )
+        key = _page_key(request, language, feed_id, version)
         last_key = cache.make_key(list_cache.last_page_key(key))
         key = cache.make_key(key)
         page, headers, last_page = await client.mget(
@@ -150,15 +158,10 @@ async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
     request, frame = member.request, member.frame
     feed_id, version = member.values
     language = frame["language"]
-    page_key = list_cache.page_key_for(
-        request.path,
-        request.META.get("QUERY_STRING", ""),
-        language,
-        int(feed_id or 0),
-        int(version or 0),
-    )
     body_key = list_cache.body_key_for(
-        page_key, moderator=False, following=_following(request.path_info, frame)
+        _page_key(request, language, feed_id, version),
+        moderator=False,
+        following=_following(request.path_info, frame),
     )
     body, head, headers, last_body = await _client().mget(
         cache.make_key(body_key),
@@ -204,7 +207,10 @@ def fast_list_pages(app: Callable) -> Callable:
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if not (enabled() and _candidate(scope)):
             return await app(scope, receive, send)
-        if (session_key := session_cookie(scope)) is not None:
+        session_key = reader(scope)
+        if session_key is None:
+            return await app(scope, receive, send)
+        if session_key:
             return await member_pages(
                 app,
                 scope,
@@ -218,8 +224,6 @@ def fast_list_pages(app: Callable) -> Callable:
                 seconds=list_cache.LAST_PAGE_SECONDS,
                 meanwhile=lambda mine: _serve_member_last(send, mine),
             )
-        if not nothing_of_their_own(scope):
-            return await app(scope, receive, send)
         last: dict = {}
         return await served_once(
             lambda: _serve(scope, send, last),

@@ -116,33 +116,23 @@ def _candidate(scope: Scope) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def nothing_of_their_own(scope: Scope) -> bool:
-    """True when the request is no htmx swap and carries no session or flash-message
-    cookie: an anonymous reader whose page shows nothing of theirs."""
-    for name, value in scope.get("headers", ()):
-        if name == b"hx-request":
-            return False
-        if name == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                cookie = part.strip().partition("=")[0]
-                if cookie in (settings.SESSION_COOKIE_NAME, "messages"):
-                    return False
-    return True
-
-
-def session_cookie(scope: Scope) -> str | None:
-    """The session cookie of a member's plain request (no htmx, no flash message), or
-    None."""
-    key = None
+def reader(scope: Scope) -> str | None:
+    """Who asks, as the stored pages see it: '' for an anonymous reader whose page shows
+    nothing of theirs (no session or flash-message cookie), the session key of a
+    member's plain request, or None when Django must answer (an htmx swap, a flash
+    message, an empty or repeated session cookie)."""
+    key = ""
     for name, value in scope.get("headers", ()):
         if name == b"hx-request":
             return None
         if name == b"cookie":
             for part in value.decode("latin-1").split(";"):
                 cookie, _equals, cookie_value = part.strip().partition("=")
-                if cookie == "messages" or (cookie == settings.SESSION_COOKIE_NAME and key):
+                if cookie == "messages":
                     return None
                 if cookie == settings.SESSION_COOKIE_NAME:
+                    if key or not cookie_value:
+                        return None
                     key = cookie_value
     return key
 
@@ -435,7 +425,10 @@ def fast_thread_pages(app: Callable) -> Callable:
         pk = _candidate(scope) if enabled() else None
         if pk is None:
             return await app(scope, receive, send)
-        if (session_key := session_cookie(scope)) is not None:
+        session_key = reader(scope)
+        if session_key is None:
+            return await app(scope, receive, send)
+        if session_key:
             return await member_pages(
                 app,
                 scope,
@@ -448,8 +441,6 @@ def fast_thread_pages(app: Callable) -> Callable:
                 headers_key=_member_headers_key,
                 seconds=thread_cache.thread_page_seconds(),
             )
-        if not nothing_of_their_own(scope):
-            return await app(scope, receive, send)
         return await served_once(
             lambda: _serve(scope, send, pk),
             lambda: app(
