@@ -1,12 +1,22 @@
 """Helpers for the tests of pages: a member's client, a page's HTML, its CSRF tokens, a
-request through an ASGI application, and the keys a test stores in the cache."""
+request through an ASGI application, the keys a test stores in the cache, and the mark
+of the tests that need the fast paths."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
 from django.test import Client
+
+# The pages served on the event loop (forum/views/fast_list.py, questions/fast_page.py)
+# need Redis for the cache, the sessions and the live backlog.
+NEEDS_FAST_PATHS = pytest.mark.skipif(
+    not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
+    reason="the fast paths need Redis for the cache, the sessions and the live backlog",
+)
 
 
 def client_for(member=None) -> Client:  # noqa: ANN001

@@ -16,13 +16,11 @@ from forum.views import fast_list
 from forum.views.questions import fast_page
 from tests.factories import QuestionFactory, UserFactory
 from tests.forum.test_fast_page import _same_page, _token, get
+from tests.pages import NEEDS_FAST_PATHS
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
-        reason="the fast path needs Redis for the cache and the live backlog",
-    ),
+    NEEDS_FAST_PATHS,
 ]
 
 

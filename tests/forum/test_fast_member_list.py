@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 
 import pytest
 import redis
@@ -32,13 +33,11 @@ from notifications.bell import notify_member
 from tests.factories import CategoryFactory, QuestionFactory, UserFactory
 from tests.forum.test_fast_page import _headers, _same_page, _token, get
 from tests.forum.test_single_flight_pages import READERS, HeldRenders, _until
+from tests.pages import NEEDS_FAST_PATHS
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
-        reason="the fast path needs Redis for the cache, the sessions and the live backlog",
-    ),
+    NEEDS_FAST_PATHS,
 ]
 
 
@@ -79,13 +78,21 @@ async def _member():  # noqa: ANN202
     return await sync_to_async(_committed)(lambda: UserFactory(username="giulia", reputation=1234))
 
 
-async def _twice(path: str, cookie: tuple, query: bytes = b"") -> tuple[tuple, tuple]:
-    """Django's page (which stores what was missing), then the one served after it."""
+async def _twice(
+    path: str, cookie: tuple, query: bytes = b"", *, counted: ModuleType = fast_list
+) -> tuple[tuple, tuple]:
+    """Django's page (which stores what was missing), then the one served after it on the
+    event loop (counted by `counted.served_members`)."""
     first = await get(path, cookie, query=query)
-    served = fast_list.served_members
+    served = counted.served_members
     second = await get(path, cookie, query=query)
-    assert fast_list.served_members == served + 1, f"{path}?{query} came from Django"
+    assert counted.served_members == served + 1, f"{path}?{query} came from Django"
     return first, second
+
+
+def _new_password(member) -> None:  # noqa: ANN001
+    member.set_password("una-password-nuova-e-lunga")
+    member.save()
 
 
 async def test_a_member_gets_djangos_page_from_the_event_loop(listed):
@@ -167,11 +174,7 @@ async def test_a_changed_password_ends_the_other_sessions(listed):
     old = await _signed_in(member)
     await _twice("/", old)
 
-    def new_password() -> None:
-        member.set_password("una-password-nuova-e-lunga")
-        member.save()
-
-    await sync_to_async(_committed)(new_password)
+    await sync_to_async(_committed)(lambda: _new_password(member))
     new = await _signed_in(member)
     await _twice("/", new)
     served = fast_list.served_members
@@ -195,11 +198,7 @@ async def test_a_frame_serves_only_sessions_made_with_the_members_password(liste
     old = await _signed_in(member)
     await _twice("/", old)
 
-    def new_password() -> None:
-        member.set_password("una-password-nuova-e-lunga")
-        member.save()
-
-    await sync_to_async(_committed)(new_password)
+    await sync_to_async(_committed)(lambda: _new_password(member))
     _forget_frames()
     new = await _signed_in(member)
     await _twice("/", new)  # the frame, stored again, holds the new password's hash

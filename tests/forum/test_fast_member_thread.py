@@ -10,7 +10,6 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.core.cache import cache
 
 from forum import services
@@ -20,15 +19,14 @@ from forum.views import single_flight
 from forum.views.questions import detail, fast_page
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 from tests.forum.test_fast_member_list import _committed, _signed_in
+from tests.forum.test_fast_member_list import _twice as twice
 from tests.forum.test_fast_page import _headers, _same_page, _token, get
 from tests.forum.test_single_flight_pages import READERS, HeldRenders, _until
+from tests.pages import NEEDS_FAST_PATHS
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
-        reason="the fast path needs Redis for the cache, the sessions and the live backlog",
-    ),
+    NEEDS_FAST_PATHS,
 ]
 
 
@@ -53,11 +51,7 @@ async def _member(**fields):  # noqa: ANN003, ANN202
 
 
 async def _twice(path: str, cookie: tuple) -> tuple[tuple, tuple]:
-    first = await get(path, cookie)
-    served = fast_page.served_members
-    second = await get(path, cookie)
-    assert fast_page.served_members == served + 1, f"{path} came from Django"
-    return first, second
+    return await twice(path, cookie, counted=fast_page)
 
 
 async def _views(question: Question) -> int:

@@ -17,14 +17,11 @@ from forum import services
 from forum.models import Question
 from forum.views.questions import fast_page
 from tests.factories import AnswerFactory, QuestionFactory
-from tests.pages import asgi_get
+from tests.pages import NEEDS_FAST_PATHS, asgi_get
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
-        reason="the fast path needs Redis for the cache and the live backlog",
-    ),
+    NEEDS_FAST_PATHS,
 ]
 
 

@@ -18,14 +18,11 @@ from forum.views.questions import detail, fast_page
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.forum.test_fast_page import get
-from tests.pages import csrf_tokens
+from tests.pages import NEEDS_FAST_PATHS, csrf_tokens
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and "RedisCache" in settings.CACHES["default"]["BACKEND"]),
-        reason="the fast path needs Redis for the cache and the live backlog",
-    ),
+    NEEDS_FAST_PATHS,
 ]
 READERS = 5
 TITLE = "Roaming in Svizzera?"
