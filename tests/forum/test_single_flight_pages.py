@@ -73,16 +73,20 @@ async def _until(condition) -> None:  # noqa: ANN001
         await asyncio.sleep(0)
 
 
-async def _readers(path: str) -> list[asyncio.Task]:
-    return [asyncio.create_task(get(path, address=f"10.0.1.{n}")) for n in range(1, READERS + 1)]
+async def _readers(path: str, *headers: tuple[bytes, bytes]) -> list[asyncio.Task]:
+    return [
+        asyncio.create_task(get(path, *headers, address=f"10.0.1.{n}"))
+        for n in range(1, READERS + 1)
+    ]
 
 
-async def _last_page_while_the_render_is_held(monkeypatch) -> list:  # noqa: ANN001
-    """READERS readers of `/` while the list's render is held: one renders it, the others
-    get the last page at once, never waiting. Returns every reader's page."""
+async def _last_page_while_the_render_is_held(monkeypatch, *headers) -> list:  # noqa: ANN001, ANN002
+    """READERS readers of `/` (sending `headers`) while the list's render is held: one
+    renders it, the others get the last page (a member: the last body, in their frame) at
+    once, never waiting. Returns every reader's page."""
     renders = HeldRenders(monkeypatch, lists)
     served_last, waiting = fast_list.served_last, single_flight.waiting
-    readers = await _readers("/")
+    readers = await _readers("/", *headers)
     await renders.wait_started()
     await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
     assert renders.count == 1  # still held: the others never waited for it
