@@ -5,7 +5,7 @@ write holds its row locks only for the vote, the answer or the acceptance itself
 vote through the API stays within 8 queries. The invariant reputation == sum of the
 ledger still holds at every commit, because `_apply` writes a ledger row and moves the
 cached reputation in one transaction. A vote's points and badges are settled by the task
-worker (`gamification.tasks.settle_vote`, enqueued once the vote commits; see
+worker (`gamification.tasks.settle_vote`, whose task row commits with the vote; see
 settings.SETTLE_VOTES_IN_WORKER), the other writes' right after they commit, in the
 same process. The settling hooks re-read what they pay for under the forum's locks
 (question, answer, then members: LOCK ORDER in gamification.services) and are
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django_tasks_db.backend import DatabaseBackend
 
 from core import events
 from forum.events import (
@@ -39,17 +40,27 @@ def settle_vote_later(event: VoteCast) -> None:
     """The vote's points and badges are the task worker's (`gamification.tasks`) when
     settings.SETTLE_VOTES_IN_WORKER: the voter's request ends with the vote, and a storm
     of votes queues for the worker rather than for the authors' row locks in every server
-    thread. Otherwise (no Redis) they are settled here, right after the vote commits."""
+    thread. Otherwise (no Redis) they are settled here, right after the vote commits.
+
+    A task queue kept in the database (production's django-tasks-db) gets the task's row
+    in the vote's own transaction: the two commit together, in one commit rather than
+    two, so no vote is left unpaid by a process that stops between them, and the worker
+    sees the task only once the vote has committed. Any other queue gets the task after
+    the vote commits."""
     args = (event.actor_id, event.question_id, event.answer_id, event.before, event.after)
+    in_worker = settings.SETTLE_VOTES_IN_WORKER
+    if in_worker and isinstance(tasks.settle_vote.get_backend(), DatabaseBackend):
+        tasks.settle_vote.enqueue(*args)
+        return
 
     def settle() -> None:
-        if settings.SETTLE_VOTES_IN_WORKER:
+        if in_worker:
             tasks.settle_vote.enqueue(*args)
         else:
             tasks.settle_vote.call(*args)
 
-    # Once this handler's own transaction (core.events) is over: the settlement opens
-    # transactions of its own, so the points commit before the badges are checked.
+    # The settlement opens transactions of its own, so the points commit before the
+    # badges are checked.
     settle.handler = settle_vote_later  # a pending hook names its handler, as core.events'
     transaction.on_commit(settle, robust=True)
 
@@ -83,7 +94,7 @@ def badges_for_comment(event: CommentPosted) -> None:
 def register() -> None:
     """Called by GamificationConfig.ready()."""
     later = events.AFTER_COMMIT
-    events.subscribe(VoteCast, settle_vote_later, phase=later)
+    events.subscribe(VoteCast, settle_vote_later, phase=events.IN_TRANSACTION)
     events.subscribe(AnswerAccepted, pay_for_acceptance, phase=later)
     events.subscribe(AnswerUnaccepted, reverse_acceptance, phase=later)
     events.subscribe(PostDeleted, reverse_deleted_post, phase=events.IN_TRANSACTION)

@@ -60,7 +60,7 @@ EXPECTED = [
     ("QuestionMoved", "advocacy.health.facts.refresh_question", "in_transaction"),
     ("RedemptionDecided", "integrations.handlers.announce_redemption_decision", "in_transaction"),
     ("RedemptionRequested", "integrations.handlers.announce_redemption", "in_transaction"),
-    ("VoteCast", "gamification.handlers.settle_vote_later", "after_commit"),
+    ("VoteCast", "gamification.handlers.settle_vote_later", "in_transaction"),
 ]
 
 

@@ -8,7 +8,7 @@ backend. Without Redis the server settles the vote itself, right after it commit
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
@@ -103,6 +103,24 @@ def test_the_vote_request_writes_no_ledger_row(thread, in_worker):
     assert not [q for q in sql if "gamification_pointevent" in q]
     assert not [q for q in sql if q.startswith('UPDATE "forum_user"')]  # no reputation moved
     assert [q for q in sql if q.startswith('INSERT INTO "django_tasks_database_dbtaskresult"')]
+
+
+def test_the_settlement_task_commits_or_rolls_back_with_the_vote(thread, in_worker):
+    """The task's row is written in the vote's transaction: a vote undone by a failure
+    later in the same transaction leaves no task behind for the worker to pay."""
+    (voter,) = voters(1)
+
+    def request_failing_after_the_vote() -> None:
+        with transaction.atomic():
+            services.cast_vote(actor=voter, post=thread.answer, value=1)
+            assert _settle_task_args() == [[voter.pk, thread.question.pk, thread.answer.pk, 0, 1]]
+            raise RuntimeError("the request fails after the vote")
+
+    with pytest.raises(RuntimeError):
+        request_failing_after_the_vote()
+
+    assert not DBTaskResult.objects.exists()
+    assert not thread.answer.votes.exists()
 
 
 def test_without_redis_the_server_settles_the_vote_right_after_it_commits(
