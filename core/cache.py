@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
 
@@ -43,3 +44,24 @@ class SharedRedisCache(RedisCache):
             if client is None:
                 client = _clients[key] = _KeptClients(self._servers, **self._options)
         return client
+
+    def bump(self, key: str, version: int | None = None) -> int:
+        """Add one to the counter at `key`, which never expires; a missing counter starts
+        at 1. One INCR, where Django's `incr` asks whether the key exists first (two round
+        trips, and `add` to start it). Read back with `get`, as any counter."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.get_client(key, write=True).incr(key)
+
+
+def bump_counter(key: str) -> None:
+    """Add one to the default cache's never-expiring counter at `key` (a version that
+    makes cached pages due), starting it when it is not there (or was evicted)."""
+    backend = caches["default"]
+    if isinstance(backend, SharedRedisCache):
+        backend.bump(key)
+        return
+    try:
+        backend.incr(key)
+    except ValueError:  # not there yet: start it, or bump who started it
+        if not backend.add(key, 1, None):
+            backend.incr(key)

@@ -44,6 +44,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from core import roles
+from core.cache import bump_counter
 from forum.models import Question, User
 from forum.views.questions.thread_cache import (
     CSRF_SENTINEL,
@@ -254,11 +255,7 @@ def list_version() -> int:
 
 def bump_list_version() -> None:
     """Every shared list page is due (a question's stream published a change)."""
-    try:
-        cache.incr(LIST_VERSION_KEY)
-    except ValueError:  # not there yet (or evicted): start it, or bump who started it
-        if not cache.add(LIST_VERSION_KEY, 1, None):
-            cache.incr(LIST_VERSION_KEY)
+    bump_counter(LIST_VERSION_KEY)
 
 
 def page_key(request: HttpRequest, feed_id: int, tabs: Iterable[str]) -> str | None:

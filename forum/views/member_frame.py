@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -52,6 +53,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core import events, roles
+from core.cache import bump_counter
 from forum.events import FollowingChanged
 from forum.follows.models import Follow
 from forum.models import Question, User
@@ -161,15 +163,7 @@ def assemble(frame: dict, title: str, links: str, here: str, body: str) -> bytes
 def bump(member_id: int) -> None:
     """The member's frames are due (after the transaction commits, if one is open)."""
 
-    def due() -> None:
-        key = version_key(member_id)
-        try:
-            cache.incr(key)
-        except ValueError:  # not there yet (or evicted): start it, or bump who started it
-            if not cache.add(key, 1, None):
-                cache.incr(key)
-
-    transaction.on_commit(due)
+    transaction.on_commit(partial(bump_counter, version_key(member_id)))
 
 
 # Storing (Django, while it renders a member's page) ------------------------------------

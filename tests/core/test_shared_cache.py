@@ -47,3 +47,27 @@ def test_the_kept_client_serves_threads_at_once():
 
     assert errors == []
     cache.delete_many([f"k{n}-{i}" for n in range(8) for i in range(50)])
+
+
+def test_a_bumped_counter_starts_itself_never_expires_and_reads_back_as_a_number():
+    cache = _cache()
+    cache.delete("version")
+
+    assert cache.bump("version") == 1
+    assert cache.bump("version") == 2
+    assert cache.get("version") == 2
+    assert cache._cache.get_client().ttl(cache.make_key("version")) == -1  # no expiry
+    cache.delete("version")
+
+
+def test_bump_counter_moves_the_default_cache_counter():
+    from django.core.cache import cache
+
+    from core.cache import bump_counter
+
+    cache.delete("counter-test")
+    bump_counter("counter-test")
+    bump_counter("counter-test")
+
+    assert cache.get("counter-test") == 2
+    cache.delete("counter-test")
