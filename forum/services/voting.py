@@ -1,7 +1,7 @@
 """Casting, changing and retracting a vote.
 
 A vote is the hottest write there is (QUALITY.md's P7: a storm of votes on a few posts),
-so its transaction is four plain statements rather than the ORM's queries: the ORM
+so its transaction is three plain statements rather than the ORM's queries: the ORM
 spent more of a vote's time building SQL and model instances than the database spent
 running it. They are the post's row lock (reading the member's own vote and, for an
 answer, its question in the same statement), the vote's insert, update or delete, and
