@@ -1,12 +1,15 @@
 """Casting, changing and retracting a vote.
 
 A vote is the hottest write there is (QUALITY.md's P7: a storm of votes on a few posts),
-so its transaction is three plain statements rather than the ORM's queries: the ORM
+so its transaction is four plain statements rather than the ORM's queries: the ORM
 spent more of a vote's time building SQL and model instances than the database spent
-running it. They are the post's row lock (reading the member's own vote and, for an
-answer, its question in the same statement), the vote's insert, update or delete, and
-the score. Permissions are still checked by `permissions.check_vote_post`, on the rows
-as the lock read them.
+running it. They are the post's row lock (reading an answer's question in the same
+statement), the member's own vote, the vote's insert, update or delete, and the score.
+The member's vote is read by a statement of its own, after the lock: a statement that
+waited for the lock sees the locked row as it is now but every other row as it was when
+the statement began, so a vote read with the lock could be one that a request of the
+same member, holding the lock meanwhile, had already changed. Permissions are still
+checked by `permissions.check_vote_post`, on the rows as the lock read them.
 """
 
 from __future__ import annotations
@@ -46,9 +49,9 @@ def _sql(model: type[Question | Answer]) -> dict[str, str]:
         # the post only, as `forum.locks` does: FOR NO KEY UPDATE, not the question.
         "lock": (
             f"SELECT p.score, p.author_id, p.deleted_at, {thread}.deleted_at,"
-            f" {thread}.locked_at, v.id, v.value FROM {post} p{join}"
-            f" LEFT JOIN {vote} v ON v.{column} = p.id AND v.voter_id = %s WHERE p.id = %s"
+            f" {thread}.locked_at FROM {post} p{join} WHERE p.id = %s"
         ),
+        "mine": f"SELECT id, value FROM {vote} WHERE voter_id = %s AND {column} = %s",
         "insert": (
             f"INSERT INTO {vote} (voter_id, {column}, value, created_at) VALUES (%s, %s, %s, %s)"
         ),
@@ -80,16 +83,15 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     question = post if isinstance(post, Question) else post.question
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(lock, [actor.pk, post.pk])
-            score, author_id, deleted_at, thread_deleted_at, locked_at, vote_id, old = (
-                cursor.fetchone()
-            )
+            cursor.execute(lock, [post.pk])
+            score, author_id, deleted_at, thread_deleted_at, locked_at = cursor.fetchone()
             post.score, post.author_id = score, author_id
             post.deleted_at = _WHEN.to_python(deleted_at)
             question.deleted_at = _WHEN.to_python(thread_deleted_at)
             question.locked_at = _WHEN.to_python(locked_at)
             permissions.check_vote_post(actor, post, value=value)  # deleted or locked meanwhile?
-            old = old or 0
+            cursor.execute(sql["mine"], [actor.pk, post.pk])
+            vote_id, old = cursor.fetchone() or (None, 0)
             if value == old:
                 return score, old
             if value == 0:

@@ -18,7 +18,7 @@ from tests.factories import AnswerFactory
 
 TARGET = {"vote": 8, "answer": 15, "accept": 15}
 CEILING = {
-    "vote": 7,
+    "vote": 8,
     "answer": 15,
     "accept": 10,
 }  # auth and the savepoint pair included; accept has the SLA case check; answer and

@@ -8,10 +8,13 @@ and every cached reputation equals the points ledger (`reputation_drift()` empty
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -113,6 +116,63 @@ def test_one_member_flipping_up_down_and_withdrawing_at_once(answer):
     assert len(votes) <= 1
     assert answer.score == sum(votes)
     assert answer.score in (-1, 0, 1)
+
+
+def test_a_vote_that_waited_for_the_lock_sees_the_members_vote_cast_meanwhile(answer):
+    """The second vote waits for the post's row lock while the first (up) commits; it must
+    then read the member's vote as the first left it. Read with the lock's own statement,
+    it would be the vote as it was when that statement began: none, so the downvote
+    would be inserted beside the upvote (refused by the unique constraint) and lost."""
+    (member,) = _members("waiter", 1)
+    first_holds_the_lock, second_is_waiting = threading.Event(), threading.Event()
+    results: dict[str, Any] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = services.cast_vote(actor=member, post=_fresh(answer), value=1)
+                first_holds_the_lock.set()
+                assert second_is_waiting.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_holds_the_lock.wait(timeout=30)
+            results["second"] = services.cast_vote(actor=member, post=_fresh(answer), value=-1)
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            results["second"] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_holds_the_lock.wait(timeout=30)
+    _wait_until_a_query_waits_for_a_lock()
+    second_is_waiting.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results == {"first": (1, 1), "second": (-1, -1)}
+    assert list(Vote.objects.filter(answer=answer).values_list("value", flat=True)) == [-1]
+    answer.refresh_from_db()
+    assert answer.score == -1
+
+
+def _wait_until_a_query_waits_for_a_lock(timeout: float = 30) -> None:
+    """Until another session of this database waits on a row lock (pg_stat_activity)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no query waited for the lock")
 
 
 def test_many_members_flipping_on_a_question_keep_score_equal_to_votes(question):
