@@ -45,18 +45,6 @@ def lock_post(post: Post) -> Post:
     return type(post).objects.select_for_update(no_key=True).get(pk=post.pk)
 
 
-def lock_post_reading_question(post: Post) -> Post:
-    """Lock `post`'s row, reading an answer's question with it (not locked: a vote takes
-    no question lock) for the permission check."""
-    if isinstance(post, Question):
-        return lock_post(post)
-    return (
-        Answer.objects.select_related("question")
-        .select_for_update(no_key=True, of=("self",))
-        .get(pk=post.pk)
-    )
-
-
 def lock_thread(post: Post) -> None:
     """Lock the question of an answer's or a comment's thread (a question: nothing), to
     take it before the post's own row."""

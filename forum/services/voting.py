@@ -28,7 +28,7 @@ from forum.models import (
     User,
     Vote,
 )
-from forum.posts import post_fields
+from forum.posts import post_fields, thread_of
 from forum.services._common import (
     Post,
     _thread,
@@ -80,7 +80,7 @@ def cast_vote(*, actor: User, post: Post, value: int) -> tuple[int, int]:
     permissions.check_vote_post(actor, post, value=value)
     sql = _STATEMENTS[type(post)]
     lock = sql["lock"] + (_FOR_UPDATE if connection.features.has_select_for_update else "")
-    question = post if isinstance(post, Question) else post.question
+    question = thread_of(post)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(lock, [post.pk])
