@@ -17,9 +17,9 @@ from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
 from live import writethrough  # noqa: E402
 from live.routing import websocket_application  # noqa: E402
 
-# daphne's socket writes send at once (live/writethrough.py). Here, in the server, not in
-# the app's ready(): importing Twisted costs every other process (seeding, the task worker,
-# each test worker) 0.3 s.
+# daphne's socket writes send at once (live/writethrough.py). Here, not in the app's
+# ready(), and only where daphne serves: importing Twisted costs every other process
+# (seeding, the task worker, each test worker) 0.3 s or more.
 writethrough.install()
 
 application = ProtocolTypeRouter(

@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from daphne.cli import CommandLineInterface
 from django.core.management.base import BaseCommand, SystemCheckError
 from django.db.migrations.loader import MigrationLoader
 
@@ -24,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def daphne_runs(monkeypatch):
+    from daphne.cli import CommandLineInterface  # Twisted: imported by the tests that need it
+
     calls = []
     monkeypatch.setattr(CommandLineInterface, "run", lambda self, args: calls.append(args))
     return calls
@@ -104,20 +105,38 @@ def test_never_serves_a_site_that_fails_its_system_checks(
 
 def test_only_the_server_loads_daphne_and_twisted(tmp_path):
     """Loading daphne installs Twisted's reactor, about 0.65 s of every process's start:
-    the seeding before the first page, the task worker and each test worker never use it.
-    The server does, and patches its socket writes there (live.writethrough)."""
+    the seeding before the first page, the task worker and each test worker, which import
+    config.asgi too (the live layer's tests), never use it. The server does, and patches
+    its socket writes there (live.writethrough)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "",
     }
-    code = (
-        "import sys, django; django.setup(); "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'daphne', 'twisted'})); "
-        "import config.asgi; from live import writethrough; print(writethrough._installed)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split("\n")[-3:-1] == ["[]", "True"]
+    loaded = "print(sorted({m.split('.')[0] for m in sys.modules} & {'daphne', 'twisted'}))"
+    installed = "from live import writethrough; print(writethrough._installed)"
+
+    def run(code: str) -> list[str]:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.split("\n")[-4:-1]
+
+    assert run(
+        f"import sys, django; django.setup(); {loaded}; import config.asgi; {loaded}; {installed}"
+    ) == [
+        "[]",
+        "[]",
+        "False",
+    ]
+    # daphne's command line imports its server before it loads the application
+    assert run(f"import sys, daphne.cli; {loaded}; import config.asgi; {installed}")[-2:] == [
+        "['daphne', 'twisted']",
+        "True",
+    ]

@@ -7,11 +7,14 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
+from typing import TYPE_CHECKING
 
 import pytest
-from twisted.internet import tcp
 
 from live import writethrough
+
+if TYPE_CHECKING:
+    from twisted.internet import tcp
 
 # The suite's autouse fixtures read the gamification tuning from the database.
 pytestmark = pytest.mark.django_db
@@ -40,6 +43,9 @@ class FakeReactor:
 
 
 def connection(sock: socket.socket, reactor: FakeReactor) -> tcp.Connection:
+    import daphne.server  # noqa: F401  (daphne's command line imports it before the site)
+    from twisted.internet import tcp
+
     writethrough.install()  # as config.asgi does in the server; idempotent
     sock.setblocking(False)
     conn = tcp.Connection(sock, protocol=None, reactor=reactor)
