@@ -33,6 +33,22 @@ $(VENV)/.installed-test: pyproject.toml uv.lock | $(UV)
 	@$(UV_SYNC) --extra test
 	@touch $@ $(VENV)/.installed
 
+# The browser suite's tools (Playwright, and Debian's Chromium when it is missing) and the
+# linters are added when first needed, not before the first unit test: Playwright alone is
+# a 51 MiB download. The sync above is exact, so when it runs again these follow it.
+$(VENV)/.installed-browser: $(VENV)/.installed-test
+	@echo "== Installing the browser test tools into $(VENV)"
+	@$(UV_SYNC) --inexact --extra test --extra browser
+	@command -v chromium >/dev/null || { \
+	  echo "== Installing Debian's Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@touch $@
+
+$(VENV)/.installed-lint: $(VENV)/.installed-test
+	@echo "== Installing the linters into $(VENV)"
+	@$(UV_SYNC) --inexact --extra test --extra lint
+	@touch $@
+
 install: $(VENV)/.installed
 
 # Byte-compile the project's own modules in the background, on the core the installer leaves
@@ -46,9 +62,6 @@ precompile:
 	  >/dev/null 2>&1 &
 
 install-test: $(VENV)/.installed-test
-	@command -v chromium >/dev/null || { \
-	  echo "== Installing Debian's Chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Fails when uv.lock no longer matches pyproject.toml (CI runs it first).
 lock-check: | $(UV)
@@ -115,15 +128,15 @@ CLOCK_INSTANTS ?= 2026-08-31T21:59:59Z,2026-09-01T00:00:30Z,2028-02-29T12:00:00Z
 test-clock: install-test
 	CIRCOLO_TEST_NOW=$(CLOCK_INSTANTS) $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m clock --ignore=tests/browser
 
-test-browser:
+test-browser: $(VENV)/.installed-browser
 	$(VENV)/bin/pytest -q -p no:asyncio -W ignore::pytest.PytestConfigWarning tests/browser || { rc=$$?; [ $$rc -eq 5 ] && echo "no browser tests" || exit $$rc; }
 
-lint: install-test
+lint: $(VENV)/.installed-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 
-format: install-test
+format: $(VENV)/.installed-lint
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
