@@ -41,6 +41,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.clientaddr import scope_address
@@ -267,20 +268,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # Channel layer -> client -----------------------------------------------------------------
 
     async def dispatch(self, message: dict) -> None:
-        """Frames from the channel layer go straight to their handler.
+        """Every message goes straight to its handler.
 
-        `AsyncConsumer.dispatch` first closes stale database connections, a hop to the
-        database thread and back for every message. Forwarding a frame touches no
-        database, and with one stream fanned out to 1,000 sockets those hops were a
-        quarter of the server's CPU (bench/p3_fanout.py). Client messages, connect and
-        disconnect, which do query, keep the stock path.
+        `AsyncConsumer.dispatch` first closes stale database connections: a hop to the
+        one database thread and back for every message, queued behind every other
+        socket's. Forwarding a frame touches no database; with one stream fanned out to
+        1,000 sockets those hops were a quarter of the server's CPU (bench/p3_fanout.py),
+        and under a connect storm (bench/p4_storm.py) the connect and subscribe messages
+        waited in that one thread's queue. This consumer reaches the database only through
+        `database_sync_to_async` (streams.authorise, the backlog's replay), which closes
+        stale connections itself, before and after, in that same thread.
         """
-        kind = message.get("type")
+        kind = message["type"]
         if kind == "live.frame":
             return await self.live_frame(message)
         if kind == "live.presence":
             return await self.live_presence(message)
-        return await super().dispatch(message)
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {kind}")
+        return await handler(message)
 
     async def live_frame(self, message: dict) -> None:
         """An event frame from `events.publish`, already encoded: forward it untouched."""
