@@ -124,10 +124,16 @@ def direct_writer(send: object) -> DirectWriter | None:
     from functools import partial
 
     try:
+        from channels.sessions import InstanceSessionWrapper
         from daphne.server import Server
         from daphne.ws_protocol import WebSocketProtocol
     except ImportError:  # pragma: no cover - daphne is a dependency
         return None
+    # Channels' session middleware (live.routing) hands the consumer its own `send`, which
+    # saves the session on an HTTP response and passes every WebSocket message through
+    # untouched: the writer looks through it to daphne's.
+    while getattr(send, "__func__", None) is InstanceSessionWrapper.send:
+        send = send.__self__.real_send
     if not isinstance(send, partial) or len(send.args) != 1 or send.keywords:
         return None
     server = getattr(send.func, "__self__", None)

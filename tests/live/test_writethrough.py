@@ -159,6 +159,25 @@ def test_text_frame_matches_autobahns_own_framing() -> None:
         assert writethrough.text_frame(text)[0] == wire.written
 
 
+def test_the_direct_writer_is_found_behind_the_session_middlewares_send() -> None:
+    """In the server, a consumer's `send` is channels' session wrapper around daphne's
+    (live.routing); frames must still take the direct path."""
+    from functools import partial
+
+    from channels.sessions import InstanceSessionWrapper
+    from daphne.server import Server
+    from daphne.ws_protocol import WebSocketProtocol
+
+    server, protocol = Server.__new__(Server), WebSocketProtocol.__new__(WebSocketProtocol)
+    daphnes = partial(server.handle_reply, protocol)
+    wrapper = InstanceSessionWrapper.__new__(InstanceSessionWrapper)
+    wrapper.real_send = daphnes
+    for send in (daphnes, wrapper.send):
+        writer = writethrough.direct_writer(send)
+        assert writer is not None
+        assert (writer.server, writer.protocol) == (server, protocol)
+
+
 def test_no_direct_writer_outside_daphne() -> None:
     async def send(message: dict) -> None:
         pass
