@@ -129,7 +129,7 @@ def direct_writer(send: object) -> DirectWriter | None:
         from daphne.ws_protocol import WebSocketProtocol
     except ImportError:  # pragma: no cover - daphne is a dependency
         return None
-    # Channels' session middleware (live.routing) hands the consumer its own `send`, which
+    # Channels' session middleware (live.auth) hands the consumer its own `send`, which
     # saves the session on an HTTP response and passes every WebSocket message through
     # untouched: the writer looks through it to daphne's.
     while getattr(send, "__func__", None) is InstanceSessionWrapper.send:

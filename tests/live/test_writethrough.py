@@ -161,7 +161,7 @@ def test_text_frame_matches_autobahns_own_framing() -> None:
 
 def test_the_direct_writer_is_found_behind_the_session_middlewares_send() -> None:
     """In the server, a consumer's `send` is channels' session wrapper around daphne's
-    (live.routing); frames must still take the direct path."""
+    (live.auth); frames must still take the direct path."""
     from functools import partial
 
     from channels.sessions import InstanceSessionWrapper
