@@ -231,6 +231,16 @@ async def run_variant(port: int, pids: list[int], stream: str, since: int) -> di
         await asyncio.gather(*(o["sock"].close() for o in outcomes if "sock" in o))
 
 
+def _one_process_storm(variant: dict, stream: str, since: int, log: Path) -> dict:
+    """The storm against one fresh daphne process running `variant`."""
+    port = free_port()
+    server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
+    try:
+        return asyncio.run(run_variant(port, [server.pid], stream, since))
+    finally:
+        stop(server)
+
+
 def run() -> dict:
     from live.backlog import last_id
 
@@ -243,12 +253,7 @@ def run() -> dict:
     # One storm that counts for nothing first: whichever variant ran first was slower (the
     # database's and the client's first storm), by 0.5-0.8 s at p50, whatever its layer.
     reset_stream(stream)
-    port = free_port()
-    server = start_daphne(port, tmp / f"circolo-bench-p4-warmup-{port}.log")
-    try:
-        asyncio.run(run_variant(port, [server.pid], stream, since))
-    finally:
-        stop(server)
+    _one_process_storm(VARIANTS["circolo"], stream, since, tmp / "circolo-bench-p4-warmup.log")
     print("  warm-up storm done (not counted)")
     results = {}
     for name, variant in VARIANTS.items():
@@ -261,13 +266,8 @@ def run() -> dict:
                 result = asyncio.run(run_variant(layout.port, layout.pids, stream, since))
             errors = [e for log in layout.logs for e in error_lines(log)]
         else:
-            port = free_port()
-            log = tmp / f"circolo-bench-p4-{name}-{port}.log"
-            server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
-            try:
-                result = asyncio.run(run_variant(port, [server.pid], stream, since))
-            finally:
-                stop(server)
+            log = tmp / f"circolo-bench-p4-{name}.log"
+            result = _one_process_storm(variant, stream, since, log)
             errors = error_lines(log)
         result.update(
             layer=variant["layer"],

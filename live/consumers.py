@@ -279,14 +279,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         `database_sync_to_async` (streams.authorise, the backlog's replay), which closes
         stale connections itself, before and after, in that same thread.
         """
-        kind = message["type"]
-        if kind == "live.frame":
-            return await self.live_frame(message)
-        if kind == "live.presence":
-            return await self.live_presence(message)
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
-            raise ValueError(f"No handler for message type {kind}")
+            raise ValueError(f"No handler for message type {message['type']}")
         return await handler(message)
 
     async def live_frame(self, message: dict) -> None:
