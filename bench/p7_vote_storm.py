@@ -23,8 +23,9 @@ threads, and each vote, like a request, borrows a connection from the process's 
 (production settings: `DATABASE_POOL_SIZE`) and gives it back, the baseline's too; on a 2-core box the figure measures the whole stack (Python, PostgreSQL)
 rather than PostgreSQL alone. A vote's points and badges are settled by the task worker
 (`gamification.tasks.settle_vote`), as in production: the bench runs two
-`manage.py run_worker` processes beside the voters (the README's layout), waits until it has settled every vote, and
-reports that time too (settled throughput: votes per second of wall time from the first
+`manage.py run_worker` processes beside the voters (the README's layout), started and
+ready before the storm as production's are (`_wait_ready`), waits until they have settled
+every vote, and reports that time too (settled throughput: votes per second of wall time from the first
 vote to the last settlement), before it checks the invariants. The members and posts of each run are kept
 (names start with p7-<run>-), a few hundred rows. Before the storm its process builds what a
 server's has built on its first requests (`_warm`).
@@ -235,15 +236,43 @@ SETTLE_TASK = "gamification.tasks.settle_vote"
 WORKERS = 2  # as the README's production layout runs them
 
 
-def _start_worker() -> subprocess.Popen:
+def _start_worker(worker_id: str) -> subprocess.Popen:
     """A task worker, as production runs it (no periodic jobs: the sweep runs after)."""
     return subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--no-reload", "--queue-name", "*"]
-        + ["--no-scheduler", "--no-startup-delay", "--interval", "0.2"],
+        + ["--no-scheduler", "--no-startup-delay", "--interval", "0.2"]
+        + ["--worker-id", worker_id],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _wait_ready(worker_ids: list[str], timeout: float = 120) -> None:
+    """Until every worker has run a task: production's workers are up before the votes
+    come, so their start (importing Django and the site, a second or more of CPU each) is
+    not paid during the storm. The probes are settlements of a vote by no member, which
+    pay nothing."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from gamification.tasks import settle_vote
+
+    deadline = time.monotonic() + timeout
+    ready: set[str] = set()
+    while not set(worker_ids) <= ready:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Task workers not ready after {timeout:.0f} s: {sorted(ready)}")
+        probes = DBTaskResult.objects.filter(task_path=SETTLE_TASK)
+        for _ in range(len(worker_ids) - probes.filter(status=TaskResultStatus.READY).count()):
+            settle_vote.enqueue(0, 0, None, 0, 1)
+        time.sleep(0.05)
+        done = probes.filter(status=TaskResultStatus.SUCCESSFUL).values_list(
+            "worker_ids", flat=True
+        )
+        ready = {worker for ids in done for worker in ids}
+    _wait_settled(time.perf_counter())
+    DBTaskResult.objects.filter(task_path=SETTLE_TASK).delete()
 
 
 def _unsettled() -> int:
@@ -405,8 +434,10 @@ def run() -> dict:
     pool = list(questions) + list(answers)
     ledger_before = PointEvent.objects.count()
     DBTaskResult.objects.filter(task_path=SETTLE_TASK).delete()  # an earlier run's, if any
-    workers = [_start_worker() for _ in range(WORKERS)]
+    worker_ids = [f"p7-{run_id}-{n}" for n in range(WORKERS)]
+    workers = [_start_worker(worker_id) for worker_id in worker_ids]
     try:
+        _wait_ready(worker_ids)
         started = time.perf_counter()
         wall, latencies, outcomes, refusals, errors, accepted, hung = _storm(
             voters, pool, questions, answers

@@ -132,6 +132,19 @@ def prepare(env: dict[str, str]) -> None:
         print(f"Seeded in {time.monotonic() - started:.0f} s")
     else:
         print(f"Reusing the bench database ({count:,} questions)")
+    analyze(env)
+
+
+def analyze(env: dict[str, str]) -> None:
+    """Planner statistics for every table, as autovacuum keeps them in production. A
+    PostgreSQL without autovacuum (some development machines run so) never gathers them
+    for the rows earlier runs added, and plans the points ledger's fair-play checks for an
+    empty table: 50 ms a vote settled instead of 0.3 ms."""
+    import psycopg
+
+    url = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(scheme="postgresql"))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 def discover(prefixes: list[str]) -> list[str]:

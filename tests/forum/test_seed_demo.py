@@ -18,6 +18,7 @@ from forum.markdown import render_markdown
 from forum.models import Answer, Category, Comment, Question, Revision, User, Vote
 from forum.selectors import counter_drift
 from tests.factories import QuestionFactory
+from tests.pg import postgres_only
 
 ANCHOR = "2025-03-01T12:00:00+00:00"
 SMALL = ["--users", "12", "--questions", "30", "--answers-per-question", "2"]
@@ -189,6 +190,23 @@ def test_demo_customer_asked_questions_one_solved_by_demo_helper():
     assert solved.accepted_answer.author.username == "demo-helper"
     assert asked.filter(answer_count=0).count() >= 1
     assert Answer.objects.filter(author__username="demo-helper").exists()
+
+
+@pytest.mark.django_db
+@postgres_only
+def test_the_planner_has_statistics_for_every_table_the_seed_filled():
+    """Without them (a PostgreSQL without autovacuum) the ledger's fair-play checks were
+    planned for an empty table: 50 ms a settled vote instead of 0.3 ms."""
+    from django.db import connection
+
+    seed()
+    filled = ["forum_user", "forum_answer", "forum_vote", "gamification_pointevent"]
+    filled += ["gamification_scorecounter", "gamification_badgeaward"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)", [filled]
+        )
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(filled)
 
 
 @pytest.mark.django_db
