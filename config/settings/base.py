@@ -159,7 +159,9 @@ LIVE_MAX_SOCKETS_PER_ADDRESS = env.int("LIVE_MAX_SOCKETS_PER_ADDRESS", default=5
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The server's objects at start-up go to the permanent generation (config/gc_tuning.py).
 GC_FREEZE_AFTER_STARTUP = env.bool("CIRCOLO_GC_FREEZE", default=True)
-GC_THAW_SECONDS = 600  # and so are the survivors of each full collection, thawed this often
+# So are the survivors of each full collection, thawed (their cyclic garbage collected)
+# this often.
+GC_THAW_SECONDS = env.int("CIRCOLO_GC_THAW_SECONDS", default=600)
 # A vote's points and badges are settled by the task worker, so a storm of votes queues
 # there rather than in the server's view threads. Without Redis the worker cannot reach
 # the server's sockets (the in-memory channel layer lives in one process), so the server
