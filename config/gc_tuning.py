@@ -28,6 +28,9 @@ same collections took 4-56 ms and that answer 110 ms. A frozen object that becom
 garbage in a reference cycle (a closed socket's protocol and transport refer to each
 other) is not collected until it is thawed: every `GC_THAW_SECONDS` (10 minutes) a thread
 thaws everything and collects once (`thaw`), one long pause instead of a steady leak.
+Until then a closed socket holds about 15 KiB: one daphne's RSS over six rounds of 1,000
+sockets opened and closed grew 118 -> 244 MiB with the 600 s default, and stayed at
+198 MiB when thawed every 10 s.
 """
 
 from __future__ import annotations
