@@ -134,7 +134,8 @@ test-browser: $(VENV)/.installed-browser
 lint: $(VENV)/.installed-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports --no-cache
+	@echo "$(VENV)/bin/lint-imports --no-cache"; out=$$($(VENV)/bin/lint-imports --no-cache 2>&1) \
+	  && echo "Import layers: every contract kept." || { echo "$$out"; exit 1; }
 
 format: $(VENV)/.installed-lint
 	$(VENV)/bin/ruff check --fix .

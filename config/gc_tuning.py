@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 
 def freeze_after_startup() -> int:
@@ -81,5 +82,5 @@ def thaw() -> int:
 
 def _thaw_every(seconds: float) -> None:
     while True:
-        threading.Event().wait(seconds)
+        time.sleep(seconds)
         thaw()
