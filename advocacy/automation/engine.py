@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, ClassVar
 
 from django.db import IntegrityError, transaction
@@ -15,7 +16,8 @@ from advocacy.models import AutomationAction, AutomationOptOut, AutomationRule
 
 logger = logging.getLogger(__name__)
 
-# At most this many steps per rule per run: a backlog is worked off over a few runs.
+# At most this many steps per rule per run: a backlog is worked off over a few runs (and
+# a rule's `due()` is not asked for more).
 BATCH = 200
 
 
@@ -153,7 +155,7 @@ def run_rule(key: str, *, now: dt.datetime | None = None) -> list[tuple[Step, di
     if not settings.enabled:
         return []
     done: list[tuple[Step, dict]] = []
-    for step in list(rule.due(settings, now))[:BATCH]:
+    for step in list(islice(rule.due(settings, now), BATCH)):
         try:
             detail = do_step(rule, step, settings, now)
         except Exception:

@@ -14,6 +14,7 @@ from taggit.models import TaggedItem
 
 from advocacy.automation import mail
 from advocacy.automation.engine import Param, Rule, RuleSettings, Step, opted_out, register
+from advocacy.models import AutomationAction
 from forum.follows.models import Follow
 from forum.models import Answer, Comment, Notification, Question, User, Vote
 from notifications.bell import notify_member
@@ -32,6 +33,17 @@ def _open_questions():  # noqa: ANN202
         closed_at__isnull=True,
         accepted_answer__isnull=True,
     ).exclude(category__is_private=True)
+
+
+def _reminder_due(age: dt.timedelta, delays: list[int]) -> str | None:
+    """The latest reminder due for an answer `age` old (`delays` in days, ascending), or
+    None: too early, or more than a week past the last reminder's day."""
+    for index in range(len(delays) - 1, -1, -1):
+        if age >= delays[index] * DAY:
+            if index == len(delays) - 1 and age >= (delays[index] + 7) * DAY:
+                return None
+            return f"reminder-{index + 1}"
+    return None
 
 
 @register
@@ -68,10 +80,28 @@ class RemindToAccept(Rule):
         first: dict[int, Answer] = {}
         for answer in liked:
             first.setdefault(answer.question_id, answer)
-        askers = {a.question.author_id for a in first.values()}
+        # The latest step due per question (a step whose successor is due already is
+        # skipped), less the steps done already: the window holds every open question
+        # answered in the last weeks, thousands on a big forum, and the rule runs every
+        # minute, so the replies are looked for only where a reminder would still go.
+        steps = {
+            question_id: step
+            for question_id, answer in first.items()
+            if (step := _reminder_due(now - answer.created_at, delays))
+        }
+        done = set(
+            AutomationAction.objects.filter(
+                rule=self.key, subject__in=[f"question:{pk}" for pk in steps]
+            ).values_list("subject", "step")
+        )
+        askers = {first[pk].question.author_id for pk in steps}
         out = opted_out(self.key, askers)
-        for answer in first.values():
+        for question_id, step in steps.items():
+            answer = first[question_id]
             question = answer.question
+            subject = f"question:{question.pk}"
+            if (subject, step) in done:
+                continue
             if question.author_id in out or not question.author.is_active:
                 continue
             replied = (
@@ -86,22 +116,14 @@ class RemindToAccept(Rule):
                     created_at__gt=answer.created_at,
                 ).exists()
             )
-            if replied:
-                continue
-            age = now - answer.created_at
-            # The latest step due (a step whose successor is due already is skipped).
-            for index in range(len(delays) - 1, -1, -1):
-                if age >= delays[index] * DAY:
-                    if index == len(delays) - 1 and age >= (delays[index] + 7) * DAY:
-                        break
-                    yield Step(
-                        subject=f"question:{question.pk}",
-                        step=f"reminder-{index + 1}",
-                        recipient=question.author,
-                        question=question,
-                        payload={"answer": answer.pk},
-                    )
-                    break
+            if not replied:
+                yield Step(
+                    subject=subject,
+                    step=step,
+                    recipient=question.author,
+                    question=question,
+                    payload={"answer": answer.pk},
+                )
 
     def perform(self, step: Step, settings: RuleSettings, now: dt.datetime) -> dict | None:
         question = step.question

@@ -84,6 +84,31 @@ def test_the_asker_is_reminded_at_3_days_1_week_and_1_month_once_each(clock, lik
     assert reminders.filter(kind="accept_reminder", actor__isnull=True).count() == 3
 
 
+def test_reminders_already_sent_cost_no_query_per_question(clock, customer, advocate):
+    # The rule runs every minute over every open question answered in the last weeks:
+    # once their reminders are sent, a run must not look for each asker's replies again.
+    _enable("remind_accept")
+    voter = UserFactory()
+
+    def liked(n: int) -> None:
+        for _ in range(n):
+            question = QuestionFactory(author=customer, created_at=T0 - DAY)
+            answer = AnswerFactory(question=question, author=advocate, created_at=T0)
+            Vote.objects.create(voter=voter, answer=answer, value=Vote.UP)
+
+    queries = []
+    for n in (1, 4):
+        liked(n)
+        clock(T0 + 4 * DAY)
+        run_rule("remind_accept")
+        with CaptureQueriesContext(connection) as captured:
+            assert run_rule("remind_accept") == []
+        queries.append(len(captured))
+        clock(T0)
+    assert _steps("remind_accept") == ["reminder-1"] * 5
+    assert queries[0] == queries[1], queries
+
+
 def test_a_late_start_sends_only_the_latest_due_reminder(clock, liked_answer):
     _enable("remind_accept")
     clock(T0 + 10 * DAY)
