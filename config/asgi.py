@@ -14,13 +14,15 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from config.gc_tuning import freeze_after_startup  # noqa: E402
 from forum.views.fast_list import fast_list_pages  # noqa: E402
 from forum.views.questions.fast_page import fast_thread_pages  # noqa: E402
-from live import writethrough  # noqa: E402
+from live import handshake, writethrough  # noqa: E402
 from live.routing import websocket_application  # noqa: E402
 
-# daphne's socket writes send at once (live/writethrough.py). Here, not in the app's
-# ready(), and only where daphne serves: importing Twisted costs every other process
-# (seeding, the task worker, each test worker) 0.3 s or more.
+# daphne's socket writes send at once (live/writethrough.py), and its handshakes format
+# no debug message that nothing logs (live/handshake.py). Here, not in the app's ready(),
+# and only where daphne serves: importing Twisted costs every other process (seeding, the
+# task worker, each test worker) 0.3 s or more.
 writethrough.install()
+handshake.install()
 
 application = ProtocolTypeRouter(
     {

@@ -12,7 +12,10 @@
   (DRF's authtoken keys, for apps and scripts), else the session cookie (the site's
   pages). A token that is presented but unknown, or belongs to a disabled member, is
   refused at the handshake rather than silently treated as anonymous. Prefer the header:
-  a query string can end up in proxy logs.
+  a query string can end up in proxy logs. A handshake with neither a token nor a
+  session cookie is anonymous at once: channels' session and auth middleware would take
+  it through the database thread only to find no session key (a reconnect storm of
+  signed-out readers queued there, bench/p4_storm.py).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import parse_cookie
 from django.http.request import split_domain_port, validate_host
 
 
@@ -112,6 +117,13 @@ def token_from_scope(scope: dict) -> str | None:
     return values[0] if values else None
 
 
+def _has_session_cookie(scope: dict) -> bool:
+    cookies = _header(scope, b"cookie")
+    return cookies is not None and bool(
+        parse_cookie(cookies.decode("latin1")).get(settings.SESSION_COOKIE_NAME)
+    )
+
+
 @database_sync_to_async
 def user_for_token(key: str):  # noqa: ANN201 - a User or None
     from rest_framework.authtoken.models import Token
@@ -134,7 +146,9 @@ class TokenOrSessionAuthMiddleware:
     async def __call__(self, scope, receive, send):  # noqa: ANN001, ANN204
         key = token_from_scope(scope)
         if key is None:
-            return await self.session_app(scope, receive, send)
+            if _has_session_cookie(scope):
+                return await self.session_app(scope, receive, send)
+            return await self.app(dict(scope, user=AnonymousUser()), receive, send)
         user = await user_for_token(key)
         if user is None:
             return await WebsocketDenier()(scope, receive, send)

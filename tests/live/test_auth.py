@@ -111,3 +111,30 @@ async def test_only_ws_is_routed(token):
     socket = await communicator(path="/other/")
     with pytest.raises(ValueError, match="No route found"):
         await socket.connect(timeout=5)
+
+
+async def test_without_a_session_cookie_the_socket_is_anonymous_without_a_session_lookup(
+    monkeypatch,
+):
+    # Other cookies (a CSRF token, a language) do not make a session: no trip to the
+    # database thread for the session middleware to find none.
+    async def no_lookup(scope):  # noqa: ANN001
+        raise AssertionError("looked the session up")
+
+    monkeypatch.setattr("channels.auth.get_user", no_lookup)
+    socket = await communicator(headers=[(b"cookie", b"csrftoken=abc; django_language=it")])
+    assert (await socket.connect(timeout=5))[0]
+    assert await subscribe(socket, "user") == {
+        "type": "error",
+        "stream": "user",
+        "reason": "login_required",
+    }
+    assert (await subscribe(socket, "feed"))["type"] == "subscribed"
+    await socket.disconnect()
+
+
+async def test_a_session_cookie_of_no_session_is_anonymous():
+    socket = await communicator(headers=[(b"cookie", b"sessionid=gone; csrftoken=abc")])
+    assert (await socket.connect(timeout=5))[0]
+    assert (await subscribe(socket, "user"))["reason"] == "login_required"
+    await socket.disconnect()
