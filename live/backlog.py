@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from channels.db import database_sync_to_async
 from django.db import IntegrityError, transaction
@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from live import redis_clients
+from live.batching import SharedReads
 from live.conf import live_setting, redis_url
 
 KEY_PREFIX = "circolo:live"
@@ -64,6 +65,10 @@ def _check(since: int, last_id: int, ids: list[int]) -> bool:
     if not ids:
         return since == last_id
     return ids[0] == since + 1
+
+
+_replays: SharedReads[Replay] = SharedReads()
+_last_ids: SharedReads[int] = SharedReads()
 
 
 class RedisBacklog:
@@ -102,6 +107,12 @@ class RedisBacklog:
         return int(value or 0)
 
     async def replay(self, stream: str, since: int) -> Replay:
+        """What a subscription with `since` receives; the sockets asking the same while
+        it is read share the next read (live.batching: a reconnect storm asks it of
+        every viewer of a thread)."""
+        return await _replays.read((stream, since), partial(self._replay, stream, since))
+
+    async def _replay(self, stream: str, since: int) -> Replay:
         seq_key, log_key = self._keys(stream)
         async with redis_clients.async_client().pipeline(transaction=True) as pipe:
             pipe.get(seq_key)
@@ -120,6 +131,9 @@ class RedisBacklog:
         return Replay(frames=frames, last_id=max([last_id, *ids]))
 
     async def alast_id(self, stream: str) -> int:
+        return await _last_ids.read(stream, partial(self._alast_id, stream))
+
+    async def _alast_id(self, stream: str) -> int:
         value = await redis_clients.async_client().get(self._keys(stream)[0])
         return int(value or 0)
 

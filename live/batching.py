@@ -1,0 +1,76 @@
+"""Reads that many sockets ask at once, made once for all of them.
+
+After a deploy every open page reconnects within a second or two, and every viewer of a
+thread asks the same thing: the stream's backlog after the same id (bench/p4_storm.py:
+1,000 sockets in 2 s, one round trip to Redis each). `SharedReads` answers callers that
+ask the same key while a read of it is in flight with one read that starts once that one
+has ended: each caller's answer is read after it asked (a socket that subscribed, then
+asked for the backlog, finds in it everything published before its subscription), and a
+burst costs a read per round trip instead of a read per socket. A caller that asks when
+nothing is in flight is answered by a read of its own, at once.
+
+One instance per kind of read, used from one event loop at a time (an instance seen from
+another loop, as in tests, starts afresh there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class SharedReads(Generic[T]):
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reading: dict[Hashable, asyncio.Future[T]] = {}  # the read in flight
+        # The read that follows it: its callers' future, and what to call.
+        self._next: dict[Hashable, tuple[asyncio.Future[T], Callable[[], Awaitable[T]]]] = {}
+
+    async def read(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """`await read()`, or the result of a read of `key` that starts after this call."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._reading, self._next = loop, {}, {}
+        if key not in self._reading:
+            answer = self._reading[key] = loop.create_task(read())
+            answer.add_done_callback(lambda done: self._finished(key, done))
+        elif key in self._next:
+            answer = self._next[key][0]
+        else:
+            answer = loop.create_future()
+            answer.add_done_callback(_retrieve)
+            self._next[key] = (answer, read)
+        # Shielded: a caller cancelled (its socket closed) does not cancel the others' read.
+        return await asyncio.shield(answer)
+
+    def _finished(self, key: Hashable, done: asyncio.Future[T]) -> None:
+        if self._reading.get(key) is done:
+            del self._reading[key]
+        _retrieve(done)
+        if key not in self._next:
+            return
+        # The callers who asked during that read get the next one, which starts now.
+        waiting, read = self._next.pop(key)
+        task = self._reading[key] = asyncio.ensure_future(read())
+        task.add_done_callback(lambda result: _copy(result, waiting))
+        task.add_done_callback(lambda result: self._finished(key, result))
+
+
+def _retrieve(done: asyncio.Future) -> None:
+    """Mark an exception as seen: no "never retrieved" warning when every caller left."""
+    if not done.cancelled():
+        done.exception()
+
+
+def _copy(source: asyncio.Future[T], target: asyncio.Future[T]) -> None:
+    if target.done():
+        return
+    if source.cancelled():
+        target.cancel()
+    elif source.exception() is not None:
+        target.set_exception(source.exception())
+    else:
+        target.set_result(source.result())

@@ -1,0 +1,95 @@
+"""live.batching.SharedReads: a burst of the same read costs a read per round trip."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from live.batching import SharedReads
+
+pytestmark = pytest.mark.django_db  # the live layer's autouse fixtures clean up in the database
+
+
+class Store:
+    """A value that changes, read with a delay the test controls."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.reads: list[int] = []  # the value each read saw
+        self.gates: list[asyncio.Event] = []
+
+    async def read(self) -> int:
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        seen = self.value
+        self.reads.append(seen)
+        await gate.wait()
+        return seen
+
+    async def began(self, n: int) -> None:
+        while len(self.reads) < n:
+            await asyncio.sleep(0)
+
+    async def open_gate(self, n: int) -> None:
+        while len(self.gates) <= n:
+            await asyncio.sleep(0)
+        self.gates[n].set()
+
+
+async def test_a_lone_caller_reads_at_once():
+    store, shared = Store(), SharedReads()
+    answer = asyncio.ensure_future(shared.read("k", store.read))
+    await store.open_gate(0)
+    assert await answer == 0
+    assert store.reads == [0]
+
+
+async def test_callers_during_a_read_share_the_next_one_which_sees_what_they_saw():
+    store, shared = Store(), SharedReads()
+    first = asyncio.ensure_future(shared.read("k", store.read))
+    await store.began(1)
+    store.value = 1  # published after it began: a later caller must see it
+    later = [asyncio.ensure_future(shared.read("k", store.read)) for _ in range(50)]
+    other_key = asyncio.ensure_future(shared.read("other", store.read))
+    await store.open_gate(0)
+    assert await first == 0
+    await store.open_gate(1)
+    await store.open_gate(2)
+    assert await asyncio.gather(*later) == [1] * 50
+    assert await other_key == 1
+    assert sorted(store.reads) == [0, 1, 1]  # three reads for 52 callers, two keys
+
+
+async def test_a_caller_that_goes_away_does_not_cancel_the_others_read():
+    store, shared = Store(), SharedReads()
+    first = asyncio.ensure_future(shared.read("k", store.read))
+    await store.began(1)
+    leaving = asyncio.ensure_future(shared.read("k", store.read))
+    staying = asyncio.ensure_future(shared.read("k", store.read))
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await store.open_gate(0)
+    await store.open_gate(1)
+    assert (await first, await staying) == (0, 0)
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+
+
+async def test_a_failed_read_fails_its_callers_and_the_next_caller_reads_again():
+    shared, calls = SharedReads(), []
+
+    async def failing() -> int:
+        calls.append(1)
+        await asyncio.sleep(0)
+        raise ConnectionError("redis went away")
+
+    together = [asyncio.ensure_future(shared.read("k", failing)) for _ in range(3)]
+    results = await asyncio.gather(*together, return_exceptions=True)
+    assert [type(r) for r in results] == [ConnectionError] * 3
+    assert len(calls) == 2  # the first caller's read, and the one the others shared
+
+    async def working() -> int:
+        return 7
+
+    assert await shared.read("k", working) == 7
