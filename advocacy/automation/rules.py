@@ -20,6 +20,9 @@ from forum.models import Answer, Comment, Notification, Question, User, Vote
 from notifications.bell import notify_member
 
 DAY = dt.timedelta(days=1)
+# Members a rule looks at per run: those it has already done are left out of the query,
+# so a backlog larger than this is worked off over the next runs.
+CANDIDATES = 500
 
 
 def _latest(rows):  # noqa: ANN001, ANN202 - a queryset correlated with OuterRef("pk")
@@ -154,9 +157,12 @@ class Welcome(Rule):
                 date_joined__lte=now,
             )
             .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+            .exclude(
+                Exists(AutomationAction.objects.filter(rule=self.key, recipient=OuterRef("pk")))
+            )
             .order_by("date_joined", "pk")
         )
-        members = list(members[:500])
+        members = list(members[:CANDIDATES])
         out = opted_out(self.key, [m.pk for m in members])
         for member in members:
             if member.pk not in out:
@@ -202,6 +208,15 @@ class WinBack(Rule):
             .exclude(last_login__gt=since)
             .exclude(Exists(Answer.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
             .exclude(Exists(Comment.objects.filter(author=OuterRef("pk"), created_at__gt=since)))
+            # Written to within the period: this period's e-mail is sent (at most one a
+            # period), so the next helpers get their turn.
+            .exclude(
+                Exists(
+                    AutomationAction.objects.filter(
+                        rule=self.key, recipient=OuterRef("pk"), created_at__gt=since
+                    )
+                )
+            )
             .annotate(
                 last_answer=_latest(Answer.objects.filter(author=OuterRef("pk"))),
                 last_comment=_latest(Comment.objects.filter(author=OuterRef("pk"))),
@@ -209,7 +224,7 @@ class WinBack(Rule):
             .order_by("pk")
         )
         # Two queries whatever the number of helpers (pinned by a test).
-        helpers = list(helpers[:500])
+        helpers = list(helpers[:CANDIDATES])
         out = opted_out(self.key, [h.pk for h in helpers])
         for helper in helpers:
             if helper.pk in out:

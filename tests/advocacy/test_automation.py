@@ -178,6 +178,17 @@ def test_a_newly_verified_member_is_welcomed_once(clock, django_capture_on_commi
     assert "/community/automation/opt-out/" in message.extra_headers["List-Unsubscribe"]
 
 
+def test_newcomers_beyond_a_runs_candidates_are_welcomed_by_the_next_run(clock, monkeypatch):
+    monkeypatch.setattr("advocacy.automation.rules.CANDIDATES", 2)
+    _enable("welcome")
+    newcomers = [UserFactory(date_joined=T0 + n * dt.timedelta(minutes=1)) for n in range(3)]
+    clock(T0 + DAY)
+    assert len(run_rule("welcome")) == 2
+    assert len(run_rule("welcome")) == 1  # not the two already welcomed again
+    welcomed = AutomationAction.objects.values_list("recipient_id", flat=True)
+    assert sorted(welcomed) == sorted(m.pk for m in newcomers)
+
+
 def test_an_unverified_member_is_not_welcomed(clock):
     _enable("welcome")
     UserFactory(date_joined=T0, verified=False)
@@ -240,6 +251,17 @@ def _lapsed_helpers(prefix: str, count: int, tags_each: int) -> None:
             question.accepted_answer = answer
             question.save(update_fields=["accepted_answer"])
         QuestionFactory(tags=tags, created_at=T0 + 20 * DAY)
+
+
+def test_lapsed_helpers_beyond_a_runs_candidates_are_written_to_by_the_next_run(clock, monkeypatch):
+    monkeypatch.setattr("advocacy.automation.rules.CANDIDATES", 1)
+    _enable("win_back")
+    _lapsed_helpers("w", 2, 1)
+    clock(T0 + 31 * DAY)
+    assert len(run_rule("win_back")) == 1
+    assert len(run_rule("win_back")) == 1  # the other helper, not the first one again
+    assert run_rule("win_back") == []
+    assert AutomationAction.objects.values("recipient").distinct().count() == 2
 
 
 def test_win_back_queries_do_not_grow_with_helpers_or_tags(
