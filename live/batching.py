@@ -1,4 +1,5 @@
-"""Reads that many sockets ask at once, made once for all of them.
+"""Reads that many sockets ask at once, made once for all of them; writes they make at
+once, made together.
 
 After a deploy every open page reconnects within a second or two, and every viewer of a
 thread asks the same thing: the stream's backlog after the same id (bench/p4_storm.py:
@@ -9,7 +10,10 @@ asked for the backlog, finds in it everything published before its subscription)
 burst costs a read per round trip instead of a read per socket. A caller that asks when
 nothing is in flight is answered by a read of its own, at once.
 
-One instance per kind of read, used from one event loop at a time (an instance seen from
+`CombinedWrites` does the same for writes: the presence entries of the sockets that join a
+thread while one is being written go to Redis in the next pipeline, together.
+
+One instance per kind of read or write, used from one event loop at a time (an instance seen from
 another loop, as in tests, starts afresh there).
 """
 
@@ -74,3 +78,43 @@ def _copy(source: asyncio.Future[T], target: asyncio.Future[T]) -> None:
         target.set_exception(source.exception())
     else:
         target.set_result(source.result())
+
+
+class CombinedWrites(Generic[T]):
+    """Items added while a write is in flight go out together in the next write, which
+    starts once that one has ended; each `add` returns (or raises) with the write that
+    held its item. An item added when no write is in flight is written at once."""
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[None]]) -> None:
+        self._write = write
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._writing: asyncio.Future[None] | None = None
+        self._next: tuple[asyncio.Future[None], list[T]] | None = None
+
+    async def add(self, item: T) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._writing, self._next = loop, None, None
+        if self._writing is None:
+            written = self._start([item])
+        else:
+            if self._next is None:
+                future: asyncio.Future[None] = loop.create_future()
+                future.add_done_callback(_retrieve)
+                self._next = (future, [])
+            written, items = self._next
+            items.append(item)
+        await asyncio.shield(written)
+
+    def _start(self, items: list[T]) -> asyncio.Future[None]:
+        task = self._writing = asyncio.ensure_future(self._write(items))
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, done: asyncio.Future[None]) -> None:
+        _retrieve(done)
+        self._writing = None
+        if self._next is not None:
+            future, items = self._next
+            self._next = None
+            self._start(items).add_done_callback(lambda result: _copy(result, future))

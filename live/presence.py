@@ -40,6 +40,7 @@ from collections.abc import Callable
 from channels.layers import get_channel_layer
 
 from live import redis_clients
+from live.batching import CombinedWrites
 from live.conf import live_setting, redis_url
 from live.streams import group_name
 
@@ -99,7 +100,7 @@ class RedisStore:
         return f"{KEY_PREFIX}:typing:{stream}"
 
     async def join(self, stream: str, channel: str, viewer_key: str) -> None:
-        await self.refresh([(stream, channel, viewer_key)])
+        await _redis_joins.add((stream, channel, viewer_key))
 
     async def leave(self, stream: str, channel: str, viewer_key: str) -> None:
         await redis_clients.async_client().zrem(
@@ -142,6 +143,13 @@ class RedisStore:
 
 
 _memory_store = MemoryStore()
+
+
+# A reconnect storm joins a thread's viewers by the hundred: the joins made while one
+# pipeline is written go to Redis together in the next (live.batching).
+_redis_joins: CombinedWrites[tuple[str, str, str]] = CombinedWrites(
+    lambda entries: RedisStore().refresh(entries)
+)
 
 
 def get_store() -> MemoryStore | RedisStore:

@@ -1,4 +1,4 @@
-"""live.batching.SharedReads: a burst of the same read costs a read per round trip."""
+"""live.batching: a burst of the same read, or of writes, costs one per round trip."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from live.batching import SharedReads
+from live.batching import CombinedWrites, SharedReads
 
 pytestmark = pytest.mark.django_db  # the live layer's autouse fixtures clean up in the database
 
@@ -93,3 +93,40 @@ async def test_a_failed_read_fails_its_callers_and_the_next_caller_reads_again()
         return 7
 
     assert await shared.read("k", working) == 7
+
+
+async def test_writes_added_during_a_write_go_together_in_the_next():
+    written: list[list[int]] = []
+    gates: list[asyncio.Event] = []
+
+    async def write(items: list[int]) -> None:
+        written.append(items)
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+
+    writes = CombinedWrites(write)
+    first = asyncio.ensure_future(writes.add(0))
+    while not written:
+        await asyncio.sleep(0)
+    others = [asyncio.ensure_future(writes.add(n)) for n in range(1, 40)]
+    await asyncio.sleep(0)
+    assert not any(o.done() for o in others)
+    gates[0].set()
+    await first
+    while len(gates) < 2:
+        await asyncio.sleep(0)
+    assert not any(o.done() for o in others)  # each returns once its own item is written
+    gates[1].set()
+    await asyncio.gather(*others)
+    assert written == [[0], list(range(1, 40))]
+
+
+async def test_a_failed_write_fails_the_adds_it_held():
+    async def write(items: list[int]) -> None:
+        await asyncio.sleep(0)
+        raise ConnectionError("redis went away")
+
+    writes = CombinedWrites(write)
+    results = await asyncio.gather(*(writes.add(n) for n in range(3)), return_exceptions=True)
+    assert [type(r) for r in results] == [ConnectionError] * 3
