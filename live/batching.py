@@ -13,8 +13,8 @@ nothing is in flight is answered by a read of its own, at once.
 `CombinedWrites` does the same for writes: the presence entries of the sockets that join a
 thread while one is being written go to Redis in the next pipeline, together.
 
-One instance per kind of read or write, used from one event loop at a time (an instance seen from
-another loop, as in tests, starts afresh there).
+One instance per kind of read or write, used from one event loop at a time (an instance
+seen from another loop, as in tests, starts afresh there).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ T = TypeVar("T")
 
 
 class SharedReads(Generic[T]):
+    """Concurrent reads of the same key: one in flight, the callers after it share the next."""
+
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reading: dict[Hashable, asyncio.Future[T]] = {}  # the read in flight
