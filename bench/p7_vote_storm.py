@@ -231,6 +231,8 @@ def _storm(voters, pool, questions, answers):  # noqa: ANN001, ANN202
 
 
 SETTLE_TASK = "gamification.tasks.settle_vote"
+# What the worker settles: the votes, and the askers' acceptances meanwhile.
+SETTLE_TASKS = (SETTLE_TASK, "gamification.tasks.settle_acceptance")
 
 
 WORKERS = 2  # as the README's production layout runs them
@@ -280,7 +282,7 @@ def _unsettled() -> int:
     from django_tasks_db.models import DBTaskResult
 
     waiting = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
-    return DBTaskResult.objects.filter(task_path=SETTLE_TASK, status__in=waiting).count()
+    return DBTaskResult.objects.filter(task_path__in=SETTLE_TASKS, status__in=waiting).count()
 
 
 def _wait_settled(started: float, timeout: float = 900) -> tuple[float, int]:
@@ -293,7 +295,9 @@ def _wait_settled(started: float, timeout: float = 900) -> tuple[float, int]:
     while _unsettled() and time.monotonic() < deadline:
         time.sleep(0.1)
     settled = time.perf_counter() - started
-    failed = DBTaskResult.objects.filter(task_path=SETTLE_TASK, status=TaskResultStatus.FAILED)
+    failed = DBTaskResult.objects.filter(
+        task_path__in=SETTLE_TASKS, status=TaskResultStatus.FAILED
+    )
     return settled, failed.count()
 
 
@@ -433,7 +437,7 @@ def run() -> dict:
     authors, voters, questions, answers = _setup(run_id)
     pool = list(questions) + list(answers)
     ledger_before = PointEvent.objects.count()
-    DBTaskResult.objects.filter(task_path=SETTLE_TASK).delete()  # an earlier run's, if any
+    DBTaskResult.objects.filter(task_path__in=SETTLE_TASKS).delete()  # an earlier run's
     worker_ids = [f"p7-{run_id}-{n}" for n in range(WORKERS)]
     workers = [_start_worker(worker_id) for worker_id in worker_ids]
     try:

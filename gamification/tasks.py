@@ -1,8 +1,9 @@
 """Background work of the gamification app, run by the task worker (`manage.py run_worker`).
 
 Periodic (`register()`, called from `apps.py`): the fair-play sweep every 15 minutes.
-On demand: the points and badges of each vote (`settle_vote`, enqueued after the vote
-commits by gamification.handlers).
+On demand: the points and badges of each vote (`settle_vote`) and of each acceptance
+or its withdrawal (`settle_acceptance`), whose rows gamification.handlers writes in the
+transaction of the vote or the acceptance.
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ def settle_vote(
         hooks.settle_vote(actor=actor, post=post, before=before, after=after)
     with transaction.atomic():
         hooks.vote_badges(actor=actor, post=post, before=before, after=after)
+
+
+@task()
+def settle_acceptance(actor_id: int, question_id: int, answer_id: int | None) -> None:
+    """Make the question's acceptance points match its accepted answer (`answer_id`:
+    the answer the actor accepted; None for a withdrawal). Idempotent and independent of
+    the order acceptances and withdrawals are settled in (see `hooks.settle_acceptance`)."""
+    from forum.models import User
+    from gamification.services import hooks
+
+    actor = User.objects.filter(pk=actor_id).first()
+    if actor is None:
+        return  # erased since: what the acceptance paid was reversed with the member
+    hooks.settle_acceptance(actor=actor, question_id=question_id, answer_id=answer_id)
 
 
 def register() -> None:

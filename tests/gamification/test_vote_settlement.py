@@ -1,8 +1,10 @@
-"""Where a vote's points and badges are settled (settings.SETTLE_VOTES_IN_WORKER).
+"""Where the points and badges of a vote or an acceptance are settled
+(settings.SETTLE_VOTES_IN_WORKER).
 
-With Redis, the vote's request ends with the vote: its points and badges are a task for
-the worker (`gamification.tasks.settle_vote`), run here through the real django-tasks-db
-backend. Without Redis the server settles the vote itself, right after it commits.
+With Redis, the member's request ends with the vote or the acceptance: its points and
+badges are a task for the worker (`gamification.tasks.settle_vote`, `settle_acceptance`),
+run here through the real django-tasks-db backend. Without Redis the server settles them
+itself, right after the write commits.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ def _invariants_hold(db):
     assert_invariants()
 
 
-def _settle_task_args() -> list[list]:
-    results = DBTaskResult.objects.filter(task_path="gamification.tasks.settle_vote")
-    return [r.args_kwargs["args"] for r in results]
+def _settle_task_args(task: str = "settle_vote") -> list[list]:
+    results = DBTaskResult.objects.filter(task_path=f"gamification.tasks.{task}")
+    return [r.args_kwargs["args"] for r in results.order_by("enqueued_at")]
 
 
 def test_the_vote_is_saved_at_once_and_the_worker_pays_for_it(thread, in_worker):
@@ -132,4 +134,66 @@ def test_without_redis_the_server_settles_the_vote_right_after_it_commits(
     services.cast_vote(actor=voter, post=thread.answer, value=1)
 
     assert rep(thread.answerer) == 11
+    assert not DBTaskResult.objects.exists()
+
+
+def test_the_acceptance_is_saved_at_once_and_the_worker_pays_for_it(thread, in_worker):
+    services.accept_answer(actor=thread.asker, answer=thread.answer)
+
+    thread.question.refresh_from_db()
+    assert thread.question.accepted_answer_id == thread.answer.pk
+    assert (rep(thread.answerer), rep(thread.asker)) == (1, 20)  # not yet
+    assert _settle_task_args("settle_acceptance") == [
+        [thread.asker.pk, thread.question.pk, thread.answer.pk]
+    ]
+
+    assert run_queued_tasks() == 1
+
+    assert (rep(thread.answerer), rep(thread.asker)) == (16, 22)  # +15, the asker's +2
+
+
+def test_acceptances_switched_and_settled_in_reverse_order_pay_the_last_one_once(
+    thread, in_worker
+):
+    """Two workers may settle an acceptance and the switch that followed it in either
+    order: what stands at the end pays the answer accepted now, once."""
+    services.accept_answer(actor=thread.asker, answer=thread.answer)
+    services.accept_answer(actor=thread.asker, answer=thread.rival_answer)
+    services.unaccept_answer(actor=thread.asker, answer=thread.rival_answer)
+    services.accept_answer(actor=thread.asker, answer=thread.rival_answer)
+    queued = _settle_task_args("settle_acceptance")
+    assert len(queued) == 4
+    DBTaskResult.objects.all().delete()
+
+    for args in reversed(queued):
+        tasks.settle_acceptance.call(*args)
+    for args in queued:  # and again, as a retry would
+        tasks.settle_acceptance.call(*args)
+
+    assert (rep(thread.answerer), rep(thread.rival), rep(thread.asker)) == (1, 16, 22)
+
+
+def test_the_acceptance_task_commits_or_rolls_back_with_the_acceptance(thread, in_worker):
+    def request_failing_after_the_acceptance() -> None:
+        with transaction.atomic():
+            services.accept_answer(actor=thread.asker, answer=thread.answer)
+            assert len(_settle_task_args("settle_acceptance")) == 1
+            raise RuntimeError("the request fails after the acceptance")
+
+    with pytest.raises(RuntimeError):
+        request_failing_after_the_acceptance()
+
+    assert not DBTaskResult.objects.exists()
+    thread.question.refresh_from_db()
+    assert thread.question.accepted_answer_id is None
+
+
+def test_without_redis_the_server_settles_the_acceptance_right_after_it_commits(
+    thread, settings, database_tasks
+):
+    settings.SETTLE_VOTES_IN_WORKER = False
+
+    services.accept_answer(actor=thread.asker, answer=thread.answer)
+
+    assert (rep(thread.answerer), rep(thread.asker)) == (16, 22)
     assert not DBTaskResult.objects.exists()
