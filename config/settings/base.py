@@ -162,10 +162,10 @@ GC_FREEZE_AFTER_STARTUP = env.bool("CIRCOLO_GC_FREEZE", default=True)
 # So are the survivors of each full collection, thawed (their cyclic garbage collected)
 # this often.
 GC_THAW_SECONDS = env.int("CIRCOLO_GC_THAW_SECONDS", default=600)
-# A vote's points and badges are settled by the task worker, so a storm of votes queues
-# there rather than in the server's view threads. Without Redis the worker cannot reach
-# the server's sockets (the in-memory channel layer lives in one process), so the server
-# settles each vote itself right after it commits, and the author's reputation still
+# The points and badges of votes and acceptances are settled by the task worker, so a
+# storm of votes queues there rather than in the server's view threads. Without Redis the
+# worker cannot reach the server's sockets (the in-memory channel layer lives in one
+# process), so the server settles each vote itself right after it commits, and the author's reputation still
 # moves live on their pages.
 SETTLE_VOTES_IN_WORKER = env.bool("SETTLE_VOTES_IN_WORKER", default=bool(REDIS_URL))
 
@@ -183,6 +183,10 @@ AUTHENTICATION_BACKENDS = [
 
 # How many threads of each server process run Django's pages (config/view_threads.py).
 CIRCOLO_VIEW_THREADS = env.int("CIRCOLO_VIEW_THREADS", default=4)
+# The task worker (`manage.py run_worker`) runs at this CPU priority (nice, 0-19): where
+# it shares cores with the servers, a storm of votes it settles later does not slow the
+# pages and votes being served now. 0 leaves the priority it was started with.
+WORKER_NICE = env.int("CIRCOLO_WORKER_NICE", default=10)
 
 # django-allauth: sign up with e-mail, mandatory verification, log in by username or e-mail.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}

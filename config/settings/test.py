@@ -14,6 +14,7 @@ STORAGES = {
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GC_FREEZE_AFTER_STARTUP = False  # a test process goes on making (and dropping) objects
+WORKER_NICE = 0  # `run_worker` called in a test would lower the test process's priority
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {

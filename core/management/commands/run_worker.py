@@ -3,6 +3,7 @@
 django-tasks-db's `db_worker` (same options) runs queued tasks; a scheduler thread in the
 same process enqueues due periodic jobs (core.periodic) every `--schedule-interval`
 seconds. Run as many workers as you like: the scheduler is safe to run in each of them.
+The worker lowers its own CPU priority to settings.WORKER_NICE (`lower_priority`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from core.periodic import run_scheduler
+
+
+def lower_priority(nice: int) -> None:
+    """Run this process at CPU priority `nice` (a higher value yields more), unless it
+    was started at a lower priority already (systemd's Nice=, say), or `nice` is 0."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    if os.getpriority(os.PRIO_PROCESS, 0) < nice:
+        os.setpriority(os.PRIO_PROCESS, 0, min(nice, 19))
 
 
 class Command(DbWorkerCommand):
@@ -52,6 +62,8 @@ class Command(DbWorkerCommand):
         no_scheduler = options.pop("no_scheduler")
         # With --reload the parent process only watches files; the child does the work.
         is_reloader_parent = options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        if not is_reloader_parent:
+            lower_priority(settings.WORKER_NICE)
         if not no_scheduler and not is_reloader_parent and not options["batch"]:
             stop = threading.Event()
             thread = threading.Thread(
