@@ -62,6 +62,10 @@ WRITES = {"vote": _vote, "answer": _answer, "accept": _accept}
 
 
 def _count(write, request):  # noqa: ANN001, ANN202
+    return len(_statements(write, request))
+
+
+def _statements(write, request):  # noqa: ANN001, ANN202
     func = WRITES[write]
     fixtures = {
         "vote": ("customer_api", "answer"),
@@ -71,7 +75,7 @@ def _count(write, request):  # noqa: ANN001, ANN202
     args = [request.getfixturevalue(name) for name in fixtures]
     with CaptureQueriesContext(connection) as ctx:
         func(*args)
-    return len(ctx.captured_queries)
+    return [q["sql"] for q in ctx.captured_queries]
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
@@ -95,3 +99,17 @@ def test_the_points_of_a_vote_are_in_the_ledger_when_the_request_returns(
     assert paid.count() == 1
     other_customer.refresh_from_db()
     assert other_customer.reputation == before + paid.get().points
+
+
+@pytest.mark.parametrize("write", ["vote", "accept"])
+def test_with_the_production_queue_the_settlement_row_is_one_query_more(write, request, settings):
+    """Production's queue (django-tasks-db, with Redis) gets the settlement task's row in
+    the request's transaction: one INSERT more than the ceiling above, within budget even
+    counting the savepoint pair that only the test's own transaction adds (a request's
+    transaction is the outermost: BEGIN and COMMIT, no query)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SETTLE_VOTES_IN_WORKER = True
+    sql = _statements(write, request)
+    assert len([q for q in sql if "django_tasks_database_dbtaskresult" in q]) == 1
+    assert len(sql) == CEILING[write] + 1
+    assert len([q for q in sql if "SAVEPOINT" not in q]) <= TARGET[write]
