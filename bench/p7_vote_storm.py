@@ -295,9 +295,7 @@ def _wait_settled(started: float, timeout: float = 900) -> tuple[float, int]:
     while _unsettled() and time.monotonic() < deadline:
         time.sleep(0.1)
     settled = time.perf_counter() - started
-    failed = DBTaskResult.objects.filter(
-        task_path__in=SETTLE_TASKS, status=TaskResultStatus.FAILED
-    )
+    failed = DBTaskResult.objects.filter(task_path__in=SETTLE_TASKS, status=TaskResultStatus.FAILED)
     return settled, failed.count()
 
 

@@ -1,7 +1,7 @@
 """A task's row for django-tasks-db's worker, written with one plain INSERT.
 
 `Task.enqueue` builds a model instance, sends its signals and compiles the INSERT on every
-call: a fifth of what a vote costs the interpreter in a storm of them (bench P7), for a
+call: a sixth of what a vote costs the interpreter in a storm of them (bench P7), for a
 row whose columns are the same but for its id, its arguments and its time. Here the
 statement is compiled once per connection vendor and each call only adapts those three.
 The row is the one `enqueue` writes (tests/core/test_tasks.py compares them), in the

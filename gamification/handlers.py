@@ -7,9 +7,9 @@ ledger still holds at every commit, because `_apply` writes a ledger row and mov
 cached reputation in one transaction. The points and badges of a vote and of an
 acceptance (or its withdrawal) are settled by the task worker (`gamification.tasks`,
 whose task row commits with the write; see settings.SETTLE_VOTES_IN_WORKER), the other
-writes' badges right after they commit, in the same process. The settling hooks re-read what they pay for under the forum's locks
-(question, answer, then members: LOCK ORDER in gamification.services) and are
-idempotent, so a retry or a duplicate never pays twice; single-award badges are held at
+writes' badges right after they commit, in the same process. The settling hooks re-read
+what they pay for under the forum's locks (question, answer, then members: LOCK ORDER in
+gamification.services) and are idempotent, so a retry or a duplicate never pays twice; single-award badges are held at
 most once by their unique constraint.
 
 Reversing a deleted post's points stays IN THE TRANSACTION of the deletion: it must not
@@ -52,7 +52,7 @@ def _settle_later(handler: object, task: Task, *args: object) -> None:
     the write commits."""
     in_worker = settings.SETTLE_VOTES_IN_WORKER
     if in_worker and isinstance(task.get_backend(), DatabaseBackend):
-        enqueue_row(task, *args)  # Task.enqueue's row, at a fifth of its cost
+        enqueue_row(task, *args)  # Task.enqueue's row, for a fraction of its cost
         return
 
     def settle() -> None:

@@ -152,9 +152,7 @@ def test_the_acceptance_is_saved_at_once_and_the_worker_pays_for_it(thread, in_w
     assert (rep(thread.answerer), rep(thread.asker)) == (16, 22)  # +15, the asker's +2
 
 
-def test_acceptances_switched_and_settled_in_reverse_order_pay_the_last_one_once(
-    thread, in_worker
-):
+def test_acceptances_switched_and_settled_in_reverse_order_pay_the_last_one_once(thread, in_worker):
     """Two workers may settle an acceptance and the switch that followed it in either
     order: what stands at the end pays the answer accepted now, once."""
     services.accept_answer(actor=thread.asker, answer=thread.answer)
