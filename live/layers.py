@@ -21,37 +21,6 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 from channels_redis.core import RedisChannelLayer as CoreRedisChannelLayer
-from redis.exceptions import MaxConnectionsError
-
-
-class BoundedPool(aioredis.BlockingConnectionPool):
-    """redis-py's blocking pool, whose every command took its condition, a timeout timer
-    and a wait even with connections to spare: in a reconnect storm (bench P4) that made
-    the bounded layer slower than the unbounded one it replaced. Here a command takes a
-    free connection (or opens one under the bound) as the unbounded pool does, and only
-    when none is free, or others already wait, queues on the condition; a connection is
-    handed back with a notification only while someone waits. The event loop runs one
-    task at a time, so nothing changes between the check and the taking."""
-
-    _waiting = 0
-
-    async def get_connection(self, *args, **kwargs) -> aioredis.Connection:  # noqa: ANN002, ANN003
-        if not self._waiting and self.can_get_connection():
-            try:
-                return await aioredis.ConnectionPool.get_connection(self, *args, **kwargs)
-            except MaxConnectionsError:
-                pass  # taken meanwhile: queue as below
-        self._waiting += 1
-        try:
-            return await super().get_connection(*args, **kwargs)
-        finally:
-            self._waiting -= 1
-
-    async def release(self, connection: aioredis.Connection) -> None:
-        if self._waiting:
-            await super().release(connection)  # and wake one of them
-        else:
-            await aioredis.ConnectionPool.release(self, connection)
 
 
 class RedisChannelLayer(CoreRedisChannelLayer):
@@ -67,6 +36,6 @@ class RedisChannelLayer(CoreRedisChannelLayer):
         address = host.pop("address", None)
         if address is None:  # sentinel or host/port dicts: keep the stock behaviour
             return super().create_pool(index)
-        return BoundedPool.from_url(
+        return aioredis.BlockingConnectionPool.from_url(
             address, max_connections=self.max_connections, timeout=self.pool_timeout, **host
         )

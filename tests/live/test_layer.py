@@ -41,25 +41,6 @@ async def test_a_burst_of_subscriptions_stays_within_the_pool_and_all_succeed():
         await probe.aclose()
 
 
-async def test_a_command_that_finds_a_connection_free_does_not_queue_for_one():
-    """The blocking pool's condition and timeout only when every connection is busy: they
-    cost each command of a reconnect storm more than the unbounded pool's whole lookup."""
-    from unittest import mock
-
-    url = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
-    layer = RedisChannelLayer(hosts=[url], prefix="circolo-fast-test", max_connections=2)
-    queued = mock.AsyncMock(side_effect=AssertionError("queued with a connection free"))
-    try:
-        with mock.patch.object(aioredis.BlockingConnectionPool, "get_connection", queued):
-            for _ in range(5):  # one after another: a connection is always free
-                await layer.group_add("s.question.2", await layer.new_channel())
-        pool = layer.connection(0).connection_pool
-        assert len(pool._available_connections) + len(pool._in_use_connections) == 1
-        queued.assert_not_called()
-    finally:
-        await layer.flush()
-
-
 def test_publishing_from_plain_threads_goes_through_one_loop_and_one_pool():
     """`send_to_group` from synchronous threads (workers, commands, bench P7's voters)
     uses one event loop and one layer of its own per process: its Redis pool is opened
