@@ -21,8 +21,9 @@ delete it, move the score) in one transaction; no permission, ledger, badge or e
 The voters share one Python process (threads), as they would share a server's view
 threads, and each vote, like a request, borrows a connection from the process's pool
 (production settings: `DATABASE_POOL_SIZE`) and gives it back, the baseline's too; on a 2-core box the figure measures the whole stack (Python, PostgreSQL)
-rather than PostgreSQL alone. A vote's points and badges are settled by the task worker
-(`gamification.tasks.settle_vote`), as in production: the bench runs two
+rather than PostgreSQL alone. The points and badges of the votes and the acceptances are
+settled by the task worker (`gamification.tasks.settle_vote`, `settle_acceptance`), as in
+production: the bench runs two
 `manage.py run_worker` processes beside the voters (the README's layout), started and
 ready before the storm as production's are (`_wait_ready`), waits until they have settled
 every vote, and reports that time too (settled throughput: votes per second of wall time from the first

@@ -36,12 +36,16 @@ _COLUMNS = (
 
 
 @functools.cache
+def _fields() -> list:
+    return [DBTaskResult._meta.get_field(name) for name in _COLUMNS]
+
+
+@functools.cache
 def _insert_sql(vendor: str) -> str:  # noqa: ARG001 - one statement per vendor's quoting
-    meta = DBTaskResult._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    columns = ", ".join(quote(field.column) for field in _fields())
     marks = ", ".join(["%s"] * len(_COLUMNS))
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
+    return f"INSERT INTO {quote(DBTaskResult._meta.db_table)} ({columns}) VALUES ({marks})"
 
 
 def enqueue_row(task: Task, *args: object) -> None:
@@ -65,7 +69,6 @@ def enqueue_row(task: Task, *args: object) -> None:
         "traceback": "",
         "worker_ids": [],
     }
-    meta = DBTaskResult._meta
-    params = [meta.get_field(name).get_db_prep_save(values[name], connection) for name in _COLUMNS]
+    params = [field.get_db_prep_save(values[field.name], connection) for field in _fields()]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), params)

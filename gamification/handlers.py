@@ -9,8 +9,8 @@ acceptance (or its withdrawal) are settled by the task worker (`gamification.tas
 whose task row commits with the write; see settings.SETTLE_VOTES_IN_WORKER), the other
 writes' badges right after they commit, in the same process. The settling hooks re-read
 what they pay for under the forum's locks (question, answer, then members: LOCK ORDER in
-gamification.services) and are idempotent, so a retry or a duplicate never pays twice; single-award badges are held at
-most once by their unique constraint.
+gamification.services) and are idempotent, so a retry or a duplicate never pays twice;
+single-award badges are held at most once by their unique constraint.
 
 Reversing a deleted post's points stays IN THE TRANSACTION of the deletion: it must not
 be seen without them (and a late settlement of a vote on it pays nothing).

@@ -59,7 +59,7 @@ def settle_acceptance(actor_id: int, question_id: int, answer_id: int | None) ->
 
     actor = User.objects.filter(pk=actor_id).first()
     if actor is None:
-        return  # erased since: what the acceptance paid was reversed with the member
+        return  # deleted since (erasure keeps the row): nothing to settle, as for a vote
     hooks.settle_acceptance(actor=actor, question_id=question_id, answer_id=answer_id)
 
 

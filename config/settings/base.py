@@ -165,8 +165,8 @@ GC_THAW_SECONDS = env.int("CIRCOLO_GC_THAW_SECONDS", default=600)
 # The points and badges of votes and acceptances are settled by the task worker, so a
 # storm of votes queues there rather than in the server's view threads. Without Redis the
 # worker cannot reach the server's sockets (the in-memory channel layer lives in one
-# process), so the server settles each vote itself right after it commits, and the author's reputation still
-# moves live on their pages.
+# process), so the server settles them itself right after each write commits, and the
+# author's reputation still moves live on their pages.
 SETTLE_VOTES_IN_WORKER = env.bool("SETTLE_VOTES_IN_WORKER", default=bool(REDIS_URL))
 
 AUTH_PASSWORD_VALIDATORS = [
