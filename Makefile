@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run precompile install install-test lock lock-check test test-unit test-browser test-clock lint format bench clean messages
+.PHONY: run precompile install install-test lock lock-check schema test test-unit test-browser test-clock lint format bench clean messages
 
 # Dependencies come from uv.lock, exactly (`uv sync --frozen`). uv itself is bootstrapped
 # from PyPI into .uv/ when it is not on the PATH (deploy/bootstrap_uv.py, pip where PyPI has
@@ -70,6 +70,11 @@ lock-check: | $(UV)
 
 lock: | $(UV)
 	$(UV) lock --python python3
+
+# After adding a migration: rewrite demo/sqlite_schema.sql, the SQL `make run` creates a new
+# SQLite database from (a test fails until it matches the migrations).
+schema: install
+	$(PY) -m demo.sqlite_schema
 
 run: precompile install
 	@# daphne starts at once and loads the site (config/serve_when_ready.py) on the core the

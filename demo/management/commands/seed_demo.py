@@ -8,9 +8,11 @@ from datetime import datetime
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from demo import sqlite_schema
 from demo.members import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.seeding import seed_demo
 from forum.models import Question, User
@@ -59,7 +61,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--migrate",
             action="store_true",
-            help="migrate the database first, in this process (`make run`: one start-up, not two)",
+            help=(
+                "migrate the database first, in this process (`make run`: one start-up, not "
+                "two); an empty SQLite database is created from demo/sqlite_schema.sql"
+            ),
         )
         parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
 
@@ -70,6 +75,9 @@ class Command(BaseCommand):
                 "accounts whose password is 'demo'; pass --force if you really mean it."
             )
         if options["migrate"]:
+            # An empty SQLite database (a new clone's) gets the migrations' result in one
+            # step; migrate then applies whatever the snapshot does not hold.
+            sqlite_schema.load(connection)
             call_command("migrate", interactive=False, verbosity=0)
         if options["if_empty"] and Question.objects.exists():
             self.stdout.write("The database already has questions: nothing seeded.")
