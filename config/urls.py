@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -8,6 +10,11 @@ from forum.api.notfound import api_not_found
 from forum.csp import csp_report
 from forum.views import health
 from live.jsi18n import javascript_catalog
+
+def favicon(request):
+    """Pages that name no icon (the admin's) make the browser ask for /favicon.ico."""
+    return redirect(static_url("favicon.svg"))
+
 
 urlpatterns = [
     path("", include("forum.urls")),
@@ -36,6 +43,7 @@ urlpatterns = [
     # a path with a line break in it included (a prefix, not `.*$`, which stops at one).
     re_path(r"^api/", api_not_found, name="api-not-found"),
     path("healthz", health, name="health"),
+    path("favicon.ico", favicon),
 ]
 
 if settings.DEBUG:
