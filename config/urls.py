@@ -11,6 +11,7 @@ from forum.csp import csp_report
 from forum.views import health
 from live.jsi18n import javascript_catalog
 
+
 def favicon(request):
     """Pages that name no icon (the admin's) make the browser ask for /favicon.ico."""
     return redirect(static_url("favicon.svg"))
