@@ -44,7 +44,7 @@ urlpatterns = [
     # a path with a line break in it included (a prefix, not `.*$`, which stops at one).
     re_path(r"^api/", api_not_found, name="api-not-found"),
     path("healthz", health, name="health"),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

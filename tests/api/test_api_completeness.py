@@ -107,6 +107,7 @@ PAGES_IGNORING_POST: dict[str, str] = {
     "feeds:category": "an Atom feed",
     "feeds:question": "an Atom feed",
     "health": "the health check",
+    "favicon": "the site's icon, for pages that name none",
 }
 
 # Whole URL trees left out of the walk, and why.
