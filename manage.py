@@ -11,8 +11,8 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
-    # The command is done. Exiting, the interpreter would collect every object it made, one
-    # last time (0.2-0.4 s after `seed_demo`, on the way to `make run`'s first page); the
+    # The command is done. Exiting, the interpreter would collect every object it made one
+    # last time (0.46 s after `seed_demo`, on the way to `make run`'s first page); the
     # memory goes back to the system all the same.
     gc.freeze()
 
