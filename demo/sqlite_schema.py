@@ -78,7 +78,12 @@ def main(argv: list[str]) -> int:
     if argv:
         print(__doc__, file=sys.stderr)
         return 2
-    SNAPSHOT.write_text(build(), encoding="utf-8")
+    script = build()
+    if comparable(script) == comparable(SNAPSHOT.read_text(encoding="utf-8")):
+        print("demo/sqlite_schema.sql is up to date.")  # new timestamps are no change
+        return 0
+    SNAPSHOT.write_text(script, encoding="utf-8")
+    print("demo/sqlite_schema.sql rewritten: commit it with the migration.")
     return 0
 
 
