@@ -3,9 +3,9 @@
 `make run` on a new clone starts with an empty SQLite database. Migrating it applies some
 70 migrations and takes about 3 s, nearly all of it Django re-rendering its in-memory
 models after each operation; executing the database they build as one script takes 30 ms.
-So `seed_demo --migrate` loads this snapshot into an empty SQLite database, then runs
-`migrate` as always: it applies any migration the snapshot does not record and sends
-post_migrate. PostgreSQL, and any database that already has tables, are only migrated.
+So `seed_demo --migrate` and the SQLite test database's builder (`migrate()` here) load
+this snapshot into an empty SQLite database, then run `migrate` as always: it applies any
+migration the snapshot does not record and sends post_migrate. PostgreSQL, and any database that already has tables, are only migrated.
 
 The snapshot is generated, never edited: `make schema` migrates a new SQLite database and
 writes sqlite3's dump of it (tables, indexes, the rows the data migrations and post_migrate
@@ -26,6 +26,8 @@ import sys
 import tempfile
 from contextlib import closing
 from pathlib import Path
+
+from django.core.management import call_command
 
 SNAPSHOT = Path(__file__).with_name("sqlite_schema.sql")
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +74,12 @@ def load(connection) -> bool:
         connection.connection.executescript(SNAPSHOT.read_text(encoding="utf-8"))
     connection.check_constraints()
     return True
+
+
+def migrate(connection, **options) -> None:
+    """`migrate` the database, an empty SQLite one created from the snapshot first."""
+    load(connection)
+    call_command("migrate", database=connection.alias, interactive=False, verbosity=0, **options)
 
 
 def main(argv: list[str]) -> int:

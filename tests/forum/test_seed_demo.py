@@ -237,12 +237,12 @@ def test_if_empty_seeds_an_empty_database():
 
 @pytest.mark.django_db
 def test_migrate_runs_migrate_first_in_the_same_process(monkeypatch):
-    from demo.management.commands import seed_demo as command
+    from demo import sqlite_schema
 
     calls = []
-    real = command.call_command
+    real = sqlite_schema.call_command
     monkeypatch.setattr(
-        command, "call_command", lambda name, **kw: calls.append(name) or real(name, **kw)
+        sqlite_schema, "call_command", lambda name, **kw: calls.append(name) or real(name, **kw)
     )
     seed("--migrate", "--if-empty")
     assert calls == ["migrate"]

@@ -6,7 +6,6 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import Count
@@ -75,10 +74,8 @@ class Command(BaseCommand):
                 "accounts whose password is 'demo'; pass --force if you really mean it."
             )
         if options["migrate"]:
-            # An empty SQLite database (a new clone's) gets the migrations' result in one
-            # step; migrate then applies whatever the snapshot does not hold.
-            sqlite_schema.load(connection)
-            call_command("migrate", interactive=False, verbosity=0)
+            # An empty SQLite database (a new clone's) gets the migrations' result in one step.
+            sqlite_schema.migrate(connection)
         if options["if_empty"] and Question.objects.exists():
             self.stdout.write("The database already has questions: nothing seeded.")
             return
