@@ -97,16 +97,23 @@ class Hub:
 
     async def _read(self) -> None:
         channel = self.channel
+        # Our Redis layer hands over every message waiting at once (live.layers); the
+        # in-memory layer of tests and single-process runs, one at a time.
+        receive_many = getattr(self.layer, "receive_many", None)
         while True:
             try:
-                message = await self.layer.receive(channel)
+                if receive_many is not None:
+                    messages = await receive_many(channel)
+                else:
+                    messages = [await self.layer.receive(channel)]
             except asyncio.CancelledError:
                 raise
             except Exception:  # Redis away for a moment: clients catch up with `since`
                 logger.exception("Live hub could not read its channel")
                 await asyncio.sleep(1)
                 continue
-            await self.deliver(message)
+            for message in messages:
+                await self.deliver(message)
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Hand one layer message to every local subscriber of its stream."""

@@ -66,3 +66,34 @@ def test_publishing_from_plain_threads_goes_through_one_loop_and_one_pool():
     loop, layer = seen[0]
     assert all(s == (loop, layer) for s in seen)
     assert list(layer._layers) == [loop]  # one loop, so one connection pool
+
+
+@pytest.fixture
+async def layer():
+    url = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    layer = RedisChannelLayer(hosts=[url], prefix="circolo-many-test")
+    yield layer
+    await layer.flush()
+
+
+async def test_receive_many_takes_every_waiting_group_message_oldest_first(layer):
+    await layer.group_add("s.question.1", "live-hub.test")
+    for n in range(1, 6):
+        await layer.group_send("s.question.1", {"type": "live.frame", "id": n})
+
+    messages = await layer.receive_many("live-hub.test", limit=3)
+    rest = await layer.receive_many("live-hub.test")
+
+    assert [m["id"] for m in messages] == [1, 2, 3]
+    assert [m["id"] for m in rest] == [4, 5]
+    assert all(m == {"type": "live.frame", "id": m["id"]} for m in messages + rest)
+
+
+async def test_receive_many_waits_for_the_next_message_when_none_is_waiting(layer):
+    reader = asyncio.create_task(layer.receive_many("live-hub.test"))
+    await asyncio.sleep(0.05)
+    assert not reader.done()
+
+    await layer.send("live-hub.test", {"type": "live.frame", "id": 7})
+
+    assert await asyncio.wait_for(reader, timeout=5) == [{"type": "live.frame", "id": 7}]
