@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from channels.consumer import get_handler_name
@@ -92,6 +93,12 @@ class TokenBucket:
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    # No channel-layer channel per socket: the process's hub is the groups' member (live.hub)
+    # and nothing is ever sent to one socket through the layer. With a channel, channels'
+    # consumer kept a layer receive waiting for every socket and, for each message from
+    # the client, waited on both with `asyncio.wait` and a new task. (An alias that is not
+    # configured gives no layer.) `channel_name` is still the socket's name, made here.
+    channel_layer_alias = "live.sockets-have-no-channel"
     cleaned = True  # nothing to clean up until connect() has counted the socket
     writer: DirectWriter | None = None  # set in connect() when daphne serves the socket
 
@@ -114,6 +121,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.bucket = TokenBucket(float(live_setting("LIVE_MAX_MESSAGES_PER_SECOND")))
         self.closing = False
         self.address = scope_address(self.scope)
+        self.channel_name = f"socket.{uuid.uuid4().hex}"
         self.writer = direct_writer(self.base_send)
         counted = await get_addresses().add(self.address, self.channel_name)
         self.cleaned = False

@@ -11,6 +11,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from live.hub import get_hub
+from live.presence import get_store
 from live.streams import group_name
 from tests.live.sockets import events as received
 from tests.live.sockets import next_frame, next_presence, subscribe
@@ -95,6 +96,30 @@ async def test_many_sockets_on_one_stream_make_one_group_member(connect, questio
     )
     for socket in sockets:
         assert [f["id"] for f in await received(socket)] == [1]
+
+
+async def test_sockets_wait_on_no_channel_layer_receive(connect, question, monkeypatch):
+    """Only the hub reads the layer: a socket has no channel of its own to wait on."""
+    layer = get_channel_layer()
+    reads = []
+    for name in ("receive", "receive_many"):
+        stock = getattr(layer, name, None)
+        if stock is not None:
+
+            async def counted(channel, *args, stock=stock):
+                reads.append(channel)
+                return await stock(channel, *args)
+
+            monkeypatch.setattr(layer, name, counted)
+    stream = f"question.{question.pk}"
+    sockets = [await connect() for _ in range(3)]
+    for socket in sockets:
+        assert (await subscribe(socket, stream))["type"] == "subscribed"
+
+    # the hub's reader is the only one (it may have read more than once meanwhile)
+    assert set(reads) == {get_hub().channel}
+    # and each socket still has a name of its own: three anonymous viewers, not one
+    assert (await get_store().snapshot(stream))[0] == 3
 
 
 async def test_the_process_leaves_the_group_with_its_last_subscriber(connect, question):
