@@ -3,10 +3,9 @@
 1,000 sockets subscribe to one question stream on one daphne process (production
 settings, Redis channel layer) and 1,000 more to a bare `websockets` server speaking the
 same protocol (bench/wsbench.py). In alternating rounds each server is made to send
-frames to all its sockets as fast as it can: daphne gets EVENTS["daphne"] events through
+EVENTS frames to all its sockets as fast as it can: daphne gets them as events through
 the channel layer from a separate publisher process (what `live.events` sends
-after a commit), the bare server broadcasts EVENTS["bare"] frames when a control socket
-asks. The load client counts frames as they arrive; a round's rate is frames received /
+after a commit), the bare server broadcasts them when a control socket asks. The load client counts frames as they arrive; a round's rate is frames received /
 time from the go signal to the last frame. Medians over ROUNDS rounds (3; BENCH_ROUNDS
 overrides).
 
@@ -47,11 +46,18 @@ from wsbench import (
 
 SOCKETS = 1000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
-# Events per round: each is one frame to every socket. Daphne's are few enough for the
-# channel layer to drop none: at most `capacity` (200) messages wait per process, and a
-# process's queue expires `expiry` (30 s) after the last message was added to it, so a
-# round must be worked off well within 30 s even on a loaded box.
-EVENTS = {"daphne": 15, "bare": 300}
+# Events per round, the same for both servers: each is one frame to every socket. Short
+# rounds understate either server: the first events after a pause run 2-3 times slower,
+# and the server and the load client, both just woken, share one core for a while (pinned
+# to separate cores, daphne was busy 89-96 % of a 15-event round instead of 65-75 %).
+# Measured on this box, one process: the bare server ran at 116,000 frames/s in rounds of
+# 15 events, 157,000 in rounds of 150 and 154,000 in rounds of 300; daphne, given 15 events
+# against the bare server's 300 (this bench until 6 December), came out at 40 % where
+# equal rounds of 150 gave 61 %, with the same code. 150 also stays within the channel
+# layer's bounds: at most `capacity` (200) messages wait per process, and its queue
+# expires `expiry` (30 s) after the last message was added, so a round is worked off
+# well within 30 s.
+EVENTS = 150
 STALL_S = 10  # a round ends when no frame arrived for this long
 TARGET = 0.35  # issue 12
 TITLE = "Benchmark live thread (P3 fan-out)"
@@ -166,13 +172,13 @@ async def measure(
         control: Socket | None = None
 
         async def broadcast() -> None:
-            message = {"action": "broadcast", "stream": stream, "count": EVENTS["bare"]}
+            message = {"action": "broadcast", "stream": stream, "count": EVENTS}
             await control.connection.send(json.dumps(message))
 
         rounds = {"daphne": [], "bare": []}
         publisher_cpu = []
         for n in range(ROUNDS):
-            publisher = Publisher(stream, EVENTS["daphne"])
+            publisher = Publisher(stream, EVENTS)
 
             async def publish(publisher: Publisher = publisher) -> None:
                 publisher.go()
@@ -182,7 +188,7 @@ async def measure(
                 tallies["daphne"],
                 publish,
                 CpuMeter(daphne_pids),
-                EVENTS["daphne"],
+                EVENTS,
             )
             published = await asyncio.to_thread(publisher.result)
             result.update(published)
@@ -191,9 +197,7 @@ async def measure(
             await quiet(lambda: tallies["daphne"].frames + tallies["daphne"].other)
             control = await Socket.open(bare_port)
             rounds["bare"].append(
-                await round_of(
-                    "bare", tallies["bare"], broadcast, CpuMeter(bare_pid), EVENTS["bare"]
-                )
+                await round_of("bare", tallies["bare"], broadcast, CpuMeter(bare_pid), EVENTS)
             )
             await control.connection.recv()  # "done"
             await control.close()
