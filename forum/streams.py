@@ -8,14 +8,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from channels.db import database_sync_to_async
 
 from core import roles
 from forum.models import Question
 from forum.permissions import visible_questions
 from live import streams
+from live.batching import CombinedReads
 from live.streams import Denied
 
 
@@ -26,37 +25,26 @@ async def _authorise_feed(user: object, arg: str | None) -> str:
 
 
 @database_sync_to_async
-def _question_visible(user: object, pk: int) -> bool:
-    return visible_questions(Question.objects.filter(pk=pk), user).exists()
+def _questions_visible(user: object, pks: list[int]) -> dict[int, bool]:
+    visible = set(
+        visible_questions(Question.objects.filter(pk__in=pks), user).values_list("pk", flat=True)
+    )
+    return {pk: pk in visible for pk in pks}
 
 
-# Checks in flight, by (question, member or None for anonymous): a subscription asking
-# what one already being checked asks waits for that answer instead of a query of its
-# own. Under a reconnect storm (bench/p4_storm.py: 1,000 viewers of one question) the
-# checks otherwise queue one after the other in the database thread, each opening its
-# own connection. Nothing is kept once a check is answered: the next subscription asks
-# the database again, so a question hidden a moment ago is refused as before; a request
-# that joins a check in flight gets an answer at most one query old.
-_checking: dict[tuple[int, int | None], asyncio.Task[bool]] = {}
+# One query answers the subscriptions asked together, by the same member (or by anonymous
+# viewers). After a deploy every open page reconnects within a second or two: checked one
+# by one, their queries queued one after the other in the database thread, and a storm
+# of 1,000 viewers spread over 250 questions waited 0.8 s at the median (bench/p4_storm.py).
+# Nothing is kept once a check is answered: the next subscription asks the database again,
+# so a question hidden a moment ago is refused as before; a subscription whose question is
+# in the query in flight takes that query's answer, at most one query old.
+_checks: CombinedReads[int, bool] = CombinedReads(_questions_visible)
 
 
 async def _visible(user: object, pk: int) -> bool:
-    key = (pk, user.pk if getattr(user, "is_authenticated", False) else None)
-    check = _checking.get(key)
-    if check is None or check.get_loop() is not asyncio.get_running_loop():
-        # A task of its own, so a subscriber that goes away (its socket closed, its task
-        # cancelled) does not cancel the answer the others wait for.
-        check = asyncio.ensure_future(_question_visible(user, pk))
-        _checking[key] = check
-        check.add_done_callback(lambda done: _forget(key, done))
-    return await asyncio.shield(check)
-
-
-def _forget(key: tuple[int, int | None], done: asyncio.Task[bool]) -> None:
-    if _checking.get(key) is done:
-        del _checking[key]
-    if not done.cancelled():
-        done.exception()  # retrieved: no "never retrieved" warning when nobody waited
+    # Members are equal when their ids are, and every anonymous user is equal to another.
+    return await _checks.get(user, pk)
 
 
 async def _authorise_question(user: object, arg: str | None) -> str:

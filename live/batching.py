@@ -13,6 +13,11 @@ nothing is in flight is answered by a read of its own, at once.
 `CombinedWrites` does the same for writes: the presence entries of the sockets that join a
 thread while one is being written go to Redis in the next pipeline, together.
 
+`CombinedReads` is for lookups of many keys, where the sockets of a storm each ask a key
+of their own (the visibility of their own question, forum.streams): the keys asked while
+a lookup is in flight are looked up together by the next one, which starts once that one
+has ended. A caller whose key is in the lookup in flight waits for that one.
+
 One instance per kind of read or write, used from one event loop at a time (an instance
 seen from another loop, as in tests, starts afresh there).
 """
@@ -20,9 +25,10 @@ seen from another loop, as in tests, starts afresh there).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
+K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
@@ -120,3 +126,50 @@ class CombinedWrites(Generic[T]):
             future, items = self._next
             self._next = None
             self._start(items).add_done_callback(lambda result: _copy(result, future))
+
+
+class CombinedReads(Generic[K, T]):
+    """`read(group, keys)` answers many keys at once ({key: answer} for each of `keys`).
+    Lookups of different groups (whose answers differ: one per member, say) are made
+    separately; within a group, at most one is in flight and the keys asked meanwhile
+    wait for the next, made together once it has ended."""
+
+    def __init__(self, read: Callable[[Hashable, list[K]], Awaitable[Mapping[K, T]]]) -> None:
+        self._read = read
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # By group: the lookup in flight and its keys; the next one's future and keys.
+        self._reading: dict[Hashable, tuple[asyncio.Future[Mapping[K, T]], set[K]]] = {}
+        self._next: dict[Hashable, tuple[asyncio.Future[Mapping[K, T]], list[K]]] = {}
+
+    async def get(self, group: Hashable, key: K) -> T:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._reading, self._next = loop, {}, {}
+        if group not in self._reading:
+            answers = self._start(group, [key])
+        elif key in self._reading[group][1]:
+            answers = self._reading[group][0]
+        else:
+            if group not in self._next:
+                future: asyncio.Future[Mapping[K, T]] = loop.create_future()
+                future.add_done_callback(_retrieve)
+                self._next[group] = (future, [])
+            answers, keys = self._next[group]
+            if key not in keys:
+                keys.append(key)
+        # Shielded: a caller cancelled (its socket closed) does not cancel the others' read.
+        return (await asyncio.shield(answers))[key]
+
+    def _start(self, group: Hashable, keys: list[K]) -> asyncio.Future[Mapping[K, T]]:
+        task = asyncio.ensure_future(self._read(group, keys))
+        self._reading[group] = (task, set(keys))
+        task.add_done_callback(lambda done: self._finished(group, done))
+        return task
+
+    def _finished(self, group: Hashable, done: asyncio.Future[Mapping[K, T]]) -> None:
+        _retrieve(done)
+        if self._reading.get(group, (None,))[0] is done:
+            del self._reading[group]
+        if group in self._next:
+            future, keys = self._next.pop(group)
+            self._start(group, keys).add_done_callback(lambda result: _copy(result, future))

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from live.batching import CombinedWrites, SharedReads
+from live.batching import CombinedReads, CombinedWrites, SharedReads
 
 pytestmark = pytest.mark.django_db  # the live layer's autouse fixtures clean up in the database
 
@@ -130,3 +130,24 @@ async def test_a_failed_write_fails_the_adds_it_held():
     writes = CombinedWrites(write)
     results = await asyncio.gather(*(writes.add(n) for n in range(3)), return_exceptions=True)
     assert [type(r) for r in results] == [ConnectionError] * 3
+
+
+async def test_a_failed_lookup_fails_its_keys_callers_and_the_next_lookup_asks_again():
+    calls: list[list[int]] = []
+
+    async def read(group: str, keys: list[int]) -> dict[int, int]:
+        calls.append(keys)
+        await asyncio.sleep(0)
+        if len(calls) == 1:
+            raise ConnectionError("database went away")
+        return {key: key * 10 for key in keys}
+
+    reads = CombinedReads(read)
+    first = asyncio.ensure_future(reads.get("anonymous", 1))
+    await asyncio.sleep(0)
+    later = [asyncio.ensure_future(reads.get("anonymous", n)) for n in (1, 2, 3)]
+    results = await asyncio.gather(first, *later, return_exceptions=True)
+    assert [type(r) for r in results[:2]] == [ConnectionError] * 2  # key 1 was in flight
+    assert results[2:] == [20, 30]
+    assert calls == [[1], [2, 3]]
+    assert await reads.get("anonymous", 1) == 10  # nothing kept: asked again
