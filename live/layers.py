@@ -26,6 +26,8 @@ waiting on those.
 
 from __future__ import annotations
 
+import time
+
 import redis.asyncio as aioredis
 from channels_redis.core import RedisChannelLayer as CoreRedisChannelLayer
 
@@ -46,6 +48,26 @@ class RedisChannelLayer(CoreRedisChannelLayer):
         return aioredis.BlockingConnectionPool.from_url(
             address, max_connections=self.max_connections, timeout=self.pool_timeout, **host
         )
+
+    async def group_changes(self, changes: list[tuple[str, str, str]]) -> None:
+        """Apply ("add" | "discard", group, channel) changes in order, as `group_add` and
+        `group_discard` would, in one pipeline per shard (one round trip, where each
+        `group_add` takes two)."""
+        pipelines: dict[int, aioredis.client.Pipeline] = {}
+        for op, group, channel in changes:
+            assert self.require_valid_group_name(group), "Group name not valid"
+            assert self.require_valid_channel_name(channel), "Channel name not valid"
+            index = self.consistent_hash(group)
+            if index not in pipelines:
+                pipelines[index] = self.connection(index).pipeline(transaction=False)
+            pipeline, key = pipelines[index], self._group_key(group)
+            if op == "add":
+                pipeline.zadd(key, {channel: time.time()})
+                pipeline.expire(key, self.group_expiry)
+            else:
+                pipeline.zrem(key, channel)
+        for pipeline in pipelines.values():
+            await pipeline.execute()
 
     async def receive_many(self, channel: str, limit: int = 100) -> list[dict]:
         """The next messages of the plain channel `channel`, oldest first: every message

@@ -6,11 +6,14 @@ The consumer's database work goes through database_sync_to_async, which closes t
 
 from __future__ import annotations
 
+import asyncio
+
 import channels.consumer
 import pytest
 from channels.layers import get_channel_layer
 
-from live.hub import get_hub
+from live.batching import CombinedWrites
+from live.hub import Hub, get_hub
 from live.presence import get_store
 from live.streams import group_name
 from tests.live.sockets import events as received
@@ -143,7 +146,7 @@ async def test_a_subscriber_that_fails_does_not_stop_the_others(connect, questio
     await subscribe(broken, stream)
     await subscribe(healthy, stream)
     hub = get_hub()
-    victim = next(iter(hub.members[stream]))
+    victim = next(iter(hub.members[stream].subscribers))
 
     async def explode(message):  # noqa: ANN001, ANN202
         raise RuntimeError("transport gone")
@@ -167,3 +170,114 @@ async def test_frames_of_other_streams_and_unknown_types_go_nowhere(connect, que
     await hub.deliver({"type": "something.else", "stream": stream, "text": '{"id":2}'})
 
     assert await received(socket) == []
+
+
+# Group changes, in order and together (live.hub) ----------------------------------------
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    async def live_frame(self, message: dict) -> None:
+        self.ids.append(message["id"])
+
+    async def live_presence(self, message: dict) -> None:
+        pass
+
+
+@pytest.fixture
+async def hub():
+    """A hub of its own whose group changes are recorded and held until `release(n)`."""
+    hub = Hub()
+    hub.batches, hub.gates = [], []
+    apply = hub._change_groups
+
+    async def held(changes):  # noqa: ANN001, ANN202
+        hub.batches.append([(op, stream) for op, stream, _channel in changes])
+        gate = asyncio.Event()
+        hub.gates.append(gate)
+        await gate.wait()
+        await apply(changes)
+
+    hub.changes = CombinedWrites(held)
+    yield hub
+    for gate in hub.gates:
+        gate.set()
+    hub.changes = CombinedWrites(apply)
+    for stream, membership in list(hub.members.items()):
+        for subscriber in list(membership.subscribers):
+            await hub.leave(stream, subscriber)
+
+
+async def _release(hub: Hub, n: int) -> None:
+    while len(hub.gates) <= n:
+        await asyncio.sleep(0)
+    hub.gates[n].set()
+
+
+async def _reaches(hub: Hub, stream: str, listener: Listener, event_id: int) -> bool:
+    await get_channel_layer().group_send(
+        group_name(stream), {"type": "live.frame", "stream": stream, "id": event_id, "text": "{}"}
+    )
+    for _ in range(200):
+        if event_id in listener.ids:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_streams_joined_during_a_group_change_join_together_in_the_next(hub):
+    listeners = {f"question.{n}": Listener() for n in range(10)}
+    streams = list(listeners)
+    first = asyncio.ensure_future(hub.join(streams[0], listeners[streams[0]]))
+    while not hub.batches:
+        await asyncio.sleep(0)
+    others = [asyncio.ensure_future(hub.join(s, listeners[s])) for s in streams[1:]]
+    await asyncio.sleep(0.01)
+
+    await _release(hub, 0)
+    await first
+    assert not any(o.done() for o in others)  # a join returns once its own change is made
+    await _release(hub, 1)
+    await asyncio.gather(*others)
+
+    assert hub.batches == [[("add", streams[0])], [("add", s) for s in streams[1:]]]
+    for n, stream in enumerate(streams, 1):
+        assert await _reaches(hub, stream, listeners[stream], n)
+
+
+async def test_a_stream_left_and_joined_again_at_once_stays_joined(hub):
+    old, new = Listener(), Listener()
+    joined = asyncio.ensure_future(hub.join("question.1", old))
+    await _release(hub, 0)
+    await joined
+    leaving = asyncio.ensure_future(hub.leave("question.1", old))
+    await asyncio.sleep(0)
+    joining = asyncio.ensure_future(hub.join("question.1", new))
+    await _release(hub, 1)
+    await _release(hub, 2)
+    await asyncio.gather(leaving, joining)
+
+    assert [op for batch in hub.batches for op, _stream in batch] == ["add", "discard", "add"]
+    assert await _reaches(hub, "question.1", new, 5)
+
+
+async def test_a_failed_join_is_asked_again_by_the_next_subscriber(hub, monkeypatch):
+    attempts = []
+
+    async def flaky(changes):  # noqa: ANN001, ANN202
+        attempts.append(changes)
+        if len(attempts) == 1:
+            raise ConnectionError("redis went away")
+        await Hub._change_groups(hub, changes)
+
+    hub.changes = CombinedWrites(flaky)
+    listener = Listener()
+    with pytest.raises(ConnectionError):
+        await hub.join("question.3", listener)
+    assert "question.3" not in hub.members
+
+    await hub.join("question.3", listener)
+    assert len(attempts) == 2
+    assert await _reaches(hub, "question.3", listener, 9)

@@ -97,3 +97,30 @@ async def test_receive_many_waits_for_the_next_message_when_none_is_waiting(laye
     await layer.send("live-hub.test", {"type": "live.frame", "id": 7})
 
     assert await asyncio.wait_for(reader, timeout=5) == [{"type": "live.frame", "id": 7}]
+
+
+async def test_group_changes_apply_in_order_in_one_round_trip(layer, monkeypatch):
+    trips = []
+    pipeline = layer.connection(0).pipeline
+
+    def counted(*args, **kwargs):
+        trips.append(1)
+        return pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(layer.connection(0), "pipeline", counted)
+    await layer.group_changes(
+        [
+            ("add", "s.question.1", "live-hub.a"),
+            ("add", "s.question.2", "live-hub.a"),
+            ("add", "s.question.1", "live-hub.b"),
+            ("discard", "s.question.1", "live-hub.a"),
+            ("discard", "s.question.2", "live-hub.a"),
+            ("add", "s.question.2", "live-hub.a"),
+        ]
+    )
+
+    assert trips == [1]
+    await layer.group_send("s.question.1", {"type": "live.frame", "id": 1})
+    await layer.group_send("s.question.2", {"type": "live.frame", "id": 2})
+    assert await layer.receive_many("live-hub.a") == [{"type": "live.frame", "id": 2}]
+    assert await layer.receive_many("live-hub.b") == [{"type": "live.frame", "id": 1}]
