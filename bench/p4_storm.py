@@ -22,8 +22,14 @@ The stock and our layer also run in the production layout (bench/layout.py: ngin
 deploy/nginx.conf in front of one daphne per core plus the worker), skipped with a line
 when nginx is missing; there the Redis connections and CPU are those of every process.
 
+Both layers, in both layouts, also take the storm as it comes after a deploy, when every
+open page reconnects to its own thread: the 1,000 sockets spread over SPREAD_QUESTIONS
+questions (four viewers each), so each process joins 250 groups and checks 250 questions'
+visibility at once, where the single-question storm makes one of each.
+
 Targets (QUALITY.md, issue 12): 100% connected, zero errors logged (our layer); every
-socket subscribed within 1 s p99 and sooner than the stock layer, in both layouts.
+socket subscribed within 1 s p99 and sooner than the stock layer, in both layouts, for
+both storms.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ SUBSCRIBE_TIMEOUT_S = 30
 SETTLE_S = 3.0
 SUBSCRIBE_TARGET_MS = 1000.0
 TITLE = "Benchmark live thread (P4 storm)"
+SPREAD_QUESTIONS = 250
 STOCK = "bench.stock_layer_settings"
 OURS = "live.layers.RedisChannelLayer (blocking pool, 50 connections)"
 STOCK_UNBOUNDED = "channels_redis.core.RedisChannelLayer (redis-py pool, unbounded)"
@@ -95,6 +102,25 @@ VARIANTS = {
         "env": STOCK_ENV,
         "layout": "nginx",
     },
+    # The sockets spread over SPREAD_QUESTIONS questions.
+    "circolo_spread": {"layer": OURS + "; 250 questions", "env": {}, "spread": True},
+    "stock_spread": {
+        "layer": STOCK_UNBOUNDED + "; 250 questions",
+        "env": STOCK_ENV,
+        "spread": True,
+    },
+    "circolo_spread_nginx": {
+        "layer": OURS + "; 250 questions; nginx + 1 daphne per core",
+        "env": {},
+        "layout": "nginx",
+        "spread": True,
+    },
+    "stock_spread_nginx": {
+        "layer": STOCK_UNBOUNDED + "; 250 questions; nginx + 1 daphne per core",
+        "env": STOCK_ENV,
+        "layout": "nginx",
+        "spread": True,
+    },
 }
 
 
@@ -128,7 +154,8 @@ def _error(exc: BaseException) -> str:
     return text[:160]
 
 
-async def storm(port: int, stream: str, since: int) -> tuple[list[dict], float]:
+async def storm(port: int, targets: list[tuple[str, int]]) -> tuple[list[dict], float]:
+    """Socket i subscribes to stream targets[i % len(targets)] with that stream's `since`."""
     marker = '"type":"bench.after-storm"'
 
     async def one(index: int) -> dict:
@@ -146,6 +173,7 @@ async def storm(port: int, stream: str, since: int) -> tuple[list[dict], float]:
             failed_after = time.perf_counter() - started
             return {**outcome, "failed": "connect", "error": _error(exc), "after_s": failed_after}
         outcome.update(sock=sock, connect_s=time.perf_counter() - started)
+        stream, since = targets[index % len(targets)]
         subscribing = time.perf_counter()
         try:
             reply = await sock.subscribe(stream, since=since, timeout=SUBSCRIBE_TIMEOUT_S)
@@ -162,36 +190,39 @@ async def storm(port: int, stream: str, since: int) -> tuple[list[dict], float]:
     return outcomes, time.perf_counter() - started
 
 
-async def after_storm(stream: str, outcomes: list[dict]) -> None:
-    """Publish one event through the layer; wait until every open socket has it (or 5 s)."""
+async def after_storm(targets: list[tuple[str, int]], outcomes: list[dict]) -> None:
+    """Publish one event to each stream through the layer; wait until every open socket
+    has its stream's (or 5 s)."""
     from channels.layers import get_channel_layer
 
     from live.streams import group_name
 
     await asyncio.sleep(SETTLE_S)
-    frame = {"id": 10**9, "stream": stream, "type": "bench.after-storm", "data": {}}
-    text = json.dumps(frame, separators=(",", ":"))
     layer = get_channel_layer()  # this process's settings: our layer, whatever daphne runs
-    await layer.group_send(
-        group_name(stream), {"type": "live.frame", "stream": stream, "id": 10**9, "text": text}
-    )
+    for stream, _since in targets:
+        frame = {"id": 10**9, "stream": stream, "type": "bench.after-storm", "data": {}}
+        text = json.dumps(frame, separators=(",", ":"))
+        await layer.group_send(
+            group_name(stream),
+            {"type": "live.frame", "stream": stream, "id": 10**9, "text": text},
+        )
     waiting = [o for o in outcomes if "sock" in o and o["sock"].is_open]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not all(o["served"] for o in waiting):
         await asyncio.sleep(0.05)
 
 
-async def run_variant(port: int, pids: list[int], stream: str, since: int) -> dict:
+async def run_variant(port: int, pids: list[int], targets: list[tuple[str, int]]) -> dict:
     sampler = PeakSampler(pids)
     sampler.start()
     meter = CpuMeter(pids)
     meter.start()
     outcomes: list[dict] = []
     try:
-        outcomes, storm_s = await storm(port, stream, since)
+        outcomes, storm_s = await storm(port, targets)
         cpu = meter.stop()
         peak = sampler.stop()
-        await after_storm(stream, outcomes)
+        await after_storm(targets, outcomes)
         connected = [o for o in outcomes if "sock" in o]
         subscribed = [o for o in outcomes if "subscribe_s" in o]
         alive = [o for o in connected if o["sock"].is_open]
@@ -208,6 +239,7 @@ async def run_variant(port: int, pids: list[int], stream: str, since: int) -> di
                 closed[code] = closed.get(code, 0) + 1
         return {
             "sockets": SOCKETS,
+            "questions": len(targets),
             "connected": len(connected),
             "subscribed": len(subscribed),
             "alive_after_settle": len(alive),
@@ -231,14 +263,25 @@ async def run_variant(port: int, pids: list[int], stream: str, since: int) -> di
         await asyncio.gather(*(o["sock"].close() for o in outcomes if "sock" in o))
 
 
-def _one_process_storm(variant: dict, stream: str, since: int, log: Path) -> dict:
+def _one_process_storm(variant: dict, targets: list[tuple[str, int]], log: Path) -> dict:
     """The storm against one fresh daphne process running `variant`."""
     port = free_port()
     server = start_daphne(port, log, env=variant["env"], **variant.get("daphne", {}))
     try:
-        return asyncio.run(run_variant(port, [server.pid], stream, since))
+        return asyncio.run(run_variant(port, [server.pid], targets))
     finally:
         stop(server)
+
+
+def spread_questions() -> list[int]:
+    """The newest SPREAD_QUESTIONS questions an anonymous viewer may see."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from forum.models import Question
+    from forum.permissions import visible_questions
+
+    questions = visible_questions(Question.objects.all(), AnonymousUser()).order_by("-pk")
+    return list(questions.values_list("pk", flat=True)[:SPREAD_QUESTIONS])
 
 
 def run() -> dict:
@@ -246,28 +289,31 @@ def run() -> dict:
 
     limit = raise_fd_limit()
     question_id = ensure_question(TITLE)
-    stream = f"question.{question_id}"
-    since = last_id(stream)
+    one = [(f"question.{question_id}", last_id(f"question.{question_id}"))]
+    spread = [(f"question.{pk}", last_id(f"question.{pk}")) for pk in spread_questions()]
     tmp = Path(tempfile.gettempdir())
     load_before = load_average()
     # One storm that counts for nothing first: whichever variant ran first was slower (the
     # database's and the client's first storm), by 0.5-0.8 s at p50, whatever its layer.
-    reset_stream(stream)
-    _one_process_storm(VARIANTS["circolo"], stream, since, tmp / "circolo-bench-p4-warmup.log")
+    for stream, _since in one:
+        reset_stream(stream)
+    _one_process_storm(VARIANTS["circolo"], one, tmp / "circolo-bench-p4-warmup.log")
     print("  warm-up storm done (not counted)")
     results = {}
     for name, variant in VARIANTS.items():
-        reset_stream(stream)
+        targets = spread if variant.get("spread") else one
+        for stream, _since in targets:
+            reset_stream(stream)
         if variant.get("layout") == "nginx":
             if nginx_available():
                 print(f"  skipping {name}: {nginx_available()}")
                 continue
             with start_layout("nginx", env=variant["env"]) as layout:
-                result = asyncio.run(run_variant(layout.port, layout.pids, stream, since))
+                result = asyncio.run(run_variant(layout.port, layout.pids, targets))
             errors = [e for log in layout.logs for e in error_lines(log)]
         else:
             log = tmp / f"circolo-bench-p4-{name}.log"
-            result = _one_process_storm(variant, stream, since, log)
+            result = _one_process_storm(variant, targets, log)
             errors = error_lines(log)
         result.update(
             layer=variant["layer"],
@@ -312,6 +358,7 @@ def run() -> dict:
             "load_average_before": load_before,
             "load_average_after": load_average(),
             "question": question_id,
+            "spread_questions": len(spread),
             "variants": results,
         },
         "checks": [
@@ -347,6 +394,10 @@ def run() -> dict:
                 for name, label in (
                     ("circolo_nginx", "nginx, ours"),
                     ("stock_nginx", "nginx, stock"),
+                    ("circolo_spread", "250 questions, ours"),
+                    ("stock_spread", "250 questions, stock"),
+                    ("circolo_spread_nginx", "250 questions, nginx, ours"),
+                    ("stock_spread_nginx", "250 questions, nginx, stock"),
                 )
                 if name in results
             ),
@@ -361,6 +412,8 @@ def subscribe_checks(results: dict) -> list[dict]:
     for label, ours, stock in (
         ("one process", "circolo", "stock"),
         ("nginx", "circolo_nginx", "stock_nginx"),
+        ("one process, 250 questions", "circolo_spread", "stock_spread"),
+        ("nginx, 250 questions", "circolo_spread_nginx", "stock_spread_nginx"),
     ):
         if ours not in results or stock not in results:
             continue
