@@ -124,3 +124,30 @@ async def test_group_changes_apply_in_order_in_one_round_trip(layer, monkeypatch
     await layer.group_send("s.question.2", {"type": "live.frame", "id": 2})
     assert await layer.receive_many("live-hub.a") == [{"type": "live.frame", "id": 2}]
     assert await layer.receive_many("live-hub.b") == [{"type": "live.frame", "id": 1}]
+
+
+async def test_group_send_reaches_every_kind_of_member_in_two_round_trips(layer, monkeypatch):
+    specific = await layer.new_channel()  # a process-local channel ("...!..."), read by receive
+    await layer.group_changes([("add", "s.feed", "live-hub.a"), ("add", "s.feed", specific)])
+    trips = []
+    pipeline = layer.connection(0).pipeline
+
+    def counted(*args, **kwargs):
+        trips.append(1)
+        return pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(layer.connection(0), "pipeline", counted)
+    await layer.group_send("s.feed", {"type": "live.frame", "id": 1})
+
+    assert trips == [1, 1]
+    assert await layer.receive_many("live-hub.a") == [{"type": "live.frame", "id": 1}]
+    assert await asyncio.wait_for(layer.receive(specific), 5) == {"type": "live.frame", "id": 1}
+
+
+async def test_group_send_drops_what_a_full_channel_cannot_take(layer):
+    layer.capacity = 3
+    await layer.group_add("s.feed", "live-hub.a")
+    for n in range(1, 6):
+        await layer.group_send("s.feed", {"type": "live.frame", "id": n})
+
+    assert [m["id"] for m in await layer.receive_many("live-hub.a")] == [1, 2, 3]
