@@ -16,7 +16,8 @@ thread while one is being written go to Redis in the next pipeline, together.
 `CombinedReads` is for lookups of many keys, where the sockets of a storm each ask a key
 of their own (the visibility of their own question, forum.streams): the keys asked while
 a lookup is in flight are looked up together by the next one, which starts once that one
-has ended. A caller whose key is in the lookup in flight waits for that one.
+has ended. A caller whose key is in the lookup in flight waits for that one, or, where
+its answer must be read after it asked (`fresh=True`), for the next.
 
 One instance per kind of read or write, used from one event loop at a time (an instance
 seen from another loop, as in tests, starts afresh there).
@@ -134,8 +135,11 @@ class CombinedReads(Generic[K, T]):
     separately; within a group, at most one is in flight and the keys asked meanwhile
     wait for the next, made together once it has ended."""
 
-    def __init__(self, read: Callable[[Hashable, list[K]], Awaitable[Mapping[K, T]]]) -> None:
+    def __init__(
+        self, read: Callable[[Hashable, list[K]], Awaitable[Mapping[K, T]]], fresh: bool = False
+    ) -> None:
         self._read = read
+        self._fresh = fresh
         self._loop: asyncio.AbstractEventLoop | None = None
         # By group: the lookup in flight and its keys; the next one's future and keys.
         self._reading: dict[Hashable, tuple[asyncio.Future[Mapping[K, T]], set[K]]] = {}
@@ -147,7 +151,7 @@ class CombinedReads(Generic[K, T]):
             self._loop, self._reading, self._next = loop, {}, {}
         if group not in self._reading:
             answers = self._start(group, [key])
-        elif key in self._reading[group][1]:
+        elif not self._fresh and key in self._reading[group][1]:
             answers = self._reading[group][0]
         else:
             if group not in self._next:

@@ -40,13 +40,16 @@ from collections.abc import Callable
 from channels.layers import get_channel_layer
 
 from live import redis_clients
-from live.batching import CombinedWrites
+from live.batching import CombinedReads, CombinedWrites
 from live.conf import live_setting, redis_url
 from live.streams import group_name
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "circolo:live"
+# The number of viewers, who is typing (username, name), and when the first typing mark
+# lapses (None when nobody types).
+Snapshot = tuple[int, list[tuple[str, str]], float | None]
 REFRESH_SECONDS = 60
 STALE_SECONDS = 3 * REFRESH_SECONDS
 
@@ -79,7 +82,7 @@ class MemoryStore:
         typing[(username, name)] = until
         return not was_typing
 
-    async def snapshot(self, stream: str) -> tuple[int, list[tuple[str, str]], float | None]:
+    async def snapshot(self, stream: str) -> Snapshot:
         now = time.time()
         typing = self.typing.get(stream, {})
         for who in [who for who, until in typing.items() if until <= now]:
@@ -128,18 +131,27 @@ class RedisStore:
             _removed, added, _ok = await pipe.execute()
         return bool(added)
 
-    async def snapshot(self, stream: str) -> tuple[int, list[tuple[str, str]], float | None]:
+    async def snapshot(self, stream: str) -> Snapshot:
+        return await _redis_snapshots.get(None, stream)
+
+    async def snapshots(self, streams: list[str]) -> dict[str, Snapshot]:
+        """Several streams' snapshots, read in one transaction."""
         now = time.time()
-        vkey, tkey = self._viewers_key(stream), self._typing_key(stream)
         async with redis_clients.async_client().pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(vkey, "-inf", now - STALE_SECONDS)
-            pipe.zrange(vkey, 0, -1)
-            pipe.zremrangebyscore(tkey, "-inf", now)
-            pipe.zrange(tkey, 0, -1, withscores=True)
-            _pruned, viewers, _expired, typing = await pipe.execute()
-        keys = {member.decode().rpartition("|")[0] for member in viewers}
-        who = [tuple(json.loads(member)) for member, _until in typing]
-        return len(keys), who, min((until for _m, until in typing), default=None)
+            for stream in streams:
+                vkey, tkey = self._viewers_key(stream), self._typing_key(stream)
+                pipe.zremrangebyscore(vkey, "-inf", now - STALE_SECONDS)
+                pipe.zrange(vkey, 0, -1)
+                pipe.zremrangebyscore(tkey, "-inf", now)
+                pipe.zrange(tkey, 0, -1, withscores=True)
+            replies = await pipe.execute()
+        answers = {}
+        for n, stream in enumerate(streams):
+            _pruned, viewers, _expired, typing = replies[4 * n : 4 * n + 4]
+            keys = {member.decode().rpartition("|")[0] for member in viewers}
+            who = [tuple(json.loads(member)) for member, _until in typing]
+            answers[stream] = (len(keys), who, min((u for _m, u in typing), default=None))
+        return answers
 
 
 _memory_store = MemoryStore()
@@ -149,6 +161,15 @@ _memory_store = MemoryStore()
 # pipeline is written go to Redis together in the next (live.batching).
 _redis_joins: CombinedWrites[tuple[str, str, str]] = CombinedWrites(
     lambda entries: RedisStore().refresh(entries)
+)
+# ...and each new viewer, and each thread's coalesced broadcast, reads its thread's
+# presence: the reads asked while one is in flight go together in the next transaction,
+# which starts after they asked (so a viewer's read sees its own join). After a deploy,
+# 1,000 viewers over 250 threads asked some 2,000 of them in two seconds
+# (bench/p4_storm.py). Asked at once, 250 threads' reads cost 0.07 ms of CPU each this
+# way, 0.15 ms in a transaction each.
+_redis_snapshots: CombinedReads[str, Snapshot] = CombinedReads(
+    lambda _group, streams: RedisStore().snapshots(streams), fresh=True
 )
 
 

@@ -139,3 +139,38 @@ async def test_the_feed_has_no_presence(connect):
     socket = await connect()
     await subscribe(socket, "feed")
     assert await drain(socket, wait=0.2) == []
+
+
+async def test_presence_reads_asked_at_once_go_to_redis_together(settings, monkeypatch):
+    """Each new viewer and each broadcast reads its thread's presence: those asked while
+    a read is in flight are read together by the next transaction, and see the joins
+    made before they asked."""
+    if not settings.REDIS_URL:
+        pytest.skip("reads Redis")
+    from live import presence, redis_clients
+
+    store = presence.RedisStore()
+    batches = []
+    read_many = store.snapshots
+
+    async def counted(streams):  # noqa: ANN001, ANN202
+        batches.append(list(streams))
+        return await read_many(streams)
+
+    monkeypatch.setattr(presence.RedisStore, "snapshots", lambda _self, streams: counted(streams))
+    streams = [f"question.{n}" for n in range(900_001, 900_021)]  # no test's question
+    for n, stream in enumerate(streams):
+        for viewer in range(n % 3 + 1):
+            await store.join(stream, f"socket.{viewer}", f"c{viewer}")
+    try:
+        snapshots = await asyncio.gather(*(store.snapshot(s) for s in [*streams, streams[0]]))
+    finally:
+        await redis_clients.async_client().delete(*(store._viewers_key(s) for s in streams))
+
+    assert [viewers for viewers, _typing, _next in snapshots] == [
+        *(n % 3 + 1 for n in range(20)),
+        1,
+    ]
+    # the first read alone, the others together; the first stream asked again goes with
+    # them (its answer must be read after it was asked)
+    assert batches == [[streams[0]], [*streams[1:], streams[0]]]
