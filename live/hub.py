@@ -96,6 +96,8 @@ class Hub:
         failed = membership.joined.cancelled() or membership.joined.exception() is not None
         if failed and self.members.get(stream) is membership:
             del self.members[stream]  # not in the group: the next subscriber asks again
+            if not self.members:
+                self._stop()
 
     async def leave(self, stream: str, subscriber: Subscriber) -> None:
         membership = self.members.get(stream)

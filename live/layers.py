@@ -19,9 +19,8 @@ that instant and has no capacity bound. Our catch-up comes from the backlog eith
 `receive_many` serves the process's hub (live.hub), the one reader of its own plain
 channel: it takes every message already waiting in one round trip. The stock `receive`
 takes one message per call and makes three round trips for it (a clean-up script, the
-pop, a copy into a backup queue, then a fourth to drop the copy); under P3
-(bench/p3_fanout.py) the hub spent a third of a burst idle between the events,
-waiting on those.
+pop, a copy into a backup queue), then a fourth to drop the copy. `group_changes` and
+`group_send` also save round trips (their docstrings say how many).
 """
 
 from __future__ import annotations

@@ -277,6 +277,7 @@ async def test_a_failed_join_is_asked_again_by_the_next_subscriber(hub, monkeypa
     with pytest.raises(ConnectionError):
         await hub.join("question.3", listener)
     assert "question.3" not in hub.members
+    assert hub.reader is None  # nothing to read for
 
     await hub.join("question.3", listener)
     assert len(attempts) == 2
