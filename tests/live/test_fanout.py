@@ -263,7 +263,7 @@ async def test_a_stream_left_and_joined_again_at_once_stays_joined(hub):
     assert await _reaches(hub, "question.1", new, 5)
 
 
-async def test_a_failed_join_is_asked_again_by_the_next_subscriber(hub, monkeypatch):
+async def test_a_failed_join_is_asked_again_by_the_next_subscriber(hub):
     attempts = []
 
     async def flaky(changes):  # noqa: ANN001, ANN202

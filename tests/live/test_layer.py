@@ -76,6 +76,20 @@ async def layer():
     await layer.flush()
 
 
+@pytest.fixture
+async def round_trips(layer, monkeypatch):
+    """One entry per pipeline the layer opens on its connection (a round trip each)."""
+    trips = []
+    pipeline = layer.connection(0).pipeline
+
+    def counted(*args, **kwargs):
+        trips.append(1)
+        return pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(layer.connection(0), "pipeline", counted)
+    return trips
+
+
 async def test_receive_many_takes_every_waiting_group_message_oldest_first(layer):
     await layer.group_add("s.question.1", "live-hub.test")
     for n in range(1, 6):
@@ -99,15 +113,7 @@ async def test_receive_many_waits_for_the_next_message_when_none_is_waiting(laye
     assert await asyncio.wait_for(reader, timeout=5) == [{"type": "live.frame", "id": 7}]
 
 
-async def test_group_changes_apply_in_order_in_one_round_trip(layer, monkeypatch):
-    trips = []
-    pipeline = layer.connection(0).pipeline
-
-    def counted(*args, **kwargs):
-        trips.append(1)
-        return pipeline(*args, **kwargs)
-
-    monkeypatch.setattr(layer.connection(0), "pipeline", counted)
+async def test_group_changes_apply_in_order_in_one_round_trip(layer, round_trips):
     await layer.group_changes(
         [
             ("add", "s.question.1", "live-hub.a"),
@@ -119,27 +125,20 @@ async def test_group_changes_apply_in_order_in_one_round_trip(layer, monkeypatch
         ]
     )
 
-    assert trips == [1]
+    assert round_trips == [1]
     await layer.group_send("s.question.1", {"type": "live.frame", "id": 1})
     await layer.group_send("s.question.2", {"type": "live.frame", "id": 2})
     assert await layer.receive_many("live-hub.a") == [{"type": "live.frame", "id": 2}]
     assert await layer.receive_many("live-hub.b") == [{"type": "live.frame", "id": 1}]
 
 
-async def test_group_send_reaches_every_kind_of_member_in_two_round_trips(layer, monkeypatch):
+async def test_group_send_reaches_every_kind_of_member_in_two_round_trips(layer, round_trips):
     specific = await layer.new_channel()  # a process-local channel ("...!..."), read by receive
     await layer.group_changes([("add", "s.feed", "live-hub.a"), ("add", "s.feed", specific)])
-    trips = []
-    pipeline = layer.connection(0).pipeline
-
-    def counted(*args, **kwargs):
-        trips.append(1)
-        return pipeline(*args, **kwargs)
-
-    monkeypatch.setattr(layer.connection(0), "pipeline", counted)
+    round_trips.clear()  # the setup's
     await layer.group_send("s.feed", {"type": "live.frame", "id": 1})
 
-    assert trips == [1, 1]
+    assert round_trips == [1, 1]
     assert await layer.receive_many("live-hub.a") == [{"type": "live.frame", "id": 1}]
     assert await asyncio.wait_for(layer.receive(specific), 5) == {"type": "live.frame", "id": 1}
 
