@@ -295,15 +295,13 @@ def run() -> dict:
     load_before = load_average()
     # One storm that counts for nothing first: whichever variant ran first was slower (the
     # database's and the client's first storm), by 0.5-0.8 s at p50, whatever its layer.
-    for stream, _since in one:
-        reset_stream(stream)
+    reset_stream(*(stream for stream, _since in one))
     _one_process_storm(VARIANTS["circolo"], one, tmp / "circolo-bench-p4-warmup.log")
     print("  warm-up storm done (not counted)")
     results = {}
     for name, variant in VARIANTS.items():
         targets = spread if variant.get("spread") else one
-        for stream, _since in targets:
-            reset_stream(stream)
+        reset_stream(*(stream for stream, _since in targets))
         if variant.get("layout") == "nginx":
             if nginx_available():
                 print(f"  skipping {name}: {nginx_available()}")

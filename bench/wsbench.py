@@ -459,8 +459,8 @@ def ensure_question(title: str) -> int:
     )
 
 
-def reset_stream(stream: str) -> None:
-    """Forget the stream's group members and viewers left behind by earlier runs (a server
+def reset_stream(*streams: str) -> None:
+    """Forget the streams' group members and viewers left behind by earlier runs (a server
     that is killed keeps its sockets in the group until `group_expiry`, a day), so sends
     go to this run's sockets only."""
     import redis
@@ -471,7 +471,10 @@ def reset_stream(stream: str) -> None:
 
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(f"{prefix}:group:{group_name(stream)}", f"{KEY_PREFIX}:viewers:{stream}")
+    client.delete(
+        *(f"{prefix}:group:{group_name(stream)}" for stream in streams),
+        *(f"{KEY_PREFIX}:viewers:{stream}" for stream in streams),
+    )
     client.close()
 
 
