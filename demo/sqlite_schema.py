@@ -5,7 +5,8 @@
 models after each operation; executing the database they build as one script takes 30 ms.
 So `seed_demo --migrate` and the SQLite test database's builder (`migrate()` here) load
 this snapshot into an empty SQLite database, then run `migrate` as always: it applies any
-migration the snapshot does not record and sends post_migrate. PostgreSQL, and any database that already has tables, are only migrated.
+migration the snapshot does not record and sends post_migrate. PostgreSQL, and any
+database that already has tables, are only migrated.
 
 The snapshot is generated, never edited: `make schema` migrates a new SQLite database and
 writes sqlite3's dump of it (tables, indexes, the rows the data migrations and post_migrate
