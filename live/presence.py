@@ -42,6 +42,7 @@ from channels.layers import get_channel_layer
 from live import redis_clients
 from live.batching import CombinedReads, CombinedWrites
 from live.conf import live_setting, redis_url
+from live.layers import send_to_groups
 from live.streams import group_name
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,11 @@ _redis_joins: CombinedWrites[tuple[str, str, str]] = CombinedWrites(
 _redis_snapshots: CombinedReads[str, Snapshot] = CombinedReads(
     lambda _group, streams: RedisStore().snapshots(streams), fresh=True
 )
+# ...and the broadcasts those reads make go to the channel layer together too (two round
+# trips for them all with our layer, live.layers).
+_broadcasts: CombinedWrites[tuple[str, dict]] = CombinedWrites(
+    lambda sends: send_to_groups(get_channel_layer(), sends)
+)
 
 
 def get_store() -> MemoryStore | RedisStore:
@@ -286,8 +292,8 @@ class Presence:
             if force or self.last_sent.get(stream) != text:
                 if stream in self.local_count:
                     self.last_sent[stream] = text
-                await get_channel_layer().group_send(
-                    group_name(stream), {"type": "live.presence", "stream": stream, "text": text}
+                await _broadcasts.add(
+                    (group_name(stream), {"type": "live.presence", "stream": stream, "text": text})
                 )
         except Exception:  # Redis hiccup: presence is best effort, the next change retries
             logger.exception("Presence broadcast for %s failed", stream)

@@ -84,8 +84,11 @@ async def test_a_failed_read_fails_its_callers_and_the_next_caller_reads_again()
         await asyncio.sleep(0)
         raise ConnectionError("redis went away")
 
-    together = [asyncio.ensure_future(shared.read("k", failing)) for _ in range(3)]
-    results = await asyncio.gather(*together, return_exceptions=True)
+    first = asyncio.ensure_future(shared.read("k", failing))
+    while not calls:
+        await asyncio.sleep(0)
+    later = [asyncio.ensure_future(shared.read("k", failing)) for _ in range(2)]
+    results = await asyncio.gather(first, *later, return_exceptions=True)
     assert [type(r) for r in results] == [ConnectionError] * 3
     assert len(calls) == 2  # the first caller's read, and the one the others shared
 
@@ -93,6 +96,47 @@ async def test_a_failed_read_fails_its_callers_and_the_next_caller_reads_again()
         return 7
 
     assert await shared.read("k", working) == 7
+
+
+async def test_callers_before_a_read_begins_share_it():
+    shared, reads = SharedReads(), []
+
+    async def read() -> int:
+        reads.append(1)
+        await asyncio.sleep(0)
+        return len(reads)
+
+    # Asked in one turn of the loop: one read, made after they all asked.
+    assert await asyncio.gather(*(shared.read("k", read) for _ in range(5))) == [1] * 5
+
+
+async def test_writes_added_before_a_write_begins_go_in_it():
+    written: list[list[int]] = []
+
+    async def write(items: list[int]) -> None:
+        written.append(list(items))
+        await asyncio.sleep(0)
+
+    writes = CombinedWrites(write)
+    await asyncio.gather(*(writes.add(n) for n in range(5)))
+    await writes.add(5)
+    assert written == [[0, 1, 2, 3, 4], [5]]
+
+
+async def test_keys_asked_before_a_lookup_begins_go_in_it():
+    calls: list[tuple[str, list[int]]] = []
+
+    async def read(group: str, keys: list[int]) -> dict[int, int]:
+        calls.append((group, list(keys)))
+        await asyncio.sleep(0)
+        return {key: key * 10 for key in keys}
+
+    reads = CombinedReads(read, fresh=True)
+    answers = await asyncio.gather(
+        *(reads.get("anonymous", n) for n in (1, 2, 1, 3)), reads.get("member 5", 1)
+    )
+    assert answers == [10, 20, 10, 30, 10]
+    assert calls == [("anonymous", [1, 2, 3]), ("member 5", [1])]
 
 
 async def test_writes_added_during_a_write_go_together_in_the_next():

@@ -150,3 +150,58 @@ async def test_group_send_drops_what_a_full_channel_cannot_take(layer):
         await layer.group_send("s.feed", {"type": "live.frame", "id": n})
 
     assert [m["id"] for m in await layer.receive_many("live-hub.a")] == [1, 2, 3]
+
+
+async def test_group_send_many_sends_to_many_groups_in_order_in_two_round_trips(layer, round_trips):
+    """A hub in many groups gets each group's messages in the order they were sent, the
+    same group's too; a group nobody is in costs nothing; a full channel drops the rest."""
+    layer.capacity = 25
+    streams = [f"s.question.{n}" for n in range(20)]
+    await layer.group_changes([("add", group, "live-hub.a") for group in streams])
+    await layer.group_add("s.question.3", "live-hub.b")
+    round_trips.clear()  # the setup's
+    sends = [(group, {"type": "live.presence", "stream": group}) for group in streams]
+    sends += [("s.question.3", {"type": "live.frame", "id": n}) for n in (1, 2)]
+    sends += [("s.nobody", {"type": "live.frame", "id": 9})]
+    sends += [("s.question.0", {"type": "live.frame", "id": n}) for n in range(3, 10)]
+    await layer.group_send_many(sends)
+
+    assert round_trips == [1, 1]
+    received = await layer.receive_many("live-hub.a")
+    # in the order sent, up to the channel's capacity of 25
+    assert received == [message for _group, message in sends if _group != "s.nobody"][:25]
+    assert await layer.receive_many("live-hub.b") == [
+        {"type": "live.presence", "stream": "s.question.3"},
+        {"type": "live.frame", "id": 1},
+        {"type": "live.frame", "id": 2},
+    ]
+
+
+async def test_presence_broadcasts_of_many_threads_go_to_the_layer_together(monkeypatch):
+    from live import presence
+    from live.layers import send_to_groups
+
+    batches: list[int] = []
+
+    async def counted(layer, sends):
+        batches.append(len(sends))
+        await send_to_groups(layer, sends)
+
+    monkeypatch.setattr(presence, "send_to_groups", counted)
+    url = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    layer = RedisChannelLayer(hosts=[url], prefix="circolo-many-test")
+    monkeypatch.setattr(presence, "get_channel_layer", lambda: layer)
+    try:
+        await layer.group_changes([("add", f"live.question.{n}", "live-hub.p") for n in range(30)])
+        await asyncio.gather(
+            *(
+                presence._broadcasts.add(
+                    (f"live.question.{n}", {"type": "live.presence", "stream": str(n)})
+                )
+                for n in range(30)
+            )
+        )
+        assert batches == [30]
+        assert len(await layer.receive_many("live-hub.p")) == 30
+    finally:
+        await layer.flush()
