@@ -21,8 +21,11 @@ import weakref
 from collections import defaultdict
 
 from live import redis_clients
+from live.batching import CombinedReads
 from live.conf import live_setting, redis_url
 from live.presence import KEY_PREFIX, REFRESH_SECONDS, STALE_SECONDS
+
+Socket = tuple[str, str]  # (address, channel)
 
 
 class MemoryStore:
@@ -76,11 +79,18 @@ class RedisStore:
         return f"{KEY_PREFIX}:sockets:{address}"
 
     async def add(self, address: str, channel: str, limit: int) -> bool:
+        return await _redis_adds.get(limit, (address, channel))
+
+    async def add_many(self, sockets: list[tuple[str, str]], limit: int) -> dict[Socket, bool]:
+        """Count each (address, channel) of `sockets` that is under the limit, in order, in
+        one round trip: {socket: counted}."""
         now = time.time()
-        admitted = await redis_clients.async_client().eval(
-            _ADD, 1, self._key(address), now, now - STALE_SECONDS, channel, limit, STALE_SECONDS
-        )
-        return bool(admitted)
+        async with redis_clients.async_client().pipeline(transaction=False) as pipe:
+            for address, channel in sockets:
+                key = self._key(address)
+                pipe.eval(_ADD, 1, key, now, now - STALE_SECONDS, channel, limit, STALE_SECONDS)
+            admitted = await pipe.execute()
+        return {socket: bool(counted) for socket, counted in zip(sockets, admitted, strict=True)}
 
     async def remove(self, address: str, channel: str) -> None:
         await redis_clients.async_client().zrem(self._key(address), channel)
@@ -101,6 +111,11 @@ class RedisStore:
 
 
 _memory_store = MemoryStore()
+# A reconnect storm opens sockets by the hundred: those counted while one pipeline is in
+# flight (or before it starts) are counted together in the next (live.batching).
+_redis_adds: CombinedReads[Socket, bool] = CombinedReads(
+    lambda limit, sockets: RedisStore().add_many(sockets, limit)
+)
 
 
 def get_store() -> MemoryStore | RedisStore:
@@ -111,6 +126,13 @@ def reset_memory_store() -> None:
     """Forget all in-memory socket counts (tests)."""
     global _memory_store
     _memory_store = MemoryStore()
+
+
+# A reconnect storm opens sockets by the hundred: those counted while one pipeline is in
+# flight (or before it starts) are counted together in the next (live.batching).
+_redis_adds: CombinedReads[Socket, bool] = CombinedReads(
+    lambda limit, sockets: RedisStore().add_many(sockets, limit)
+)
 
 
 class Addresses:

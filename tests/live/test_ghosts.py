@@ -140,3 +140,28 @@ async def test_counted_sockets_of_a_dead_process_expire_too(db, settings):
         traveller.shift(dt.timedelta(seconds=presence.STALE_SECONDS + 1))
         assert await store.add("192.0.2.50", "new-channel", 1)
         await store.remove("192.0.2.50", "new-channel")
+
+
+async def test_sockets_opened_at_once_are_counted_together_up_to_each_address_limit(
+    db, settings, monkeypatch
+):
+    if not settings.REDIS_URL:
+        pytest.skip("counts in Redis")
+    store, batches = addresses.RedisStore(), []
+    add_many = store.add_many
+
+    async def counted(sockets, limit):  # noqa: ANN001, ANN202
+        batches.append(len(sockets))
+        return await add_many(sockets, limit)
+
+    monkeypatch.setattr(addresses.RedisStore, "add_many", lambda _self, *args: counted(*args))
+    sockets = [(f"192.0.2.{60 + n % 2}", f"storm-{n}") for n in range(30)]
+    try:
+        admitted = await asyncio.gather(*(store.add(a, c, 10) for a, c in sockets))
+        assert batches == [30]
+        # in the order asked: the first ten of each address
+        assert admitted == [n < 20 for n in range(30)]
+        assert [await store.count(a) for a in ("192.0.2.60", "192.0.2.61")] == [10, 10]
+    finally:
+        for address, channel in sockets:
+            await store.remove(address, channel)
