@@ -26,6 +26,7 @@ sends to many groups in the round trips of one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import defaultdict
@@ -174,11 +175,11 @@ class RedisChannelLayer(CoreRedisChannelLayer):
 
 
 async def send_to_groups(layer: Any, sends: list[tuple[str, dict]]) -> None:
-    """`group_send` each (group, message) of `sends`, in order: together with our layer,
-    one by one with another (the in-memory layer of tests and single-process runs)."""
+    """`group_send` each (group, message) of `sends`: together, in order, with our layer;
+    each on its own, at once, with another (the stock layer; the in-memory one of tests
+    and single-process runs)."""
     many = getattr(layer, "group_send_many", None)
     if many is not None:
         await many(sends)
-        return
-    for group, message in sends:
-        await layer.group_send(group, message)
+    else:
+        await asyncio.gather(*(layer.group_send(group, message) for group, message in sends))
