@@ -81,7 +81,7 @@ class RedisStore:
     async def add(self, address: str, channel: str, limit: int) -> bool:
         return await _redis_adds.get(limit, (address, channel))
 
-    async def add_many(self, sockets: list[tuple[str, str]], limit: int) -> dict[Socket, bool]:
+    async def add_many(self, sockets: list[Socket], limit: int) -> dict[Socket, bool]:
         """Count each (address, channel) of `sockets` that is under the limit, in order, in
         one round trip: {socket: counted}."""
         now = time.time()
@@ -126,13 +126,6 @@ def reset_memory_store() -> None:
     """Forget all in-memory socket counts (tests)."""
     global _memory_store
     _memory_store = MemoryStore()
-
-
-# A reconnect storm opens sockets by the hundred: those counted while one pipeline is in
-# flight (or before it starts) are counted together in the next (live.batching).
-_redis_adds: CombinedReads[Socket, bool] = CombinedReads(
-    lambda limit, sockets: RedisStore().add_many(sockets, limit)
-)
 
 
 class Addresses:
