@@ -3,10 +3,12 @@
 Targets (QUALITY.md): the number of queries does not grow with the number of answers
 (at most 4 signed in, warm); the thread anonymous >= 60 % and signed in >= 40 % of a
 hello-world view (/healthz) on the same server stack; P1b: the question lists (newest,
-a tag, a category, unanswered), anonymous and signed in, >= 50 %; p99 at most 5x p50. Load: `wrk -t2 -c32 -d10s --latency`, on the same box, against both
-layouts of bench/layout.py: one daphne process, and the production layout (nginx with
-deploy/nginx.conf in front of one daphne per core plus the task worker); prod settings,
-DEBUG off, a database connection per request.
+a tag, a category, unanswered), anonymous and signed in, >= 50 %, and each faster than
+Askbot 0.13.0's question list (gunicorn, 2 sync workers, SQLite; bench/askbot_baseline.py)
+measured in the same run; p99 at most 5x p50. Load: `wrk -t2 -c32 -d10s --latency`, on the
+same box, against both layouts of bench/layout.py: one daphne process, and the production
+layout (nginx with deploy/nginx.conf in front of one daphne per core plus the task worker);
+prod settings, DEBUG off, a database connection per request.
 
 While iterating on the thread page: `P1_ONLY=threads python bench/run.py p1` measures
 only /healthz and the two thread pages (no lists), in the one-process layout only
@@ -128,8 +130,11 @@ def serial_ms(base: str, path: str, cookie: str = "") -> float:
     return round(statistics.median(times), 1)
 
 
-def wrk(base: str, path: str, cookie: str = "") -> dict:
-    settle(base)
+def wrk(base: str, path: str, cookie: str = "", *, fresh: bool = False) -> dict:
+    """`wrk` on `path`, once the server has settled (`fresh`: just started, nothing to
+    settle; a server without /healthz, like Askbot, must be measured fresh)."""
+    if not fresh:
+        settle(base)
     command = [*WRK, *(["-H", f"Cookie: {cookie}"] if cookie else []), base + path]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = parse_wrk(out)
@@ -210,6 +215,7 @@ def run() -> dict:
         print(f"  layout: {name}")
         with start_layout(name) as layout:
             layouts[name] = measure(layout, paths, lists, cookie)
+    askbot = {} if ONLY_THREADS else measure_askbot()
     figures = {name: figures_of(m) for name, m in layouts.items()}
     constant = all(q[5] == q[50] for q in queries.values())
     return {
@@ -226,6 +232,7 @@ def run() -> dict:
                 name: {**m, **figures[name], "server": m["server"]} for name, m in layouts.items()
             },
             "list_paths": lists,
+            "askbot_list": askbot,
             "list_queries": list_queries,
         },
         "checks": [
@@ -237,6 +244,7 @@ def run() -> dict:
                 "ok": constant,
             },
             *(c for name, m in layouts.items() for c in layout_checks(name, m)),
+            *([] if ONLY_THREADS else askbot_checks(layouts, askbot)),
             {
                 "metric": "thread logged-in queries (warm)",
                 "value": queries["logged_in"][50],
@@ -278,6 +286,62 @@ def measure(layout, paths: dict[int, str], lists: dict[str, str], cookie: str) -
         "one_at_a_time_median_ms": serial,
         "load_average": os.getloadavg(),
     }
+
+
+def measure_askbot() -> dict:
+    """`wrk` on Askbot 0.13.0's question list, served as bench/askbot_baseline.py ships it
+    (built and seeded on the first run, about 4 minutes; reused after), or why not."""
+    import askbot_baseline as askbot
+
+    print("  Askbot's question list")
+    port = askbot.free_port()
+    try:
+        askbot.prepare(askbot.DEFAULT_WORKDIR)
+        server = askbot.start(askbot.DEFAULT_WORKDIR, port)
+    except (OSError, RuntimeError) as error:  # no PyPI, say: the comparison is skipped
+        return {"skipped": str(error)[:300]}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        return {
+            "server": f"Askbot {askbot.ASKBOT_VERSION}, gunicorn {askbot.WORKERS} sync "
+            f"workers, SQLite, {askbot.QUESTIONS} questions",
+            **wrk(base, askbot.LIST_PATH, fresh=True),
+        }
+    finally:
+        askbot.stop(server)
+
+
+def askbot_checks(layouts: dict, askbot: dict) -> list[dict]:
+    """P1b: every list, anonymous and signed in, faster than Askbot's list."""
+    if "requests_per_s" not in askbot:
+        reason = askbot.get("skipped", "not measured")
+        return [{"metric": "P1b Askbot's list", "value": reason, "target": "", "ok": None}]
+    theirs = askbot["requests_per_s"]
+    checks = [
+        {
+            "metric": f"P1b Askbot's list ({askbot['server']})",
+            "value": theirs,
+            "unit": "req/s",
+            "target": "baseline",
+            "ok": None,
+        }
+    ]
+    for name, measured in layouts.items():
+        lists = {
+            page: result["requests_per_s"]
+            for page, result in measured["wrk"].items()
+            if not page.startswith(("hello", "thread"))
+        }
+        slowest = min(lists, key=lists.get)
+        checks.append(
+            {
+                "metric": f"[{name}] P1b slowest list ({slowest.replace('_', ' ')}) / Askbot's",
+                "value": f"{lists[slowest]:,.1f} / {theirs:,.1f} req/s",
+                "target": "faster",
+                "ok": lists[slowest] > theirs,
+            }
+        )
+    return checks
 
 
 def figures_of(measured: dict) -> dict:
