@@ -21,11 +21,12 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from wsbench import free_port
 
 ASKBOT_VERSION = "0.13.0"
 # 1,000 questions (about 2,000 answers): Askbot's post_question/post_answer take about
@@ -236,12 +237,6 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from layout import LAYOUTS, nginx_available, start_layout
+from wsbench import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = {5: "Benchmark thread, 5 answers", 50: "Benchmark thread, 50 answers"}
@@ -294,7 +295,7 @@ def measure_askbot() -> dict:
     import askbot_baseline as askbot
 
     print("  Askbot's question list")
-    port = askbot.free_port()
+    port = free_port()
     try:
         askbot.prepare(askbot.DEFAULT_WORKDIR)
         server = askbot.start(askbot.DEFAULT_WORKDIR, port)
