@@ -152,9 +152,8 @@ def _following(path: str, frame: dict) -> bool:
 
 async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
     """Send the member's page (their frame around the shared body) and return None; or,
-    nothing sent, the key of what is missing ('' when Django must answer anyway),
-    keeping in `mine` what `_serve_member_last` needs to send the last body stored for
-    this list instead."""
+    nothing sent, the key of what is missing, keeping in `mine` what `_serve_member_last`
+    needs to send the last body stored for this list instead."""
     request, frame = member.request, member.frame
     feed_id, version = member.values
     language = frame["language"]
@@ -163,14 +162,15 @@ async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
         moderator=False,
         following=_following(request.path_info, frame),
     )
+    headers_key = cache.make_key(_member_headers_key(language))
     body, head, headers, last_body = await _client().mget(
         cache.make_key(body_key),
         cache.make_key(member_frame.head_key(body_key)),
-        cache.make_key(_member_headers_key(language)),
+        headers_key,
         cache.make_key(member_frame.last_body_key(body_key)),
     )
     if headers is None:
-        return ""
+        return headers_key  # lapsed (every member's at once): one render records them
     if body is None or head is None:
         mine.update(member=member, headers=headers, body=last_body)
         return cache.make_key(body_key)

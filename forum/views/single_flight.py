@@ -6,8 +6,8 @@ expired list queued in Django's one view thread and each rendered the same page,
 slowest waited for 32 renders (P1: p99 38-148x p50). Now the first request for a key
 renders it (`lead`), and the others wait for it on the event loop and are then served the
 stored copy. Within a process the waiters await the leader's future; across processes the
-leader holds a short Redis lock (`SET NX PX`), and a request that finds it taken waits
-until the lock goes (its holder rendered, or died and the lock lapsed) before it looks
+leader holds a short Redis lock (`SET NX PX`), and the requests that find it taken wait
+(one of them polling Redis for all) until the lock goes (its holder rendered, or died and the lock lapsed) before it looks
 again. A request that can be sent something else meanwhile (a list's last page) is sent
 that instead of waiting (fast_page.served_once). A waiter that still finds nothing (the
 page was not storable: a 404, a member's cookie) goes to Django itself.
@@ -16,11 +16,14 @@ page was not storable: a 404, a member's cookie) goes to Django itself.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 import weakref
 
 import redis.asyncio as aioredis
+
+logger = logging.getLogger(__name__)
 
 LOCK_KEY = "page-rendering:{key}"
 # The lock lapses after this, should its holder die mid-render.
@@ -32,6 +35,8 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 _flights: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Future]] = (
     weakref.WeakKeyDictionary()
 )
+# The tasks watching another process's render (referenced until done).
+_pollers: set[asyncio.Task] = set()
 # Counted by the tests: requests now waiting for another request's render.
 waiting = 0
 
@@ -75,13 +80,30 @@ async def lead(client: aioredis.Redis, key: str) -> Flight | None:
     except BaseException:
         _finish(key, future)
         raise
-    _finish(key, future)  # another process renders it
+    # Another process renders it. The requests of this process that asked meanwhile wait
+    # on `future`, and so do later ones: it is done once that lock goes (one request
+    # polls Redis for all of them), not now: done now, they would look again before the
+    # render ended, find nothing, and after FLIGHT_ATTEMPTS render it each in Django (the
+    # P1 bench saw 14 renders of one page in one process, behind nginx).
+    poller = loop.create_task(_finish_when_gone(client, key, future))
+    _pollers.add(poller)
+    poller.add_done_callback(_pollers.discard)
     return None
 
 
+async def _finish_when_gone(client: aioredis.Redis, key: str, future: asyncio.Future) -> None:
+    try:
+        await _lock_gone(client, LOCK_KEY.format(key=key))
+    except Exception:  # Redis away: the waiters look again, and render if need be
+        logger.warning("Could not watch the render of %s in another process", key, exc_info=True)
+    finally:
+        _finish(key, future)
+
+
 async def wait(client: aioredis.Redis, key: str) -> None:
-    """Until the request rendering `key` is done (in this process, its leader's future;
-    in another, the Redis lock gone: its holder rendered, or died and the lock lapsed)."""
+    """Until the request rendering `key` is done: in this process, its leader's future; in
+    another, the Redis lock gone (its holder rendered, or died and the lock lapsed), which
+    this process's future for the key also waits for, when it has one (`lead`)."""
     global waiting  # noqa: PLW0603
     waiting += 1
     try:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.session import SessionStorage
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -346,3 +347,22 @@ async def test_while_a_members_due_frame_renders_their_other_requests_get_the_on
         served = fast_list.served_members
         await get("/", cookie)
         assert fast_list.served_members == served + 1
+
+
+async def test_when_the_recorded_headers_lapse_one_members_request_renders(listed, monkeypatch):
+    """As for a question page (test_fast_member_thread): one render records the headers
+    every member's list replays, the others wait for it."""
+    cookie = await _signed_in(await _member())
+    await _twice("/", cookie)
+    lapsed = [cache.make_key(fast_list._member_headers_key(code)) for code in ("en", "it")]  # noqa: SLF001
+    assert await fast_page._client().delete(*lapsed) == 1  # noqa: SLF001
+    renders = HeldRenders(monkeypatch, lists)
+    served, waiting = fast_list.served_members, single_flight.waiting
+    readers = [asyncio.create_task(get("/", cookie)) for _ in range(READERS)]
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_list.served_members == served + READERS - 1
+    assert all(status == 200 for status, _headers_, _html in pages)

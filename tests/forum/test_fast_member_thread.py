@@ -138,3 +138,24 @@ async def test_a_members_concurrent_misses_render_their_page_once(thread, monkey
     assert renders.count == 1
     assert fast_page.served_members == served + READERS - 1
     assert all(status == 200 for status, _headers_, _html in pages)
+
+
+async def test_when_the_recorded_headers_lapse_one_members_request_renders(thread, monkeypatch):
+    """Every member's thread page replays the headers Django last sent (kept a minute):
+    when they lapse, one request renders (recording them) and the others wait for it,
+    where each used to render the page in Django."""
+    cookie = await _signed_in(await _member())
+    path = f"/q/{thread.pk}/"
+    await _twice(path, cookie)
+    lapsed = [cache.make_key(fast_page._member_headers_key(code)) for code in ("en", "it")]  # noqa: SLF001
+    assert await fast_page._client().delete(*lapsed) == 1  # noqa: SLF001
+    renders = HeldRenders(monkeypatch, detail)
+    served, waiting = fast_page.served_members, single_flight.waiting
+    readers = [asyncio.create_task(get(path, cookie)) for _ in range(READERS)]
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert fast_page.served_members == served + READERS - 1
+    assert all(status == 200 for status, _headers_, _html in pages)

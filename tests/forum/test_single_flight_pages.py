@@ -193,11 +193,23 @@ async def test_a_render_in_another_process_is_waited_for(question, monkeypatch):
     )
     lock = single_flight.LOCK_KEY.format(key=cache.make_key(key))
     await client.set(lock, "another process", px=single_flight.LOCK_MILLISECONDS)
+    polls = 0
+    exists = client.exists
+
+    async def polled(*keys):  # noqa: ANN002, ANN202
+        nonlocal polls
+        polls += 1
+        return await exists(*keys)
+
+    monkeypatch.setattr(client, "exists", polled)
     renders = HeldRenders(monkeypatch, lists)
     served, waiting = fast_list.served, single_flight.waiting
     readers = await _readers("/")
     await _until(lambda: single_flight.waiting == waiting + READERS)
-    assert renders.count == 0
+    await _until(lambda: polls >= 5)  # the lock looked at again and again
+    assert renders.count == 0  # nobody gave up waiting
+    assert single_flight.waiting == waiting + READERS
+    assert len(single_flight._pollers) == 1  # noqa: SLF001 - one request polls for all
     await client.delete(lock)
     await renders.wait_started()
     renders.release()

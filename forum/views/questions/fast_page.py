@@ -300,15 +300,16 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
 async def _member_page(send: Send, pk: int, member: Member) -> str | None:
     """Send the member's question page (their frame around the body they share with the
     members who see the same, as Django last rendered it for them) and return None; or,
-    nothing sent, the key of what is missing ('' when Django must answer anyway)."""
+    nothing sent, the key of what is missing."""
     request, slot, frame = member.request, member.slot, member.frame
     live_since = int(member.values[0] or 0)
     language = frame["language"]
     client = _client()
     kept_key = cache.make_key(slot.thread_key(pk, live_since))
-    kept, headers = await client.mget(kept_key, cache.make_key(_member_headers_key(language)))
+    headers_key = cache.make_key(_member_headers_key(language))
+    kept, headers = await client.mget(kept_key, headers_key)
     if headers is None:
-        return ""
+        return headers_key  # lapsed (every member's at once): one render records them
     if kept is None:
         return kept_key
     body_key, title, links = pickle.loads(kept)  # noqa: S301 - our own cache
