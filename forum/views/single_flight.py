@@ -7,8 +7,8 @@ slowest waited for 32 renders (P1: p99 38-148x p50). Now the first request for a
 renders it (`lead`), and the others wait for it on the event loop and are then served the
 stored copy. Within a process the waiters await the leader's future; across processes the
 leader holds a short Redis lock (`SET NX PX`), and the requests that find it taken wait
-(one of them polling Redis for all) until the lock goes (its holder rendered, or died and the lock lapsed) before it looks
-again. A request that can be sent something else meanwhile (a list's last page) is sent
+(one of them polling Redis for all) until the lock goes (its holder rendered, or died and
+the lock lapsed) before they look again. A request that can be sent something else meanwhile (a list's last page) is sent
 that instead of waiting (fast_page.served_once). A waiter that still finds nothing (the
 page was not storable: a 404, a member's cookie) goes to Django itself.
 """
