@@ -38,6 +38,7 @@ from tests.forum.test_single_flight_pages import (
     HeldRenders,
     _last_page_while_the_render_is_held,
     _until,
+    rendered_once,
 )
 from tests.pages import NEEDS_FAST_PATHS
 
@@ -356,13 +357,4 @@ async def test_when_the_recorded_headers_lapse_one_members_request_renders(liste
     await _twice("/", cookie)
     lapsed = [cache.make_key(fast_list._member_headers_key(code)) for code in ("en", "it")]  # noqa: SLF001
     assert await fast_page._client().delete(*lapsed) == 1  # noqa: SLF001
-    renders = HeldRenders(monkeypatch, lists)
-    served, waiting = fast_list.served_members, single_flight.waiting
-    readers = [asyncio.create_task(get("/", cookie)) for _ in range(READERS)]
-    await renders.wait_started()
-    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert fast_list.served_members == served + READERS - 1
-    assert all(status == 200 for status, _headers_, _html in pages)
+    await rendered_once(monkeypatch, lists, "/", cookie, lambda: fast_list.served_members)

@@ -6,8 +6,6 @@ own vote or follow shows at once; the asker and the insiders are always Django's
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
@@ -15,13 +13,12 @@ from django.core.cache import cache
 from forum import services
 from forum.follows.services import set_following
 from forum.models import Question
-from forum.views import single_flight
 from forum.views.questions import detail, fast_page
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 from tests.forum.test_fast_member_list import _committed, _signed_in
 from tests.forum.test_fast_member_list import _twice as twice
 from tests.forum.test_fast_page import _headers, _same_page, _token, get
-from tests.forum.test_single_flight_pages import READERS, HeldRenders, _until
+from tests.forum.test_single_flight_pages import rendered_once
 from tests.pages import NEEDS_FAST_PATHS
 
 pytestmark = [
@@ -128,16 +125,7 @@ async def test_a_members_concurrent_misses_render_their_page_once(thread, monkey
             actor=helper, question=thread, body="Oppure chiedi al supporto di attivarla."
         )
     )
-    renders = HeldRenders(monkeypatch, detail)
-    served, waiting = fast_page.served_members, single_flight.waiting
-    readers = [asyncio.create_task(get(path, cookie)) for _ in range(READERS)]
-    await renders.wait_started()
-    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert fast_page.served_members == served + READERS - 1
-    assert all(status == 200 for status, _headers_, _html in pages)
+    await rendered_once(monkeypatch, detail, path, cookie, lambda: fast_page.served_members)
 
 
 async def test_when_the_recorded_headers_lapse_one_members_request_renders(thread, monkeypatch):
@@ -149,13 +137,4 @@ async def test_when_the_recorded_headers_lapse_one_members_request_renders(threa
     await _twice(path, cookie)
     lapsed = [cache.make_key(fast_page._member_headers_key(code)) for code in ("en", "it")]  # noqa: SLF001
     assert await fast_page._client().delete(*lapsed) == 1  # noqa: SLF001
-    renders = HeldRenders(monkeypatch, detail)
-    served, waiting = fast_page.served_members, single_flight.waiting
-    readers = [asyncio.create_task(get(path, cookie)) for _ in range(READERS)]
-    await renders.wait_started()
-    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
-    renders.release()
-    pages = await asyncio.gather(*readers)
-    assert renders.count == 1
-    assert fast_page.served_members == served + READERS - 1
-    assert all(status == 200 for status, _headers_, _html in pages)
+    await rendered_once(monkeypatch, detail, path, cookie, lambda: fast_page.served_members)

@@ -73,6 +73,23 @@ async def _until(condition) -> None:  # noqa: ANN001
         await asyncio.sleep(0)
 
 
+async def rendered_once(monkeypatch, view, path: str, cookie: tuple, served) -> list:  # noqa: ANN001
+    """READERS requests of one member for `path` at once, its render in `view` held: one
+    renders, the others wait for it and are then served the stored page (counted by
+    `served()`). Returns every reader's page."""
+    renders = HeldRenders(monkeypatch, view)
+    before, waiting = served(), single_flight.waiting
+    readers = [asyncio.create_task(get(path, cookie)) for _ in range(READERS)]
+    await renders.wait_started()
+    await _until(lambda: single_flight.waiting == waiting + READERS - 1)
+    renders.release()
+    pages = await asyncio.gather(*readers)
+    assert renders.count == 1
+    assert served() == before + READERS - 1
+    assert all(status == 200 for status, _headers, _html in pages)
+    return pages
+
+
 async def _readers(path: str, *headers: tuple[bytes, bytes]) -> list[asyncio.Task]:
     return [
         asyncio.create_task(get(path, *headers, address=f"10.0.1.{n}"))
