@@ -116,6 +116,17 @@ def _clock(request: pytest.FixtureRequest):
         yield
 
 
+@pytest.fixture
+def fresh_rate_window():
+    """Rate limits count in fixed windows of a minute, a quarter of an hour or an hour
+    (core.ratelimit). A test that spends a budget and expects the refusal runs from the
+    start of an hour, so no window ends under it however slowly the machine runs (61 CSP
+    reports once crossed a minute on a busy CI box, and the 61st was let through)."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(hour, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(django_db_setup, django_db_blocker):
     """Rate-limit counters live in the cache; every test starts with a clean budget.

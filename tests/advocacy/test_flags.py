@@ -137,6 +137,7 @@ def test_every_naughty_string_is_stored_as_text(question, settings):
     assert Flag.objects.count() == len(NAUGHTY)
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_flagging_is_rate_limited(question, settings):
     from core.ratelimit import RateLimited
 

@@ -436,6 +436,7 @@ def test_votes_have_their_own_budget(other_api, question, settings):
     assert question.score == 0
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_the_services_posting_limit_is_429_with_retry_after(customer_api, settings):
     settings.CIRCOLO_POST_RATE = "1/m"
     customer_api.post(ASK_URL, GOOD, format="json")

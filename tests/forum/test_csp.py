@@ -145,6 +145,7 @@ def test_logged_fields_are_capped(db, caplog):
     assert len(record.getMessage()) < 400
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_reports_are_rate_limited_per_address(db):
     client = Client(REMOTE_ADDR="10.3.3.3")
     statuses = [

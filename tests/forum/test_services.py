@@ -530,6 +530,7 @@ def test_update_profile_of_someone_else_is_refused(customer, other_customer, sta
 # Rate limit -----------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_posting_budget_is_shared_and_raises_rate_limited(
     settings, customer, other_customer, question
 ):

@@ -181,6 +181,7 @@ def test_ask_preview_button_rerenders_with_preview_and_similar_and_posts_nothing
     assert Question.objects.count() == 1
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_ask_rate_limited_answers_429_with_retry_after_and_keeps_input(customer_client, settings):
     settings.CIRCOLO_POST_RATE = "1/m"
     data = {"title": "Why does my SIM say no service?", "body": BODY, "tags": "sim"}
@@ -251,6 +252,7 @@ def test_preview_refuses_anonymous_visitors(client):
     )
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_preview_is_rate_limited(customer_client, monkeypatch):
     monkeypatch.setattr("forum.views.questions.ask.PREVIEW_RATE", "2/m")
     for _ in range(2):
@@ -590,6 +592,7 @@ def test_anonymous_answer_goes_to_login(client, question):
     assert Answer.objects.count() == 0
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_answer_rate_limited_is_429_with_retry_after(helper_client, question, settings):
     settings.CIRCOLO_POST_RATE = "1/m"
     helper_client.post(url("post_answer", question.pk), {"body": ANSWER})

@@ -140,6 +140,7 @@ def test_a_missing_or_wrong_password_changes_nothing(busy_member, body, status, 
     assert _snapshot(busy_member) == before
 
 
+@pytest.mark.usefixtures("fresh_rate_window")
 def test_password_guessing_is_limited(customer, settings):
     settings.CIRCOLO_ERASURE_PASSWORD_RATE = "2/15m"
     from privacy import erasure
