@@ -35,7 +35,7 @@ from django.core.cache import cache
 from django.core.handlers.asgi import ASGIRequest
 from django.utils import translation
 
-from forum.views import list_cache, member_frame
+from forum.views import cuts, list_cache, member_frame
 from forum.views.lists import TABS_BY_KEY
 from forum.views.questions.fast_page import (
     Member,
@@ -125,9 +125,11 @@ async def _serve(scope: Scope, send: Send, last: dict) -> str | None:
             key, cache.make_key(_headers_key(language)), last_key
         )
         if page is None or headers is None:
-            last.update(request=request, language=language, page=last_page, headers=headers)
+            last.update(
+                request=request, language=language, key=last_key, page=last_page, headers=headers
+            )
             return key
-        await send_stored(send, request, pickle.loads(page), headers)  # noqa: S301 - our cache
+        await send_stored(send, request, cuts.cut(key, page, cuts.PAGE), headers)
     global served  # noqa: PLW0603
     served += 1
     return None
@@ -137,8 +139,9 @@ async def _serve_last(send: Send, last: dict) -> bool:
     """Send the last page rendered for this list (kept by `_serve`), if there is one."""
     if last.get("page") is None or last.get("headers") is None:
         return False
+    page = cuts.cut(last["key"], last["page"], cuts.PAGE)
     with translation.override(last["language"]):
-        await send_stored(send, last["request"], pickle.loads(last["page"]), last["headers"])  # noqa: S301
+        await send_stored(send, last["request"], page, last["headers"])
     global served_last  # noqa: PLW0603
     served_last += 1
     return True
@@ -163,19 +166,18 @@ async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
         following=_following(request.path_info, frame),
     )
     headers_key = cache.make_key(_member_headers_key(language))
-    body, head, headers, last_body = await _client().mget(
-        cache.make_key(body_key),
-        cache.make_key(member_frame.head_key(body_key)),
-        headers_key,
-        cache.make_key(member_frame.last_body_key(body_key)),
-    )
+    head_key = cache.make_key(member_frame.head_key(body_key))
+    last_key = cache.make_key(member_frame.last_body_key(body_key))
+    body_key = cache.make_key(body_key)
+    body, head, headers, last_body = await _client().mget(body_key, head_key, headers_key, last_key)
     if headers is None:
         return headers_key  # lapsed (every member's at once): one render records them
     if body is None or head is None:
-        mine.update(member=member, headers=headers, body=last_body)
-        return cache.make_key(body_key)
+        mine.update(member=member, headers=headers, key=last_key, body=last_body)
+        return body_key
     title, links = pickle.loads(head)  # noqa: S301
-    await _send_member_page(send, member, headers, (pickle.loads(body), title, links))  # noqa: S301
+    shared = (cuts.cut(body_key, body, cuts.PAGE), title, links)
+    await _send_member_page(send, member, headers, shared)
     global served_members  # noqa: PLW0603
     served_members += 1
     return None
@@ -184,9 +186,9 @@ async def _member_page(send: Send, member: Member, mine: dict) -> str | None:
 async def _send_member_page(send: Send, member: Member, headers: bytes, shared: tuple) -> None:
     body, title, links = shared
     request = member.request
-    content = member_frame.assemble(member.frame, title, links, request.get_full_path(), body)
+    values = member_frame.page_values(title, links, request.get_full_path(), body)
     with translation.override(member.frame["language"]):
-        await send_stored(send, request, content, headers)
+        await send_stored(send, request, member.framed, headers, values)
 
 
 async def _serve_member_last(send: Send, mine: dict) -> bool:
@@ -194,11 +196,17 @@ async def _serve_member_last(send: Send, mine: dict) -> bool:
     renders (kept in `mine` by `_member_page`)."""
     if mine.get("body") is None:
         return False
-    shared = pickle.loads(mine["body"])  # noqa: S301
+    shared = cuts.kept(mine["key"], mine["body"], _last_shared)
     await _send_member_page(send, mine["member"], mine["headers"], shared)
     global served_last  # noqa: PLW0603
     served_last += 1
     return True
+
+
+def _last_shared(stored: bytes) -> tuple[cuts.Cut, str, str]:
+    """The last body stored for a list, cut, with its title and head links."""
+    body, title, links = pickle.loads(stored)  # noqa: S301 - our own cache
+    return cuts.Cut(body, cuts.PAGE), title, links
 
 
 def fast_list_pages(app: Callable) -> Callable:

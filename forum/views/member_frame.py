@@ -34,6 +34,7 @@ sessions in the cache); Django stores them when it renders a member's page.
 
 from __future__ import annotations
 
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ from core.cache import bump_counter
 from forum.events import FollowingChanged
 from forum.follows.models import Follow
 from forum.models import Question, User
-from forum.views import list_cache
+from forum.views import cuts, list_cache
 from forum.views.questions import thread_cache
 from forum.views.questions.thread_cache import CSRF_SENTINEL, NONCE_SENTINEL, TEMPLATES_DIGEST
 from live.backlog import last_id
@@ -80,6 +81,8 @@ PLAIN_SESSION_KEYS = frozenset(
     }
 )
 SESSION_KEY_FORMAT = re.compile(r"^[a-z0-9]{8,64}$")
+# A stored frame's marks: the page's and the response's own (forum.views.cuts).
+FRAME = cuts.Marks({**cuts.RESPONSE, **MARKS})
 
 
 def enabled() -> bool:
@@ -147,17 +150,26 @@ def request_language(request: HttpRequest) -> tuple[str, bool]:
     return language, settings.LANGUAGE_COOKIE_NAME in request.COOKIES
 
 
-def assemble(frame: dict, title: str, links: str, here: str, body: str) -> bytes:
-    """A member's page: their frame around a page's title, head links, address (its full
-    path, escaped here as the template would) and body."""
-    return (
-        frame["html"]
-        .replace(MARKS["title"], title)
-        .replace(MARKS["head"], links)
-        .replace(MARKS["here"], escape(here))
-        .replace(MARKS["body"], body)
-        .encode()
-    )
+def loaded(key: str, stored: bytes) -> tuple[dict, cuts.Cut]:
+    """The frame the cache holds under `key` (`stored`, as stored), and its HTML cut at its
+    marks (made once per process: cuts.kept). The frame is shared: read it, never change it."""
+    return cuts.kept(key, stored, _load)
+
+
+def _load(stored: bytes) -> tuple[dict, cuts.Cut]:
+    frame = pickle.loads(stored)  # noqa: S301 - our own cache
+    return frame, cuts.Cut(frame["html"], FRAME)
+
+
+def page_values(title: str, links: str, here: str, body: cuts.Cut) -> dict[str, bytes | cuts.Cut]:
+    """What a member's page puts into the marks of their frame: a page's title, head links,
+    address (its full path, escaped here as the template would) and body."""
+    return {
+        "title": title.encode(),
+        "head": links.encode(),
+        "here": escape(here).encode(),
+        "body": body,
+    }
 
 
 def bump(member_id: int) -> None:

@@ -31,7 +31,7 @@ import pickle
 import re
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -50,7 +50,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
 from forum.services.viewing import VIEW_DEDUP_SECONDS
-from forum.views import member_frame, single_flight
+from forum.views import cuts, member_frame, single_flight
 from forum.views.questions import thread_cache, thread_snapshot
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from live.conf import redis_url
@@ -143,7 +143,8 @@ class Member:
 
     request: ASGIRequest
     slot: member_frame.Slot
-    frame: dict
+    frame: dict  # shared: read only (member_frame.loaded)
+    framed: cuts.Cut  # its HTML, cut at its marks
     frame_key: str  # as stored (the cache's own key)
     values: list  # of the keys read with the session
 
@@ -175,13 +176,13 @@ async def signed_in(scope: Scope, session_key: str, nav: str, *also: str) -> Mem
         member_id, asked, language_cookie, int(user_seq or 0), int(version or 0)
     )
     frame_key = cache.make_key(slot.frame_key(nav))
-    frame = await client.get(frame_key)
-    if frame is None:
+    stored = await client.get(frame_key)
+    if stored is None:
         return frame_key
-    frame = pickle.loads(frame)  # noqa: S301
+    frame, framed = member_frame.loaded(frame_key, stored)
     if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
         return ""  # the password changed since: Django ends the session
-    return Member(request, slot, frame, frame_key, values)
+    return Member(request, slot, frame, framed, frame_key, values)
 
 
 MemberPage = Callable[[Member, dict], Awaitable[str | None]]
@@ -286,7 +287,7 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
         page, headers = await client.mget(key, cache.make_key(_headers_key(language)))
         if page is None or headers is None:
             return key
-        content, author_id = pickle.loads(page)  # noqa: S301 - our own cache
+        content = cuts.cut(key, page, cuts.PAGE, lambda stored: stored[0])  # (page, author)
         viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
         # As services.record_view: once an hour per reader (anonymous: by address).
         if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
@@ -301,9 +302,9 @@ async def _member_page(send: Send, pk: int, member: Member) -> str | None:
     """Send the member's question page (their frame around the body they share with the
     members who see the same, as Django last rendered it for them) and return None; or,
     nothing sent, the key of what is missing."""
-    request, slot, frame = member.request, member.slot, member.frame
+    request, slot = member.request, member.slot
     live_since = int(member.values[0] or 0)
-    language = frame["language"]
+    language = member.frame["language"]
     client = _client()
     kept_key = cache.make_key(slot.thread_key(pk, live_since))
     headers_key = cache.make_key(_member_headers_key(language))
@@ -326,10 +327,11 @@ async def _member_page(send: Send, pk: int, member: Member) -> str | None:
         left = int(thread_snapshot.snapshot_seconds() - (time.time() - built))
         if left >= 1:
             await client.set(head_key, pickle.dumps((stamp, built, views)), ex=left)
+    body = cuts.cut(cache.make_key(body_key), body, cuts.THREAD_BODY)
     with translation.override(language):
-        body = thread_cache.with_view_count(pickle.loads(body), views)  # noqa: S301
-        content = member_frame.assemble(frame, title, links, request.get_full_path(), body)
-        await send_stored(send, request, content, headers)
+        values = member_frame.page_values(title, links, request.get_full_path(), body)
+        values.update(thread_cache.view_count_values(views))
+        await send_stored(send, request, member.framed, headers, values)
     global served_members  # noqa: PLW0603
     served_members += 1
     return None
@@ -363,19 +365,23 @@ async def served_once(
     return await render()
 
 
-async def send_stored(send: Send, request: ASGIRequest, content: bytes, headers: bytes) -> None:
-    """Send a stored page (its CSRF token and CSP nonce as sentinels, its pickled headers)
-    with this reader's own token and cookie (CsrfViewMiddleware's own code) and a fresh
-    nonce. Called in the page's language."""
+async def send_stored(
+    send: Send,
+    request: ASGIRequest,
+    page: cuts.Cut,
+    headers: bytes,
+    values: Mapping[str, bytes | cuts.Cut] | None = None,
+) -> None:
+    """Send a stored page (cut at its marks, with `values` for those not the response's
+    own; its pickled headers) with this reader's own CSRF token and cookie
+    (CsrfViewMiddleware's own code) and a fresh CSP nonce. Called in the page's language."""
     middleware = CsrfViewMiddleware(lambda r: HttpResponse())
     middleware.process_request(request)
     token = get_token(request)
     response = HttpResponse()
     middleware._set_csrf_cookie(request, response)  # noqa: SLF001 - Django's own cookie
     nonce = base64.b64encode(os.urandom(16))
-    body = content.replace(thread_cache.CSRF_SENTINEL.encode(), token.encode()).replace(
-        f'nonce="{thread_cache.NONCE_SENTINEL}"'.encode(), b'nonce="' + nonce + b'"'
-    )
+    body = page.join({**(values or {}), "csrf": token.encode(), "nonce": b'nonce="' + nonce + b'"'})
     sentinel = f"'nonce-{thread_cache.NONCE_SENTINEL}'".encode()
     response_headers = [
         *(

@@ -327,6 +327,12 @@ def with_view_count(html: str, views: int) -> str:
     return html
 
 
+def view_count_values(views: int) -> dict[str, bytes]:
+    """The values of the view-count marks in a stored body's Cut (forum.views.cuts), in
+    the active language."""
+    return {f"view-count-{style}": _view_count(views, style).encode() for style in VIEW_COUNT_MARKS}
+
+
 def _view_count(views: int, style: str) -> str:
     if style == "number":
         return intcomma(views)
