@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from forum.views.questions.thread_cache import CSRF_SENTINEL, NONCE_SENTINEL, VIEW_COUNT_MARKS
 
 # Cuts kept per process: the pages read most (a popular thread's body in each variant,
-# the lists' first pages, the members' frames), each about twice its stored size.
+# the lists' first pages), each about twice its stored size (a thread's: 0.5 MB).
 KEPT = 32
 T = TypeVar("T")
 

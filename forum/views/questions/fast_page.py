@@ -143,7 +143,7 @@ class Member:
 
     request: ASGIRequest
     slot: member_frame.Slot
-    frame: dict  # shared: read only (member_frame.loaded)
+    frame: dict
     framed: cuts.Cut  # its HTML, cut at its marks
     frame_key: str  # as stored (the cache's own key)
     values: list  # of the keys read with the session
@@ -179,7 +179,7 @@ async def signed_in(scope: Scope, session_key: str, nav: str, *also: str) -> Mem
     stored = await client.get(frame_key)
     if stored is None:
         return frame_key
-    frame, framed = member_frame.loaded(frame_key, stored)
+    frame, framed = member_frame.loaded(stored)
     if not constant_time_compare(session.get(HASH_SESSION_KEY) or "", frame["hash"]):
         return ""  # the password changed since: Django ends the session
     return Member(request, slot, frame, framed, frame_key, values)
