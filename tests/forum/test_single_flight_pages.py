@@ -10,11 +10,12 @@ import time
 
 import pytest
 import redis
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
 from forum.views import fast_list, list_cache, lists, single_flight
-from forum.views.questions import detail, fast_page
+from forum.views.questions import detail, fast_page, thread_cache
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.forum.test_fast_page import get
@@ -243,3 +244,32 @@ async def test_a_page_that_is_never_stored_goes_to_django_for_each_waiter(db):
     pages = await asyncio.gather(*await _readers("/tags/no-such-tag/"))
     assert [status for status, _headers, _html in pages] == [404] * READERS
     assert single_flight._flights.get(asyncio.get_running_loop(), {}) == {}  # noqa: SLF001
+
+
+async def test_a_thread_page_about_to_expire_is_rendered_again_while_its_readers_are_served(
+    question, monkeypatch
+):
+    """In its last seconds (thread_cache.page_due) one reader has Django render the page
+    again; the others are still served the stored one, never waiting. When it expired
+    instead, every reader waited for the render (P1, a slow machine: p99 0.4-1.3 s)."""
+    path = f"/q/{question.pk}/"
+    status, _headers, _html = await get(path)  # rendered and stored
+    assert status == 200
+    due = time.time() + thread_cache.thread_page_seconds() - 5
+    with time_machine.travel(due, tick=True):
+        renders = HeldRenders(monkeypatch, detail)
+        served, waiting = fast_page.served, single_flight.waiting
+        readers = await _readers(path)
+        await renders.wait_started()
+        await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
+        assert renders.count == 1  # still held: the others were served the stored page
+        assert fast_page.served == served + READERS - 1
+        assert single_flight.waiting == waiting
+        renders.release()
+        pages = await asyncio.gather(*readers)
+        assert renders.count == 1
+        assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+        # Stored again: the next reader is served it, nothing renders.
+        await get(path)
+        assert renders.count == 1
+        assert fast_page.served == served + READERS

@@ -271,9 +271,13 @@ def request_for(scope: Scope) -> ASGIRequest | None:
     return request
 
 
-async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
+async def _serve(
+    scope: Scope, send: Send, pk: int, render_again: Callable[[], Awaitable[None]]
+) -> str | None:
     """Send the stored page and return None; or, nothing sent, the page's cache key when
-    it is missing ('' when Django must answer anyway)."""
+    it is missing ('' when Django must answer anyway). When the page is due
+    (thread_cache.page_due), one request has Django `render_again` it (and answers with
+    that) while the others are still sent the stored one."""
     request = request_for(scope)
     if request is None:
         return ""
@@ -287,15 +291,30 @@ async def _serve(scope: Scope, send: Send, pk: int) -> str | None:
         page, headers = await client.mget(key, cache.make_key(_headers_key(language)))
         if page is None or headers is None:
             return key
-        content = cuts.cut(key, page, cuts.PAGE, lambda stored: stored[0])  # (page, author)
-        viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
-        # As services.record_view: once an hour per reader (anonymous: by address).
-        if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
-            await sync_to_async(_count_view, thread_sensitive=False)(pk)
-        await send_stored(send, request, content, headers)
+        content, built = cuts.kept(key, page, _stored_page)
+        flight = None
+        if thread_cache.page_due(built):
+            flight = await single_flight.lead(client, f"{key}:again")
+        if flight is None:
+            viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
+            # As services.record_view: once an hour per reader (anonymous: by address).
+            if await client.set(cache.make_key(viewer), 1, nx=True, ex=VIEW_DEDUP_SECONDS):
+                await sync_to_async(_count_view, thread_sensitive=False)(pk)
+            await send_stored(send, request, content, headers)
+    if flight is not None:
+        try:
+            return await render_again()
+        finally:
+            await flight.land()
     global served  # noqa: PLW0603
     served += 1
     return None
+
+
+def _stored_page(stored: bytes) -> tuple[cuts.Cut, float]:
+    """An anonymous page as stored (thread_cache.store_page), cut, and when it was stored."""
+    content, _author_id, *built = pickle.loads(stored)  # noqa: S301 - our own cache
+    return cuts.Cut(content, cuts.PAGE), (built or [0.0])[0]
 
 
 async def _member_page(send: Send, pk: int, member: Member) -> str | None:
@@ -448,11 +467,13 @@ def fast_thread_pages(app: Callable) -> Callable:
                 headers_key=_member_headers_key,
                 seconds=thread_cache.thread_page_seconds(),
             )
+        seconds = thread_cache.thread_page_seconds()
+        again = {**scope, thread_cache.RENDER_AGAIN: True}
         return await served_once(
-            lambda: _serve(scope, send, pk),
-            lambda: app(
-                scope, receive, recording(send, _headers_key, thread_cache.thread_page_seconds())
+            lambda: _serve(
+                scope, send, pk, lambda: app(again, receive, recording(send, _headers_key, seconds))
             ),
+            lambda: app(scope, receive, recording(send, _headers_key, seconds)),
         )
 
     return application

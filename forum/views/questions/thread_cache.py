@@ -48,6 +48,7 @@ a fresh nonce, and the stored page's inline script must carry that one.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -114,6 +115,15 @@ _PARTIALS = templates_digest(ANSWER_PARTIALS)
 # The whole page, anonymous readers --------------------------------------------------------
 
 
+# Set in the ASGI scope of the request fast_page.py sends to Django to render a stored page
+# again before it expires (a scope key: no client can set it).
+RENDER_AGAIN = "circolo.render_again"
+# A stored page is rendered again once it is this close to expiring (at most a quarter of
+# its life), by one request while the others are still served it: when it expired instead,
+# every reader waited for its render, on a slow machine up to a second, once a minute.
+RENDER_AHEAD_SECONDS = 15
+
+
 def page_key(request: HttpRequest, pk: int, live_since: int) -> str | None:
     """The shared page's key, or None when this request must get a page of its own."""
     if thread_page_seconds() <= 0 or request.user.is_authenticated:
@@ -135,9 +145,9 @@ def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | No
     from django.middleware.csrf import get_token
 
     entry = cache.get(key)
-    if entry is None:
+    if entry is None or getattr(request, "scope", {}).get(RENDER_AGAIN):
         return None
-    content, author_id = entry
+    content, author_id = entry[:2]  # and when it was stored (before 7 December: not kept)
     token = get_token(request).encode()
     content = content.replace(CSRF_SENTINEL.encode(), token)
     nonce = getattr(request, "csp_nonce", None)
@@ -155,7 +165,13 @@ def store_page(
     content = response.content.replace(token.encode(), CSRF_SENTINEL.encode())
     if nonce:
         content = content.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_SENTINEL}"'.encode())
-    cache.set(key, (content, question.author_id), thread_page_seconds())
+    cache.set(key, (content, question.author_id, time.time()), thread_page_seconds())
+
+
+def page_due(built: float) -> bool:
+    """Whether a stored page stored at `built` is to be rendered again (RENDER_AHEAD_SECONDS)."""
+    seconds = thread_page_seconds()
+    return time.time() - built >= seconds - min(RENDER_AHEAD_SECONDS, seconds / 4)
 
 
 # One answer's HTML, every reader ----------------------------------------------------------
