@@ -17,7 +17,8 @@ followed), this reader's own CSRF token and cookie (by CsrfViewMiddleware's own 
 and the view counted as `services.record_view` does (its one UPDATE in a worker thread
 with its own connection, closed at once). Anything else goes to Django
 untouched, but a missing page is rendered for one request while the others wait for it
-(`served_once`, single_flight.py). Only with Redis for both the cache and the live backlog
+(`served_once`, single_flight.py), and a page about to expire is rendered again for one
+request while the others are still served it (`thread_cache.page_due`). Only with Redis for both the cache and the live backlog
 (production).
 """
 
