@@ -109,14 +109,7 @@ def kept(key: str, stored: bytes, make: Callable[[bytes], T]) -> T:
     return made
 
 
-def cut(
-    key: str, stored: bytes, marks: Marks, part: Callable[[Any], str | bytes] | None = None
-) -> Cut:
-    """The page the cache holds under `key` (`stored`, pickled; `part` picks its text out
-    of the value), cut at `marks`, made once while the cache holds the same bytes."""
-
-    def make(raw: bytes) -> Cut:
-        value = pickle.loads(raw)  # noqa: S301 - our own cache
-        return Cut(value if part is None else part(value), marks)
-
-    return kept(key, stored, make)
+def cut(key: str, stored: bytes, marks: Marks) -> Cut:
+    """The page the cache holds under `key` (`stored`, pickled), cut at `marks`, made once
+    while the cache holds the same bytes."""
+    return kept(key, stored, lambda raw: Cut(pickle.loads(raw), marks))  # noqa: S301

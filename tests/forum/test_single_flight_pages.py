@@ -98,22 +98,37 @@ async def _readers(path: str, *headers: tuple[bytes, bytes]) -> list[asyncio.Tas
     ]
 
 
-async def _last_page_while_the_render_is_held(monkeypatch, *headers) -> list:  # noqa: ANN001, ANN002
-    """READERS readers of `/` (sending `headers`) while the list's render is held: one
-    renders it, the others get the last page (a member: the last body, in their frame) at
-    once, never waiting. Returns every reader's page."""
-    renders = HeldRenders(monkeypatch, lists)
-    served_last, waiting = fast_list.served_last, single_flight.waiting
-    readers = await _readers("/", *headers)
+async def _served_while_the_render_is_held(
+    monkeypatch,
+    view,
+    path: str,
+    served,
+    *headers,  # noqa: ANN001, ANN002
+) -> tuple[list, HeldRenders]:
+    """READERS readers of `path` (sending `headers`) while its render in `view` is held:
+    one renders it, the others are served at once (counted by `served()`), never waiting.
+    Returns every reader's page, and the renders."""
+    renders = HeldRenders(monkeypatch, view)
+    before, waiting = served(), single_flight.waiting
+    readers = await _readers(path, *headers)
     await renders.wait_started()
     await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
     assert renders.count == 1  # still held: the others never waited for it
-    assert fast_list.served_last == served_last + READERS - 1
+    assert served() == before + READERS - 1
     assert single_flight.waiting == waiting
     renders.release()
     pages = await asyncio.gather(*readers)
     assert renders.count == 1
     assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+    return pages, renders
+
+
+async def _last_page_while_the_render_is_held(monkeypatch, *headers) -> list:  # noqa: ANN001, ANN002
+    """The list `/` while its render is held: the others get the last page (a member: the
+    last body, in their frame)."""
+    pages, _renders = await _served_while_the_render_is_held(
+        monkeypatch, lists, "/", lambda: fast_list.served_last, *headers
+    )
     return pages
 
 
@@ -257,19 +272,11 @@ async def test_a_thread_page_about_to_expire_is_rendered_again_while_its_readers
     assert status == 200
     due = time.time() + thread_cache.thread_page_seconds() - 5
     with time_machine.travel(due, tick=True):
-        renders = HeldRenders(monkeypatch, detail)
-        served, waiting = fast_page.served, single_flight.waiting
-        readers = await _readers(path)
-        await renders.wait_started()
-        await _until(lambda: sum(task.done() for task in readers) == READERS - 1)
-        assert renders.count == 1  # still held: the others were served the stored page
-        assert fast_page.served == served + READERS - 1
-        assert single_flight.waiting == waiting
-        renders.release()
-        pages = await asyncio.gather(*readers)
-        assert renders.count == 1
-        assert all(status == 200 and TITLE in html for status, _headers, html in pages)
+        _pages, renders = await _served_while_the_render_is_held(
+            monkeypatch, detail, path, lambda: fast_page.served
+        )
+        served = fast_page.served
         # Stored again: the next reader is served it, nothing renders.
         await get(path)
         assert renders.count == 1
-        assert fast_page.served == served + READERS
+        assert fast_page.served == served + 1
