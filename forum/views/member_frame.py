@@ -25,7 +25,9 @@ rendered it for them (their votes and what they may do are in it).
 Frames are rendered again after `list_cache.list_page_seconds()` (`due`: one request
 renders while the member's others are served the frame they had) and kept question
 pages expire with their bodies, which bounds what changes without moving either key (a
-reputation recomputed by the manager, a suspension running out). Moderators get no
+reputation recomputed by the manager, a suspension running out); one of the member's
+requests has Django render the page again in its last seconds, from the thread's rows
+read afresh, while the others are still served it (fast_page.py). Moderators get no
 frame: their header counts open flags, which anybody's flag changes.
 
 Frames exist only where the fast paths run (Redis for the cache and the live backlog,
@@ -39,6 +41,7 @@ import re
 import time
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -63,6 +66,9 @@ from forum.views.questions import thread_cache
 from forum.views.questions.thread_cache import CSRF_SENTINEL, NONCE_SENTINEL, TEMPLATES_DIGEST
 from live.backlog import last_id
 from live.streams import user_stream
+
+if TYPE_CHECKING:
+    from forum.views.questions.thread_snapshot import Snapshot
 
 KEY_VERSION = "1"
 # Where a page puts its own parts into a member's frame.
@@ -236,17 +242,18 @@ def due(frame: dict) -> bool:
 
 
 def keep_thread(
-    request: HttpRequest, slot: Slot, question: Question, live_since: int, body_key: str
+    request: HttpRequest, slot: Slot, snapshot: Snapshot, live_since: int, body_key: str
 ) -> None:
     """Keep what the member's question page shows around their frame (the key of the
-    body they share with the members who see the same, its title and head links), and
-    their frame."""
+    body they share with the members who see the same, its title and head links, and
+    when the thread's rows it shows were read: it is due with them), and their frame."""
+    question = snapshot.question
     context = {"question": question}
     title = render_to_string("forum/_thread_title.html", context)
     links = render_to_string("forum/_thread_links.html", context)
     cache.set(
         slot.thread_key(question.pk, live_since),
-        (body_key, title, links),
+        (body_key, title, links, snapshot.built),
         thread_cache.thread_page_seconds(),
     )
     keep_frame(request, slot, "questions")

@@ -6,19 +6,27 @@ own vote or follow shows at once; the asker and the insiders are always Django's
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import time_machine
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
 from forum import services
 from forum.follows.services import set_following
 from forum.models import Question
-from forum.views.questions import detail, fast_page
+from forum.views.questions import detail, fast_page, thread_cache
 from tests.factories import AnswerFactory, QuestionFactory, UserFactory
 from tests.forum.test_fast_member_list import _committed, _signed_in
 from tests.forum.test_fast_member_list import _twice as twice
 from tests.forum.test_fast_page import _headers, _same_page, _token, get
-from tests.forum.test_single_flight_pages import rendered_once
+from tests.forum.test_single_flight_pages import (
+    TITLE,
+    _served_while_the_render_is_held,
+    rendered_once,
+    rows_stamp,
+)
 from tests.pages import NEEDS_FAST_PATHS
 
 pytestmark = [
@@ -138,3 +146,27 @@ async def test_when_the_recorded_headers_lapse_one_members_request_renders(threa
     lapsed = [cache.make_key(fast_page._member_headers_key(code)) for code in ("en", "it")]  # noqa: SLF001
     assert await fast_page._client().delete(*lapsed) == 1  # noqa: SLF001
     await rendered_once(monkeypatch, detail, path, cookie, lambda: fast_page.served_members)
+
+
+async def test_a_members_thread_page_about_to_expire_is_rendered_again_while_they_are_served(
+    monkeypatch,
+):
+    """As an anonymous reader's (test_single_flight_pages.py): in the last seconds of the
+    thread's rows (or of those the member's kept page shows), one of the member's
+    requests has Django render it again from rows read afresh, while their others are
+    still served the stored page."""
+    question = await sync_to_async(_committed)(lambda: QuestionFactory(title=TITLE))
+    cookie = await _signed_in(await _member())
+    path = f"/q/{question.pk}/"
+    await _twice(path, cookie)  # rendered and stored, then served
+    stamp = await rows_stamp(question)
+    due = time.time() + thread_cache.thread_page_seconds() - 5
+    with time_machine.travel(due, tick=True):
+        _pages, renders = await _served_while_the_render_is_held(
+            monkeypatch, detail, path, lambda: fast_page.served_members, cookie
+        )
+        assert await rows_stamp(question) != stamp
+        served = fast_page.served_members
+        await get(path, cookie)  # stored again: served, nothing renders
+        assert renders.count == 1
+        assert fast_page.served_members == served + 1

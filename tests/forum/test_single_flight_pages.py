@@ -11,12 +11,14 @@ import time
 import pytest
 import redis
 import time_machine
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
 from forum.views import fast_list, list_cache, lists, single_flight
-from forum.views.questions import detail, fast_page, thread_cache
+from forum.views.questions import detail, fast_page, thread_cache, thread_snapshot
 from live.backlog import KEY_PREFIX as LIVE_KEY_PREFIX
+from live.backlog import last_id
 from tests.factories import AnswerFactory, QuestionFactory
 from tests.forum.test_fast_page import get
 from tests.pages import NEEDS_FAST_PATHS, csrf_tokens
@@ -89,6 +91,15 @@ async def rendered_once(monkeypatch, view, path: str, cookie: tuple, served) -> 
     assert served() == before + READERS - 1
     assert all(status == 200 for status, _headers, _html in pages)
     return pages
+
+
+async def rows_stamp(question) -> str:  # noqa: ANN001
+    """The stamp of the thread's rows as stored (thread_snapshot): new when read again."""
+    live_since = await sync_to_async(last_id)(f"question.{question.pk}")
+    stamp, _built, _views = await sync_to_async(cache.get)(
+        thread_snapshot.head_key(question.pk, live_since)
+    )
+    return stamp
 
 
 async def _readers(path: str, *headers: tuple[bytes, bytes]) -> list[asyncio.Task]:
@@ -270,11 +281,13 @@ async def test_a_thread_page_about_to_expire_is_rendered_again_while_its_readers
     path = f"/q/{question.pk}/"
     status, _headers, _html = await get(path)  # rendered and stored
     assert status == 200
+    stamp = await rows_stamp(question)
     due = time.time() + thread_cache.thread_page_seconds() - 5
     with time_machine.travel(due, tick=True):
         _pages, renders = await _served_while_the_render_is_held(
             monkeypatch, detail, path, lambda: fast_page.served
         )
+        assert await rows_stamp(question) != stamp  # read again, as old as the page
         served = fast_page.served
         # Stored again: the next reader is served it, nothing renders.
         await get(path)

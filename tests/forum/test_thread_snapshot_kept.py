@@ -1,19 +1,22 @@
 """Each thread keeps the snapshots it unpickled last (forum/views/questions/
 thread_snapshot.py): a warm page reads only the snapshot's small head, the view count
 still comes from the cache (another process's count shows), no two threads share the
-rows a page writes its viewer's overlay onto, and rows gone from the cache are rebuilt."""
+rows a page writes its viewer's overlay onto, and rows gone from the cache, or about to
+go when a page is rendered again ahead, are rebuilt."""
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 
 from forum.models import Question
-from forum.views.questions import thread_snapshot
+from forum.views.questions import thread_cache, thread_snapshot
 from tests.factories import AnswerFactory, CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,18 @@ def test_rows_gone_from_the_cache_are_read_again(thread):
     assert rebuilt.stamp != first.stamp
     assert "Posted without publishing." in [a.body for a in rebuilt.answers]
     assert cache.get(thread_snapshot.head_key(thread.pk, 0))[0] == rebuilt.stamp
+
+
+def test_a_page_rendered_again_ahead_reads_rows_about_to_expire_afresh(thread):
+    """fast_page.py has Django render a page again in its last seconds (thread_cache.
+    page_due): rows as old as the page are read again, not given another lifetime; rows
+    read since (by another page) are reused."""
+    first = thread_snapshot.load(thread.pk, 0)
+    assert thread_snapshot.load(thread.pk, 0, again=True) is first  # fresh: reused
+
+    later = time.time() + thread_cache.thread_page_seconds() - 5
+    with time_machine.travel(later, tick=False):
+        assert thread_snapshot.load(thread.pk, 0) is first  # still stored: reused
+        rebuilt = thread_snapshot.load(thread.pk, 0, again=True)
+        assert rebuilt.stamp != first.stamp
+        assert thread_snapshot.load(thread.pk, 0, again=True) is rebuilt

@@ -110,7 +110,7 @@ def render_thread(
     }
     response = render(request, "forum/question_detail.html", context, status=status)
     if member is not None and thread_body is not None:
-        member_frame.keep_thread(request, member, question, live_since, thread_body[0])
+        member_frame.keep_thread(request, member, snapshot, live_since, thread_body[0])
     return response
 
 
@@ -137,7 +137,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     # Members (and anonymous readers the page cache does not serve) get the thread's
     # shared rows and their own overlay (thread_snapshot); 404 when they may not see it.
-    snapshot = thread_snapshot.load(pk, live_since)
+    snapshot = thread_snapshot.load(pk, live_since, again=thread_cache.rendering_again(request))
     if snapshot is not None:
         question = snapshot.question
         if not permissions.can_see_question(request.user, question):

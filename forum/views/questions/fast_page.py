@@ -15,11 +15,12 @@ answered here with the same stored page, the same headers Django sent the last t
 rendered one in that language (recorded on the way out, so middleware added later is
 followed), this reader's own CSRF token and cookie (by CsrfViewMiddleware's own code),
 and the view counted as `services.record_view` does (its one UPDATE in a worker thread
-with its own connection, closed at once). Anything else goes to Django
-untouched, but a missing page is rendered for one request while the others wait for it
-(`served_once`, single_flight.py), and a page about to expire is rendered again for one
-request while the others are still served it (`thread_cache.page_due`). Only with Redis for both the cache and the live backlog
-(production).
+with its own connection, closed at once). Anything else goes to Django untouched, but a
+missing page is rendered for one request while the others wait for it (`served_once`,
+single_flight.py), and a page about to expire, or whose thread rows are, is rendered
+again (from rows read afresh) for one request while the others are still served it
+(`thread_cache.page_due`); members' pages likewise (`member_pages`). Only with Redis
+for both the cache and the live backlog (production).
 """
 
 from __future__ import annotations
@@ -318,10 +319,14 @@ def _stored_page(stored: bytes) -> tuple[cuts.Cut, float]:
     return cuts.Cut(content, cuts.PAGE), (built or [0.0])[0]
 
 
-async def _member_page(send: Send, pk: int, member: Member) -> str | None:
+async def _member_page(
+    send: Send, pk: int, member: Member, render_again: Callable[[], Awaitable[None]]
+) -> str | None:
     """Send the member's question page (their frame around the body they share with the
     members who see the same, as Django last rendered it for them) and return None; or,
-    nothing sent, the key of what is missing."""
+    nothing sent, the key of what is missing. As `_serve`, when the page is due (the
+    thread's rows it shows, or the thread's newer rows, about to expire) one of the
+    member's requests has Django `render_again` it while their others are served."""
     request, slot = member.request, member.slot
     live_since = int(member.values[0] or 0)
     language = member.frame["language"]
@@ -333,12 +338,21 @@ async def _member_page(send: Send, pk: int, member: Member) -> str | None:
         return headers_key  # lapsed (every member's at once): one render records them
     if kept is None:
         return kept_key
-    body_key, title, links = pickle.loads(kept)  # noqa: S301 - our own cache
+    body_key, title, links, *shown = pickle.loads(kept)  # noqa: S301 - our own cache
     head_key = cache.make_key(thread_snapshot.head_key(pk, live_since))
     body, head = await client.mget(cache.make_key(body_key), head_key)
     if body is None or head is None:
         return kept_key
     stamp, built, views = pickle.loads(head)  # noqa: S301
+    # `shown`: when the rows the kept body shows were read (kept before 7 December: not
+    # kept, due at once). Its body expires a minute after that at the earliest.
+    if thread_cache.page_due(min(built, *shown) if shown else 0.0):
+        flight = await single_flight.lead(client, f"{kept_key}:again")
+        if flight is not None:
+            try:
+                return await render_again()
+            finally:
+                await flight.land()
     # As services.record_view, then thread_snapshot.count_view: once an hour per member.
     viewer = cache.make_key(f"view:{pk}:u{slot.member_id}")
     if await client.set(viewer, 1, nx=True, ex=VIEW_DEDUP_SECONDS):
@@ -455,6 +469,13 @@ def fast_thread_pages(app: Callable) -> Callable:
         session_key = reader(scope)
         if session_key is None:
             return await app(scope, receive, send)
+        seconds = thread_cache.thread_page_seconds()
+
+        def again(headers_key: Callable[[str], str]) -> Awaitable[None]:
+            # Django renders the page again ahead of its expiry (thread_cache.RENDER_AGAIN).
+            scope_again = {**scope, thread_cache.RENDER_AGAIN: True}
+            return app(scope_again, receive, recording(send, headers_key, seconds))
+
         if session_key:
             return await member_pages(
                 app,
@@ -464,16 +485,14 @@ def fast_thread_pages(app: Callable) -> Callable:
                 session_key,
                 nav="questions",
                 also=(f"{LIVE_KEY_PREFIX}:seq:question.{pk}",),
-                page=lambda member, _mine: _member_page(send, pk, member),
+                page=lambda member, _mine: _member_page(
+                    send, pk, member, lambda: again(_member_headers_key)
+                ),
                 headers_key=_member_headers_key,
-                seconds=thread_cache.thread_page_seconds(),
+                seconds=seconds,
             )
-        seconds = thread_cache.thread_page_seconds()
-        again = {**scope, thread_cache.RENDER_AGAIN: True}
         return await served_once(
-            lambda: _serve(
-                scope, send, pk, lambda: app(again, receive, recording(send, _headers_key, seconds))
-            ),
+            lambda: _serve(scope, send, pk, lambda: again(_headers_key)),
             lambda: app(scope, receive, recording(send, _headers_key, seconds)),
         )
 

@@ -145,7 +145,7 @@ def cached_page(request: HttpRequest, key: str) -> tuple[HttpResponse, int] | No
     from django.middleware.csrf import get_token
 
     entry = cache.get(key)
-    if entry is None or getattr(request, "scope", {}).get(RENDER_AGAIN):
+    if entry is None or rendering_again(request):
         return None
     content, author_id = entry[:2]  # and when it was stored (before 7 December: not kept)
     token = get_token(request).encode()
@@ -166,6 +166,12 @@ def store_page(
     if nonce:
         content = content.replace(f'nonce="{nonce}"'.encode(), f'nonce="{NONCE_SENTINEL}"'.encode())
     cache.set(key, (content, question.author_id, time.time()), thread_page_seconds())
+
+
+def rendering_again(request: HttpRequest) -> bool:
+    """Whether this is the request fast_page.py sends to render a page again ahead
+    (RENDER_AGAIN): what is stored for it, and rows about to expire, are not reused."""
+    return bool(getattr(request, "scope", {}).get(RENDER_AGAIN))
 
 
 def page_due(built: float) -> bool:

@@ -138,14 +138,19 @@ def _build(pk: int) -> Snapshot:
     return Snapshot(secrets.token_hex(8), time.time(), question, answers, comments, related)
 
 
-def load(pk: int, live_since: int) -> Snapshot | None:
+def load(pk: int, live_since: int, *, again: bool = False) -> Snapshot | None:
     """The thread's snapshot since `live_since` (built and stored on a miss), or None
-    when snapshots are off. Raises Http404 when the question does not exist."""
+    when snapshots are off. Raises Http404 when the question does not exist.
+
+    `again`: the page is being rendered again ahead of its expiry (thread_cache.page_due),
+    so a snapshot that is due as well is read afresh, not reused for another lifetime."""
     seconds = snapshot_seconds()
     if seconds <= 0:
         return None
     key = head_key(pk, live_since)
     head = cache.get(key)
+    if head is not None and again and thread_cache.page_due(head[1]):
+        head = None
     snapshot = None
     if head is not None:
         stamp, _built, view_count = head
