@@ -20,10 +20,13 @@ import logging
 import os
 import time
 import weakref
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOCK_KEY = "page-rendering:{key}"
 # The lock lapses after this, should its holder die mid-render.
@@ -42,11 +45,19 @@ waiting = 0
 
 
 class Flight:
-    """The right to render `key`: `await flight.land()` when done (stored or not)."""
+    """The right to render `key`: `await flight.land()` when done (stored or not), or
+    `await flight.run(render)`."""
 
     def __init__(self, client: aioredis.Redis, key: str, future: asyncio.Future) -> None:
         self.client, self.key, self.future = client, key, future
         self.token = os.urandom(8).hex()
+
+    async def run(self, render: Callable[[], Awaitable[T]]) -> T:
+        """`render()`, then land, whatever happens."""
+        try:
+            return await render()
+        finally:
+            await self.land()
 
     async def land(self) -> None:
         try:

@@ -294,9 +294,7 @@ async def _serve(
         if page is None or headers is None:
             return key
         content, built = cuts.kept(key, page, _stored_page)
-        flight = None
-        if thread_cache.page_due(built):
-            flight = await single_flight.lead(client, f"{key}:again")
+        flight = await _ahead(client, key, built)
         if flight is None:
             viewer = f"view:{pk}:a{request.META.get('REMOTE_ADDR', '')}"
             # As services.record_view: once an hour per reader (anonymous: by address).
@@ -304,13 +302,19 @@ async def _serve(
                 await sync_to_async(_count_view, thread_sensitive=False)(pk)
             await send_stored(send, request, content, headers)
     if flight is not None:
-        try:
-            return await render_again()
-        finally:
-            await flight.land()
+        return await flight.run(render_again)
     global served  # noqa: PLW0603
     served += 1
     return None
+
+
+async def _ahead(client: aioredis.Redis, key: str, built: float) -> single_flight.Flight | None:
+    """The right to have Django render the page stored under `key` (its rows read at
+    `built`) again, for the first request that finds it due (thread_cache.page_due);
+    None for the others, and while it is not due."""
+    if not thread_cache.page_due(built):
+        return None
+    return await single_flight.lead(client, f"{key}:again")
 
 
 def _stored_page(stored: bytes) -> tuple[cuts.Cut, float]:
@@ -346,13 +350,9 @@ async def _member_page(
     stamp, built, views = pickle.loads(head)  # noqa: S301
     # `shown`: when the rows the kept body shows were read (kept before 7 December: not
     # kept, due at once). Its body expires a minute after that at the earliest.
-    if thread_cache.page_due(min(built, *shown) if shown else 0.0):
-        flight = await single_flight.lead(client, f"{kept_key}:again")
-        if flight is not None:
-            try:
-                return await render_again()
-            finally:
-                await flight.land()
+    flight = await _ahead(client, kept_key, min(built, *shown) if shown else 0.0)
+    if flight is not None:
+        return await flight.run(render_again)
     # As services.record_view, then thread_snapshot.count_view: once an hour per member.
     viewer = cache.make_key(f"view:{pk}:u{slot.member_id}")
     if await client.set(viewer, 1, nx=True, ex=VIEW_DEDUP_SECONDS):
@@ -389,10 +389,7 @@ async def served_once(
             break
         flight = await single_flight.lead(_client(), key)
         if flight is not None:
-            try:
-                return await render()
-            finally:
-                await flight.land()
+            return await flight.run(render)
         if meanwhile is not None and await meanwhile():
             return None
         await single_flight.wait(_client(), key)
